@@ -1,0 +1,211 @@
+/*
+ * daemon.c: pmsignald's life cycle: load the config, set up the event loop
+ * and its signals, run until SIGINT/SIGTERM, tear down.  Signals arrive
+ * through libevent, so their handlers run in the loop, never in signal
+ * context.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "version.h"
+
+/* Relative socket and database paths live in the state directory. */
+static int
+daemon_resolve_paths(struct daemon *d, const struct config *cfg)
+{
+	free(d->socket_path);
+	free(d->database_path);
+	free(d->markets_path);
+	d->socket_path = config_resolve_path(d->opts.state_dir, cfg->socket);
+	d->database_path = config_resolve_path(d->opts.state_dir, cfg->database);
+	d->markets_path = config_resolve_path(cfg->dir, cfg->markets);
+	if (d->socket_path == NULL || d->database_path == NULL ||
+	    d->markets_path == NULL) {
+		log_warnx("out of memory resolving paths");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+daemon_log_summary(const struct daemon *d)
+{
+	const struct config *cfg = &d->cfg;
+
+	log_info("config %s: %zu feed%s, markets %s, socket %s, database %s, "
+	    "log level %s", cfg->path, cfg->nfeeds, cfg->nfeeds == 1 ? "" : "s",
+	    d->markets_path, d->socket_path, d->database_path,
+	    log_level_name(cfg->log_level));
+}
+
+/*
+ * Re-read the config.  The new one is parsed into a fresh struct and
+ * swapped in only when valid; otherwise the running config stays.
+ */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct config	cfg;
+	char		err[512];
+
+	log_info("SIGHUP: reloading %s", d->opts.config_path);
+	if (config_load(d->opts.config_path, &cfg, err, sizeof(err)) == -1) {
+		log_warnx("reload failed, keeping the running config: %s", err);
+		return;
+	}
+	config_free(&d->cfg);
+	d->cfg = cfg;
+	log_set_level(cfg.log_level);
+	if (daemon_resolve_paths(d, &d->cfg) == -1)
+		return;
+	daemon_log_summary(d);
+}
+
+static void
+daemon_stop(struct daemon *d, const char *why)
+{
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	log_info("%s: shutting down", why);
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	switch (sig) {
+	case SIGHUP:
+		daemon_reload(d);
+		break;
+	case SIGINT:
+		daemon_stop(d, "SIGINT");
+		break;
+	case SIGTERM:
+		daemon_stop(d, "SIGTERM");
+		break;
+	}
+}
+
+static int
+daemon_add_signal(struct daemon *d, struct event **evp, int sig)
+{
+	if ((*evp = evsignal_new(d->base, sig, daemon_signal_cb, d)) == NULL ||
+	    evsignal_add(*evp, NULL) == -1) {
+		log_warnx("cannot install handler for signal %d", sig);
+		return -1;
+	}
+	return 0;
+}
+
+/* Detach from the terminal; stderr stays where it was for the logs. */
+static int
+daemon_detach(void)
+{
+	int fd;
+
+	switch (fork()) {
+	case -1:
+		log_warn("fork");
+		return -1;
+	case 0:
+		break;
+	default:
+		_exit(0);
+	}
+	if (setsid() == -1) {
+		log_warn("setsid");
+		return -1;
+	}
+	if ((fd = open("/dev/null", O_RDWR)) == -1) {
+		log_warn("/dev/null");
+		return -1;
+	}
+	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1) {
+		log_warn("dup2");
+		close(fd);
+		return -1;
+	}
+	if (fd > STDERR_FILENO)
+		close(fd);
+	return 0;
+}
+
+static int
+daemon_setup(struct daemon *d)
+{
+	/* A subscriber that vanishes mid-write must not kill us. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		log_warn("signal(SIGPIPE)");
+		return -1;
+	}
+	if ((d->base = event_base_new()) == NULL) {
+		log_warnx("event_base_new failed");
+		return -1;
+	}
+	if (daemon_add_signal(d, &d->ev_sigint, SIGINT) == -1 ||
+	    daemon_add_signal(d, &d->ev_sigterm, SIGTERM) == -1 ||
+	    daemon_add_signal(d, &d->ev_sighup, SIGHUP) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+daemon_teardown(struct daemon *d)
+{
+	if (d->ev_sigint != NULL)
+		event_free(d->ev_sigint);
+	if (d->ev_sigterm != NULL)
+		event_free(d->ev_sigterm);
+	if (d->ev_sighup != NULL)
+		event_free(d->ev_sighup);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	config_free(&d->cfg);
+	free(d->socket_path);
+	free(d->database_path);
+	free(d->markets_path);
+}
+
+int
+daemon_main(const struct daemon_opts *opts)
+{
+	struct daemon	d;
+	char		err[512];
+	int		rc = 1;
+
+	memset(&d, 0, sizeof(d));
+	d.opts = *opts;
+	if (config_load(opts->config_path, &d.cfg, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		return 2;
+	}
+	log_set_level(d.cfg.log_level);
+	if (daemon_resolve_paths(&d, &d.cfg) == -1)
+		goto out;
+	if (!opts->foreground && daemon_detach() == -1)
+		goto out;
+	if (daemon_setup(&d) == -1)
+		goto out;
+	log_info("pmsignald %s starting (pid %ld)", PM_VERSION, (long)getpid());
+	daemon_log_summary(&d);
+	if (event_base_dispatch(d.base) == -1) {
+		log_warnx("event loop failed");
+		goto out;
+	}
+	log_info("stopped");
+	rc = 0;
+out:
+	daemon_teardown(&d);
+	return rc;
+}

@@ -1,0 +1,220 @@
+/*
+ * delta.c: the protocol's "delta" message, encoded and decoded with cJSON.
+ * docs/PROTOCOL.md documents the fields.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "date.h"
+#include "delta.h"
+
+static const char *const delta_causes[] = { "article", "decay", "open", "close" };
+
+const char *
+delta_cause_name(enum delta_cause c)
+{
+	if ((unsigned)c >= sizeof(delta_causes) / sizeof(delta_causes[0]))
+		return "unknown";
+	return delta_causes[c];
+}
+
+int
+delta_cause_parse(const char *s, enum delta_cause *out)
+{
+	for (size_t i = 0; i < sizeof(delta_causes) / sizeof(delta_causes[0]); i++) {
+		if (strcmp(s, delta_causes[i]) == 0) {
+			*out = (enum delta_cause)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+double
+delta_round(double p)
+{
+	return round(p * 1e6) / 1e6;
+}
+
+/* Add a time as RFC 3339, or null. */
+static int
+delta_add_time(cJSON *o, const char *key, int64_t t)
+{
+	char buf[40];
+
+	if (t == PM_TIME_NONE)
+		return cJSON_AddNullToObject(o, key) != NULL ? 0 : -1;
+	date_format_rfc3339(t, buf, sizeof(buf));
+	return cJSON_AddStringToObject(o, key, buf) != NULL ? 0 : -1;
+}
+
+static int
+delta_add_string(cJSON *o, const char *key, const char *s)
+{
+	if (s == NULL)
+		return cJSON_AddNullToObject(o, key) != NULL ? 0 : -1;
+	return cJSON_AddStringToObject(o, key, s) != NULL ? 0 : -1;
+}
+
+static int
+delta_add_article(cJSON *o, const struct delta *d)
+{
+	cJSON *a;
+
+	if (d->article_id == NULL)
+		return cJSON_AddNullToObject(o, "article") != NULL ? 0 : -1;
+	if ((a = cJSON_AddObjectToObject(o, "article")) == NULL ||
+	    delta_add_string(a, "id", d->article_id) == -1 ||
+	    delta_add_string(a, "title", d->article_title) == -1 ||
+	    delta_add_string(a, "url", d->article_url) == -1 ||
+	    delta_add_string(a, "source", d->article_source) == -1 ||
+	    delta_add_time(a, "published", d->article_published) == -1 ||
+	    delta_add_time(a, "first_seen", d->article_first_seen) == -1)
+		return -1;
+	return 0;
+}
+
+char *
+delta_to_json(const struct delta *d, const char *session)
+{
+	cJSON	*o, *ev;
+	char	*out = NULL;
+	double	 p = delta_round(d->p), prev = delta_round(d->prev);
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	ev = cJSON_Parse(d->evidence != NULL ? d->evidence : "[]");
+	if (ev == NULL)
+		ev = cJSON_CreateArray();
+	if (cJSON_AddStringToObject(o, "type", "delta") == NULL ||
+	    cJSON_AddNumberToObject(o, "seq", (double)d->seq) == NULL ||
+	    delta_add_string(o, "session", session) == -1 ||
+	    delta_add_time(o, "ts", d->ts) == -1 ||
+	    cJSON_AddStringToObject(o, "market", d->market) == NULL ||
+	    cJSON_AddNumberToObject(o, "p", p) == NULL ||
+	    cJSON_AddNumberToObject(o, "prev", prev) == NULL ||
+	    cJSON_AddNumberToObject(o, "delta", delta_round(p - prev)) == NULL ||
+	    cJSON_AddStringToObject(o, "cause", delta_cause_name(d->cause)) == NULL ||
+	    delta_add_article(o, d) == -1 || ev == NULL ||
+	    !cJSON_AddItemToObject(o, "evidence", ev)) {
+		if (ev != NULL && cJSON_GetObjectItem(o, "evidence") != ev)
+			cJSON_Delete(ev);
+		goto out;
+	}
+	out = cJSON_PrintUnformatted(o);
+out:
+	cJSON_Delete(o);
+	return out;
+}
+
+static char *
+delta_dup_string(const cJSON *o, const char *key)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(m))
+		return NULL;
+	return strdup(m->valuestring);
+}
+
+static int64_t
+delta_get_time(const cJSON *o, const char *key)
+{
+	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(o, key);
+	int64_t		 t;
+
+	if (!cJSON_IsString(m) || date_parse_rfc3339(m->valuestring, &t) == -1)
+		return PM_TIME_NONE;
+	return t;
+}
+
+int
+delta_from_json(const char *line, struct delta *d)
+{
+	cJSON		*o, *m, *a, *ev;
+	int		 rc = -1;
+
+	memset(d, 0, sizeof(*d));
+	if ((o = cJSON_Parse(line)) == NULL)
+		return -1;
+	m = cJSON_GetObjectItemCaseSensitive(o, "type");
+	if (!cJSON_IsString(m) || strcmp(m->valuestring, "delta") != 0)
+		goto out;
+	if (!cJSON_IsNumber(m = cJSON_GetObjectItemCaseSensitive(o, "seq")))
+		goto out;
+	d->seq = (uint64_t)m->valuedouble;
+	d->ts = delta_get_time(o, "ts");
+	if (!cJSON_IsNumber(m = cJSON_GetObjectItemCaseSensitive(o, "p")))
+		goto out;
+	d->p = m->valuedouble;
+	if (!cJSON_IsNumber(m = cJSON_GetObjectItemCaseSensitive(o, "prev")))
+		goto out;
+	d->prev = m->valuedouble;
+	m = cJSON_GetObjectItemCaseSensitive(o, "cause");
+	if (!cJSON_IsString(m) || delta_cause_parse(m->valuestring, &d->cause) == -1)
+		goto out;
+	if ((d->market = delta_dup_string(o, "market")) == NULL)
+		goto out;
+	a = cJSON_GetObjectItemCaseSensitive(o, "article");
+	d->article_published = d->article_first_seen = PM_TIME_NONE;
+	if (cJSON_IsObject(a)) {
+		d->article_id = delta_dup_string(a, "id");
+		d->article_title = delta_dup_string(a, "title");
+		d->article_url = delta_dup_string(a, "url");
+		d->article_source = delta_dup_string(a, "source");
+		d->article_published = delta_get_time(a, "published");
+		d->article_first_seen = delta_get_time(a, "first_seen");
+	}
+	ev = cJSON_GetObjectItemCaseSensitive(o, "evidence");
+	if (ev != NULL && (d->evidence = cJSON_PrintUnformatted(ev)) == NULL)
+		goto out;
+	rc = 0;
+out:
+	cJSON_Delete(o);
+	if (rc == -1)
+		delta_free(d);
+	return rc;
+}
+
+static int
+delta_dup_field(char **dst, const char *src)
+{
+	if (src == NULL) {
+		*dst = NULL;
+		return 0;
+	}
+	return (*dst = strdup(src)) != NULL ? 0 : -1;
+}
+
+int
+delta_copy(struct delta *dst, const struct delta *src)
+{
+	*dst = *src;
+	dst->market = dst->article_id = dst->article_title = NULL;
+	dst->article_url = dst->article_source = dst->evidence = NULL;
+	if (delta_dup_field(&dst->market, src->market) == -1 ||
+	    delta_dup_field(&dst->article_id, src->article_id) == -1 ||
+	    delta_dup_field(&dst->article_title, src->article_title) == -1 ||
+	    delta_dup_field(&dst->article_url, src->article_url) == -1 ||
+	    delta_dup_field(&dst->article_source, src->article_source) == -1 ||
+	    delta_dup_field(&dst->evidence, src->evidence) == -1) {
+		delta_free(dst);
+		return -1;
+	}
+	return 0;
+}
+
+void
+delta_free(struct delta *d)
+{
+	free(d->market);
+	free(d->article_id);
+	free(d->article_title);
+	free(d->article_url);
+	free(d->article_source);
+	free(d->evidence);
+	memset(d, 0, sizeof(*d));
+}

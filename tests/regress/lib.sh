@@ -1,0 +1,35 @@
+# lib.sh: helpers sourced by the end-to-end tests in tests/regress/.
+# $BUILD holds the binaries (absolute), $TOP the source tree.
+set -eu
+: "${BUILD:?}" "${TOP:?}"
+PMSIGNALD=$BUILD/pmsignald
+PMSIGNALCTL=$BUILD/pmsignalctl
+T=$(mktemp -d "${TMPDIR:-/tmp}/pmsignal-regress.XXXXXX")
+cleanup_hooks=""
+cleanup() {
+	for h in $cleanup_hooks; do $h || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# wait_for SECONDS COMMAND...: poll every 0.05 s until COMMAND succeeds.
+wait_for() {
+	_limit=$(( $1 * 20 )); shift
+	_i=0
+	while ! "$@" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -ge "$_limit" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# expect_contains FILE TEXT: FILE must contain TEXT (fixed string).
+expect_contains() {
+	grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; fail "$1 lacks '$2'"; }
+}

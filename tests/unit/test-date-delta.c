@@ -1,0 +1,142 @@
+/*
+ * test-date-delta.c: RFC 3339 times round-trip without the time zone, and
+ * the protocol's delta message encodes and decodes losslessly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "delta.h"
+#include "unit.h"
+
+START_TEST(rfc3339_parse)
+{
+	int64_t t;
+
+	ck_assert_int_eq(date_parse_rfc3339("1970-01-01T00:00:00Z", &t), 0);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(date_parse_rfc3339("2025-11-27T23:59:59Z", &t), 0);
+	ck_assert_int_eq(t, 1764287999);
+	ck_assert_int_eq(date_parse_rfc3339("2025-11-28T01:59:59+02:00", &t), 0);
+	ck_assert_int_eq(t, 1764287999);
+	ck_assert_int_eq(date_parse_rfc3339("2025-11-27T18:59:59.250-05:00", &t), 0);
+	ck_assert_int_eq(t, 1764287999);
+	ck_assert_int_eq(date_parse_rfc3339("2025-11-19", &t), 0);
+	ck_assert_int_eq(t, 1763510400);
+	ck_assert_int_eq(date_parse_rfc3339("2024-02-29T00:00:00Z", &t), 0);
+	ck_assert_int_eq(date_parse_rfc3339("1969-12-31T23:59:59Z", &t), 0);
+	ck_assert_int_eq(t, -1);
+}
+END_TEST
+
+START_TEST(rfc3339_reject)
+{
+	int64_t t = 42;
+
+	ck_assert_int_eq(date_parse_rfc3339("", &t), -1);
+	ck_assert_int_eq(date_parse_rfc3339("2025-13-01", &t), -1);
+	ck_assert_int_eq(date_parse_rfc3339("2025-02-29T00:00:00Z", &t), -1);
+	ck_assert_int_eq(date_parse_rfc3339("2025-11-19T24:00:00Z", &t), -1);
+	ck_assert_int_eq(date_parse_rfc3339("2025-11-19T10:00:00", &t), -1);
+	ck_assert_int_eq(date_parse_rfc3339("2025-11-19T10:00:00Zjunk", &t), -1);
+	ck_assert_int_eq(date_parse_rfc3339("25-11-19", &t), -1);
+	ck_assert_int_eq(t, 42);
+}
+END_TEST
+
+START_TEST(rfc3339_format)
+{
+	char buf[32];
+
+	date_format_rfc3339(1764287999, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2025-11-27T23:59:59Z");
+	date_format_rfc3339(-1, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1969-12-31T23:59:59Z");
+	date_format_rfc3339(951782400, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2000-02-29T00:00:00Z");
+}
+END_TEST
+
+START_TEST(delta_roundtrip)
+{
+	struct delta	d = { 0 }, back;
+	char		*line;
+
+	d.seq = 42;
+	d.ts = 1763510400;
+	d.market = "peace-deal-2025";
+	d.prev = 0.12;
+	d.p = 0.1534567891;
+	d.cause = DELTA_ARTICLE;
+	d.article_id = "a1";
+	d.article_title = "Talks \"moving\" ahead";
+	d.article_url = "https://example.org/a1";
+	d.article_source = "wire";
+	d.article_published = PM_TIME_NONE;
+	d.article_first_seen = 1763510400;
+	d.evidence = "[{\"rule\":\"signed\",\"weight\":1.5}]";
+	line = delta_to_json(&d, "s-1");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_null(strchr(line, '\n'));
+	ck_assert_ptr_nonnull(strstr(line, "\"type\":\"delta\",\"seq\":42,"
+	    "\"session\":\"s-1\",\"ts\":\"2025-11-19T00:00:00Z\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"p\":0.153457,\"prev\":0.12,"
+	    "\"delta\":0.033457,\"cause\":\"article\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"published\":null"));
+	ck_assert_int_eq(delta_from_json(line, &back), 0);
+	ck_assert_uint_eq(back.seq, 42);
+	ck_assert_int_eq(back.ts, d.ts);
+	ck_assert_str_eq(back.market, d.market);
+	ck_assert(back.p == 0.153457);
+	ck_assert_str_eq(back.article_title, d.article_title);
+	ck_assert_int_eq(back.article_published, PM_TIME_NONE);
+	ck_assert_int_eq(back.article_first_seen, d.article_first_seen);
+	ck_assert_str_eq(back.evidence, d.evidence);
+	delta_free(&back);
+	free(line);
+}
+END_TEST
+
+START_TEST(delta_decay_has_null_article)
+{
+	struct delta	d = { 0 }, back;
+	char		*line;
+
+	d.seq = 7;
+	d.ts = 0;
+	d.market = "m";
+	d.prev = 0.5;
+	d.p = 0.49;
+	d.cause = DELTA_DECAY;
+	line = delta_to_json(&d, "s");
+	ck_assert_ptr_nonnull(strstr(line, "\"article\":null,\"evidence\":[]"));
+	ck_assert_int_eq(delta_from_json(line, &back), 0);
+	ck_assert_ptr_null(back.article_id);
+	ck_assert_int_eq(back.cause, DELTA_DECAY);
+	delta_free(&back);
+	free(line);
+	ck_assert_int_eq(delta_from_json("{\"type\":\"heartbeat\"}", &back), -1);
+	ck_assert_int_eq(delta_from_json("not json", &back), -1);
+}
+END_TEST
+
+static Suite *
+date_delta_suite(void)
+{
+	Suite	*s = suite_create("date-delta");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, rfc3339_parse);
+	tcase_add_test(tc, rfc3339_reject);
+	tcase_add_test(tc, rfc3339_format);
+	tcase_add_test(tc, delta_roundtrip);
+	tcase_add_test(tc, delta_decay_has_null_article);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(date_delta_suite());
+}
