@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -49,8 +50,8 @@ daemon_log_summary(const struct daemon *d)
  * Re-read the config.  The new one is parsed into a fresh struct and
  * swapped in only when valid; otherwise the running config stays.
  */
-static void
-daemon_reload(struct daemon *d)
+static int
+daemon_reload_config(struct daemon *d)
 {
 	struct config	cfg;
 	char		err[512];
@@ -58,15 +59,68 @@ daemon_reload(struct daemon *d)
 	log_info("SIGHUP: reloading %s", d->opts.config_path);
 	if (config_load(d->opts.config_path, &cfg, err, sizeof(err)) == -1) {
 		log_warnx("reload failed, keeping the running config: %s", err);
-		return;
+		return -1;
 	}
 	config_free(&d->cfg);
 	d->cfg = cfg;
 	log_set_level(cfg.log_level);
 	if (daemon_resolve_paths(d, &d->cfg) == -1)
-		return;
+		return -1;
 	daemon_log_summary(d);
+	return 0;
 }
+
+/* --- operations: systemd notification and metrics (daemon/notify.h, daemon/metrics.h) */
+
+/* STATUS= for systemd: the counters' one-line summary. */
+static void
+daemon_status(void *arg, char *buf, size_t size)
+{
+	struct daemon *d = arg;
+
+	metrics_summary(&d->counters, buf, size);
+}
+
+/* Counters, metrics listener and systemd timers, once the loop exists. */
+static int
+daemon_ops_setup(struct daemon *d)
+{
+	d->counters.feeds = d->cfg.nfeeds;
+	if ((d->metrics = metrics_new(d->base, &d->counters)) == NULL ||
+	    metrics_listen(d->metrics, d->cfg.metrics_listen) == -1 ||
+	    notify_start(&d->notify, d->base, daemon_status, d) == -1)
+		return -1;
+	return 0;
+}
+
+/* SIGHUP: RELOADING=1, reload, count it, READY=1 (also when it failed). */
+static void
+daemon_reload(struct daemon *d)
+{
+	notify_reloading(&d->notify);
+	if (daemon_reload_config(d) == -1) {
+		d->counters.reload_failures++;
+	} else {
+		d->counters.reloads++;
+		d->counters.feeds = d->cfg.nfeeds;
+		/* On failure the old listener stays; the reason is logged. */
+		metrics_listen(d->metrics, d->cfg.metrics_listen);
+	}
+	notify_ready(&d->notify);
+}
+
+static void
+daemon_ops_teardown(struct daemon *d)
+{
+	notify_stop(&d->notify);
+	metrics_free(d->metrics);
+	d->metrics = NULL;
+	if (d->listen_fd >= 0 && close(d->listen_fd) == -1)
+		log_warn("close socket-activated fd %d", d->listen_fd);
+	d->listen_fd = -1;
+}
+
+/* --- end of operations */
 
 static void
 daemon_stop(struct daemon *d, const char *why)
@@ -75,6 +129,7 @@ daemon_stop(struct daemon *d, const char *why)
 		return;
 	d->stopping = 1;
 	log_info("%s: shutting down", why);
+	notify_stopping(&d->notify);
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -157,12 +212,13 @@ daemon_setup(struct daemon *d)
 	    daemon_add_signal(d, &d->ev_sigterm, SIGTERM) == -1 ||
 	    daemon_add_signal(d, &d->ev_sighup, SIGHUP) == -1)
 		return -1;
-	return 0;
+	return daemon_ops_setup(d);
 }
 
 static void
 daemon_teardown(struct daemon *d)
 {
+	daemon_ops_teardown(d);
 	if (d->ev_sigint != NULL)
 		event_free(d->ev_sigint);
 	if (d->ev_sigterm != NULL)
@@ -186,6 +242,8 @@ daemon_main(const struct daemon_opts *opts)
 
 	memset(&d, 0, sizeof(d));
 	d.opts = *opts;
+	d.listen_fd = -1;
+	metrics_init(&d.counters, (int64_t)time(NULL));
 	if (config_load(opts->config_path, &d.cfg, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		return 2;
@@ -193,12 +251,15 @@ daemon_main(const struct daemon_opts *opts)
 	log_set_level(d.cfg.log_level);
 	if (daemon_resolve_paths(&d, &d.cfg) == -1)
 		goto out;
+	/* Before detaching: LISTEN_PID names this process. */
+	d.listen_fd = notify_listen_fd();
 	if (!opts->foreground && daemon_detach() == -1)
 		goto out;
 	if (daemon_setup(&d) == -1)
 		goto out;
 	log_info("pmsignald %s starting (pid %ld)", PM_VERSION, (long)getpid());
 	daemon_log_summary(&d);
+	notify_ready(&d.notify);
 	if (event_base_dispatch(d.base) == -1) {
 		log_warnx("event loop failed");
 		goto out;

@@ -9,6 +9,8 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "metrics.h"
+#include "notify.h"
 
 struct daemon_opts {
 	const char	*config_path;
@@ -28,6 +30,13 @@ struct daemon {
 	struct event		*ev_sigterm;
 	struct event		*ev_sighup;
 	int			 stopping;
+
+	/* Operations: systemd notification, counters, metrics listener. */
+	struct notify		 notify;
+	struct metrics_counters	 counters;	/* modules update their fields */
+	struct metrics		*metrics;	/* lag timer, GET /metrics */
+	int			 listen_fd;	/* socket-activated, -1: none;
+						   the server takes it over */
 };
 
 int	daemon_main(const struct daemon_opts *opts);
