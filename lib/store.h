@@ -206,10 +206,11 @@ int		 store_meta_put(struct store *, const char *key,
 /*
  * Retention, in bounded steps: change at most max_rows rows in one short
  * transaction, oldest first: deltas older than delta_days (a prefix of the
- * log, so stored seqs stay contiguous), then article text (body and
- * evidence) older than article_days, then the articles' identity rows
- * older than both.  Returns the number of rows changed: max_rows means
- * "more left, call again", less means done for now.  Not inside a batch.
+ * log, so stored seqs stay contiguous), then whole articles older than
+ * both article_days and delta_days, then the text (body and evidence) of
+ * articles older than article_days, whose identity row stays.  Returns the
+ * number of rows changed: max_rows means "more left, call again", less
+ * means done for now.  Not inside a batch.
  */
 int		 store_prune(struct store *, int64_t now, int64_t article_days,
 		    int64_t delta_days, int max_rows, char *err, size_t errsize);
