@@ -83,6 +83,25 @@ fx_sql(const char *path, const char *sql)
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 }
 
+/* Run the SQL in a file (relative to the repository root). */
+static inline void
+fx_sql_file(const char *path, const char *file)
+{
+	char	*sql = NULL;
+	size_t	 size = 0;
+	FILE	*fp, *mem;
+	int	 c;
+
+	ck_assert_msg((fp = fopen(file, "r")) != NULL, "%s: cannot open", file);
+	ck_assert_ptr_nonnull(mem = open_memstream(&sql, &size));
+	while ((c = getc(fp)) != EOF)
+		putc(c, mem);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(fclose(mem), 0);
+	fx_sql(path, sql);
+	free(sql);
+}
+
 /* The first column of the first row of a query, as an integer. */
 static inline int64_t
 fx_sql_int(const char *path, const char *sql)

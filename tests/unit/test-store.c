@@ -12,86 +12,6 @@
 #include "store-fixture.h"
 
 /*
- * The DDL of every released schema version, frozen here as it shipped,
- * independent of lib/store-schema.c: databases built from it must migrate
- * to the current version.
- */
-static const char v1_ddl[] =
-	"CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value);"
-	"INSERT INTO meta (key, value) VALUES ('last_seq', 0), ('session', 0);"
-	"CREATE TABLE feeds (name TEXT PRIMARY KEY NOT NULL, url TEXT NOT NULL,"
-	"  etag TEXT, last_modified TEXT, last_success INTEGER,"
-	"  last_error TEXT, failures INTEGER NOT NULL DEFAULT 0,"
-	"  next_poll INTEGER);"
-	"CREATE TABLE articles (id INTEGER PRIMARY KEY, feed TEXT NOT NULL,"
-	"  guid TEXT NOT NULL, url TEXT, title TEXT, body TEXT,"
-	"  published INTEGER, first_seen INTEGER NOT NULL,"
-	"  simhash INTEGER NOT NULL, UNIQUE (feed, guid));"
-	"CREATE INDEX articles_first_seen ON articles (first_seen);"
-	"CREATE TABLE deltas (seq INTEGER PRIMARY KEY, session TEXT NOT NULL,"
-	"  ts INTEGER, market TEXT NOT NULL, prev REAL NOT NULL,"
-	"  p REAL NOT NULL, cause TEXT NOT NULL, article INTEGER,"
-	"  evidence TEXT);"
-	"CREATE TABLE market_state (market TEXT PRIMARY KEY NOT NULL,"
-	"  state TEXT NOT NULL);"
-	"PRAGMA application_id = 1886221159;"
-	"PRAGMA user_version = 1;";
-
-static const char v2_ddl[] =
-	"ALTER TABLE deltas ADD COLUMN article_id TEXT;"
-	"ALTER TABLE deltas ADD COLUMN article_title TEXT;"
-	"ALTER TABLE deltas ADD COLUMN article_url TEXT;"
-	"ALTER TABLE deltas ADD COLUMN article_source TEXT;"
-	"ALTER TABLE deltas ADD COLUMN article_published INTEGER;"
-	"ALTER TABLE deltas ADD COLUMN article_first_seen INTEGER;"
-	"ALTER TABLE deltas DROP COLUMN article;"
-	"CREATE INDEX articles_feed_url ON articles (feed, url);"
-	"ALTER TABLE feeds ADD COLUMN last_error_time INTEGER;"
-	"ALTER TABLE feeds ADD COLUMN backoff INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE feeds ADD COLUMN entries_seen INTEGER NOT NULL DEFAULT 0;"
-	"PRAGMA user_version = 2;";
-
-/* Rows a version-1 daemon would have written. */
-static const char v1_rows[] =
-	"INSERT INTO feeds VALUES ('wire', 'https://wire.example/rss',"
-	"  '\"e1\"', 'Tue, 18 Nov 2025 10:00:00 GMT', 1763460000, NULL, 0,"
-	"  1763460300),"
-	"  ('slow', 'http://slow.example/feed', NULL, NULL, NULL,"
-	"  'timeout after 30 s', 3, 1763461000);"
-	"INSERT INTO articles VALUES (1, 'wire', 'g-1', 'https://wire.example/1',"
-	"  'Envoys meet in Geneva', 'The envoys met for six hours.', 1763450000,"
-	"  1763460000, -5),"
-	"  (2, 'wire', 'g-2', 'https://wire.example/2', 'Call planned',"
-	"  'A call is planned for Friday.', NULL, 1763460100, 12345);"
-	"INSERT INTO deltas VALUES (1, 's1', 1763460000, 'ceasefire-2025', 0.1,"
-	"  0.15, 'article', 1, '[{\"rule\":\"talks\",\"weight\":0.4}]'),"
-	"  (2, 's1', 1763463600, 'ceasefire-2025', 0.15, 0.149, 'decay', NULL,"
-	"  NULL),"
-	"  (3, 's2', 1763460100, 'call-held', 0.3, 0.35, 'article', 2, '[]');"
-	"UPDATE meta SET value = 3 WHERE key = 'last_seq';"
-	"UPDATE meta SET value = 2 WHERE key = 'session';"
-	"INSERT INTO market_state VALUES ('ceasefire-2025', '{\"p\":0.149}'),"
-	"  ('call-held', '{\"p\":0.35}');";
-
-/* Rows a version-2 daemon would have written. */
-static const char v2_rows[] =
-	"INSERT INTO feeds (name, url, etag, last_success, failures, next_poll,"
-	"  last_error_time, last_error, backoff, entries_seen) VALUES"
-	"  ('wire', 'https://wire.example/rss', 'W/\"x\"', 1763460000, 2,"
-	"  1763470000, 1763465000, 'HTTP 503', 600, 41);"
-	"INSERT INTO articles VALUES (7, 'wire', 'g-7', 'https://wire.example/7',"
-	"  'Zone agreed', 'Both sides agreed a zone.', 1763450000, 1763460000, 99);"
-	"INSERT INTO deltas (seq, session, ts, market, prev, p, cause, evidence,"
-	"  article_id, article_title, article_url, article_source,"
-	"  article_published, article_first_seen) VALUES"
-	"  (10, 's4', 1763460000, 'dmz-agreed', 0.2, 0.31, 'article', '[]',"
-	"  'g-7', 'Zone agreed', 'https://wire.example/7', 'wire', 1763450000,"
-	"  1763460000);"
-	"UPDATE meta SET value = 10 WHERE key = 'last_seq';"
-	"UPDATE meta SET value = 4 WHERE key = 'session';"
-	"INSERT INTO market_state VALUES ('dmz-agreed', '{\"p\":0.31}');";
-
-/*
  * A description of the schema a file has: every table's columns (name,
  * type, not null, default, key) and every index's columns and condition,
  * so two files built differently can be compared.
@@ -186,19 +106,23 @@ START_TEST(fresh_schema)
 }
 END_TEST
 
-/* Build a database of a released version from its DDL and rows. */
+/*
+ * Build a database of a released version from the DDL of every version up
+ * to it, frozen in tests/data/store/ as released (independent of
+ * lib/store-schema.c), and rows that version's daemon would have written.
+ */
 static char *
 old_database(const char *dir, int version)
 {
 	char *path = fx_path(dir, version == 1 ? "v1.db" : "v2.db");
 
-	fx_sql(path, v1_ddl);
+	fx_sql_file(path, "tests/data/store/v1-schema.sql");
 	if (version == 1) {
-		fx_sql(path, v1_rows);
+		fx_sql_file(path, "tests/data/store/v1-rows.sql");
 		return path;
 	}
-	fx_sql(path, v2_ddl);
-	fx_sql(path, v2_rows);
+	fx_sql_file(path, "tests/data/store/v2-schema.sql");
+	fx_sql_file(path, "tests/data/store/v2-rows.sql");
 	return path;
 }
 
