@@ -19,6 +19,8 @@
 #define STORE_BUSY_MS		1000		/* wait for another writer */
 #define STORE_WAL_LIMIT		(64 << 20)	/* WAL kept after checkpoint */
 #define STORE_CACHE_KIB		16384		/* page cache */
+#define STORE_CHECKPOINT_PAGES	256		/* WAL pages that trigger a
+						   checkpoint at commit */
 
 static const char *const store_errors[] = {
 	"ok",
@@ -422,7 +424,7 @@ store_schema_update(struct store *s, char *err, size_t errsize)
 static int
 store_configure(struct store *s, char *err, size_t errsize)
 {
-	char	sql[128];
+	char	sql[192];
 	int	rc;
 
 	if (!(s->flags & STORE_RDONLY) && sqlite3_db_readonly(s->db, "main") == 1)
@@ -432,7 +434,8 @@ store_configure(struct store *s, char *err, size_t errsize)
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d; "
-	    "PRAGMA journal_size_limit = %d", STORE_CACHE_KIB, STORE_WAL_LIMIT);
+	    "PRAGMA journal_size_limit = %d; PRAGMA wal_autocheckpoint = %d",
+	    STORE_CACHE_KIB, STORE_WAL_LIMIT, STORE_CHECKPOINT_PAGES);
 	if ((rc = store_exec(s, sql, "configure", err, errsize)) != STORE_OK)
 		return store_open_fail(s, rc, err, errsize);
 	return STORE_OK;
