@@ -546,6 +546,9 @@ fault_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 static void
 fault_install(void)
 {
+	fault_mode = FAULT_NONE;
+	if (fault_real != NULL)		/* CK_FORK=no: already there */
+		return;
 	ck_assert_ptr_nonnull(fault_real = sqlite3_vfs_find(NULL));
 	fault_vfs = *fault_real;
 	fault_vfs.zName = "fault";
