@@ -165,22 +165,24 @@ store_simhashes_since(struct store *s, int64_t since, store_simhash_fn fn,
     void *arg, char *err, size_t errsize)
 {
 	sqlite3_stmt	*st = store_stmt(s, ST_SIMHASHES);
-	int		 rc;
+	int		 rc, n = 0;
 
 	if ((rc = sqlite3_bind_int64(st, 1, since == PM_TIME_NONE ? INT64_MIN :
 	    since)) == SQLITE_OK) {
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			n++;
 			if (fn(arg, (uint64_t)sqlite3_column_int64(st, 0),
 			    sqlite3_column_int64(st, 1),
 			    sqlite3_column_int64(st, 2)) != 0) {
 				rc = SQLITE_DONE;
 				break;
 			}
+		}
 	}
 	store_done(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, rc, "read SimHashes", err, errsize);
-	return STORE_OK;
+	return n;
 }
 
 /* Point a's fields at the current row (valid until the next step). */

@@ -138,20 +138,8 @@ int
 store_state_get(struct store *s, const char *key, char **value, char *err,
     size_t errsize)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_STATE_GET);
-	int		 rc, found = 0;
-
-	*value = NULL;
-	if ((rc = store_bind_text(st, 1, key)) == SQLITE_OK &&
-	    (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		found = 1;
-		rc = store_column_dup(st, 0, value) == -1 ? SQLITE_NOMEM :
-		    SQLITE_DONE;
-	}
-	store_done(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, rc, "read state", err, errsize);
-	return found;
+	return store_get_text(s, ST_STATE_GET, key, value, "read state", err,
+	    errsize);
 }
 
 /* One write to the state table (put or delete) in its own transaction. */

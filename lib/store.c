@@ -718,28 +718,31 @@ store_set_max_bytes(struct store *s, int64_t max_bytes, char *err,
 }
 
 int
-store_meta_get(struct store *s, const char *key, char **value, char *err,
-    size_t errsize)
+store_get_text(struct store *s, enum store_stmt_id id, const char *key,
+    char **value, const char *what, char *err, size_t errsize)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_META_GET);
+	sqlite3_stmt	*st = store_stmt(s, id);
 	int		 rc, found = 0;
 
 	*value = NULL;
 	if ((rc = store_bind_text(st, 1, key)) == SQLITE_OK &&
 	    (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		found = 1;
-		if (store_column_dup(st, 0, value) == -1)
-			rc = SQLITE_NOMEM;
-		else
-			rc = sqlite3_step(st);
+		rc = store_column_dup(st, 0, value) == -1 ? SQLITE_NOMEM :
+		    SQLITE_DONE;
 	}
 	store_done(st);
-	if (rc != SQLITE_DONE) {
-		free(*value);
-		*value = NULL;
-		return store_fail(s, rc, "read meta", err, errsize);
-	}
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, what, err, errsize);
 	return found;
+}
+
+int
+store_meta_get(struct store *s, const char *key, char **value, char *err,
+    size_t errsize)
+{
+	return store_get_text(s, ST_META_GET, key, value, "read meta", err,
+	    errsize);
 }
 
 int

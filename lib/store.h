@@ -136,7 +136,8 @@ int		 store_get_evidence(struct store *, int64_t article,
 		    const char *market, char **json, char *err, size_t errsize);
 /*
  * SimHashes of the articles first seen at or after since, oldest first:
- * what the near-duplicate window needs after a restart.
+ * what the near-duplicate window needs after a restart.  fn returns
+ * nonzero to stop.  Returns the number passed to fn, or an error.
  */
 typedef int	(*store_simhash_fn)(void *arg, uint64_t simhash,
 		    int64_t first_seen, int64_t article);
@@ -145,8 +146,9 @@ int		 store_simhashes_since(struct store *, int64_t since,
 /*
  * Articles first seen in [since, until) (PM_TIME_NONE: unbounded), in
  * first_seen order (then storage order).  a->text is NULL when retention
- * pruned it; a->credibility is 0 (it belongs to the config).  Returns the
- * number passed to fn, or an error.
+ * pruned it; a->credibility is 0 (it belongs to the config); a is valid
+ * only during the call.  fn returns nonzero to stop.  Returns the number
+ * passed to fn, or an error.
  */
 typedef int	(*store_article_fn)(void *arg, const struct article *a,
 		    int64_t rowid);

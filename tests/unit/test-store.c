@@ -502,14 +502,14 @@ START_TEST(article_identity)
 	ck_assert_int_eq(store_get_evidence(s, id1, "dmz-agreed", &ev, err,
 	    sizeof(err)), 0);
 	ck_assert_int_eq(store_simhashes_since(s, FX_T0, collect_hash, &c, err,
-	    sizeof(err)), 0);
+	    sizeof(err)), 2);
 	ck_assert_int_eq(c.n, 2);
 	ck_assert_uint_eq(c.h[0], 0xfedcba9876543210ULL);
 	ck_assert_int_eq(c.t[0], FX_T0);
 	ck_assert_uint_eq(c.h[1], 7);
 	c.n = 0;
 	ck_assert_int_eq(store_simhashes_since(s, FX_T0 + 1, collect_hash, &c,
-	    err, sizeof(err)), 0);
+	    err, sizeof(err)), 1);
 	ck_assert_int_eq(c.n, 1);
 	/* Required fields. */
 	b.a.first_seen = PM_TIME_NONE;
