@@ -148,7 +148,8 @@ config_parse_feed(struct jsonv *jv, const cJSON *node, int i,
 		    url);
 	}
 	for (int j = 0; j < i; j++) {
-		if (strcmp(cfg->feeds[j].name, name) == 0) {
+		if (cfg->feeds[j].name != NULL &&
+		    strcmp(cfg->feeds[j].name, name) == 0) {
 			jsonv_path_key(p, sizeof(p), path, "name");
 			return jsonv_fail(jv, p, "duplicate feed name '%s' "
 			    "(also feeds[%d])", name, j);
