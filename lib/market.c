@@ -68,7 +68,8 @@ static const char *const def_hedge[] = {
 	"familiar with", "(unclear|uncertain)", "not clear",
 	"(appear|appears|appeared|seem|seems|seemed) to", "(hint|hints|hinted)",
 	"(float|floats|floated)", "mulling", "considering", "according to",
-	NULL
+	"likelihood", "(chance|chances|odds|prospect|prospects) (of|for|that)",
+	"speculate", "speculated", "if confirmed", NULL
 };
 static const char *const def_intent_before[] = {
 	"will", "would", "shall", "'ll", "(plan|plans|planned|planning) to",
@@ -83,7 +84,7 @@ static const char *const def_intent_before[] = {
 	"would-be", NULL
 };
 static const char *const def_intent_after[] = {
-	"next (week|month|year)", "soon", "in the coming (days|weeks|months)",
+	"would", "next (week|month|year)", "soon", "in the coming (days|weeks|months)",
 	"later this (week|month|year)", "(is|are|being) (planned|prepared|expected)",
 	"in the works", NULL
 };
@@ -107,10 +108,10 @@ struct mod_default {
 static const struct mod_default mod_defaults[MOD_COUNT] = {
 	[MOD_NEGATION] = { -0.6, 5, 4, BREAK_ANY, def_negation_before, def_negation_after },
 	[MOD_DENIAL] = { -0.6, 0, 5, BREAK_STRONG, def_denial_before, def_denial_after },
-	[MOD_HEDGE] = { 0.5, 0, 0, BREAK_NONE, def_hedge, def_hedge },
+	[MOD_HEDGE] = { 0.5, 0, 8, BREAK_NONE, def_hedge, def_hedge },
 	[MOD_INTENT] = { 0.5, 6, 5, BREAK_ANY, def_intent_before, def_intent_after },
 	[MOD_QUESTION] = { 0.25, 0, 0, BREAK_STRONG, def_question_before, def_none },
-	[MOD_WRONG_ACTOR] = { 0.0, 0, 0, BREAK_NONE, def_none, def_none },
+	[MOD_WRONG_ACTOR] = { 0.0, 1, 0, BREAK_NONE, def_none, def_none },
 	[MOD_REPEAT] = { 0.5, 0, 0, BREAK_NONE, def_none, def_none },
 };
 
@@ -1065,9 +1066,13 @@ mbuild_add_vocabs(struct mbuild *b, struct mfile *f)
 		if (v->string[0] == '\0' || *s != '\0' || strlen(v->string) > 64)
 			return jsonv_fail(&f->jv, p, "vocabulary names are 1-64 "
 			    "characters from A-Z a-z 0-9 . _ -");
-		if (strmap_get(&b->vocabmap, v->string, &idx) == 0)
+		if (strmap_get(&b->vocabmap, v->string, &idx) == 0) {
+			/* Files of one directory may repeat a vocabulary verbatim. */
+			if (cJSON_Compare(b->vocabs[idx].node, v, 1))
+				continue;
 			return jsonv_fail(&f->jv, p, "vocabulary '%s' is defined "
-			    "twice", v->string);
+			    "twice, differently", v->string);
+		}
 		if (b->nvocabs == b->vcap) {
 			size_t cap = b->vcap ? b->vcap * 2 : 32;
 

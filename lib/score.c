@@ -743,12 +743,6 @@ occ_dist(const struct occ *x, const struct occ *y)
 	return 0;
 }
 
-static int
-occ_overlap(const struct occ *x, const struct occ *y)
-{
-	return x->start < y->end && y->start < x->end;
-}
-
 /* The nearest occurrence of term to anchor in its sentence, or -1. */
 static int32_t
 scorer_nearest(const struct scorer *s, uint32_t term, const struct occ *anchor,
@@ -763,7 +757,10 @@ scorer_nearest(const struct scorer *s, uint32_t term, const struct occ *anchor,
 		const struct occ *o = &s->occs[i];
 		uint32_t d;
 
-		if (o->sent != anchor->sent || occ_overlap(o, anchor))
+		/* Another term may sit inside the anchor ("called Putin"), but
+		 * the very same words cannot stand for two terms. */
+		if (o->sent != anchor->sent ||
+		    (o->start == anchor->start && o->end == anchor->end))
 			continue;
 		d = occ_dist(o, anchor);
 		if (within > 0 && d > (uint32_t)within)
@@ -796,6 +793,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 	struct span		 ex[17];
 	size_t			 nex = 0;
 	uint32_t		 maxd = 0;
+	uint32_t		 wa_scope = (uint32_t)
+	    s->set->mods[MOD_WRONG_ACTOR].before_scope;
 
 	f->ok = 0;
 	f->mods = 0;
@@ -827,7 +826,11 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 		for (size_t k = 0; k < nex; k++)
 			if (s->occs[o].start < ex[k].end && ex[k].start < s->occs[o].end)
 				inside = 1;
-		if (!inside && occ_dist(&s->occs[o], anc) < maxd)
+		/* A rival right next to the event, nearer than a named actor,
+		 * is the one taking part ("Trump spoke with Zelenskyy about
+		 * Putin"). */
+		if (!inside && occ_dist(&s->occs[o], anc) < maxd &&
+		    (wa_scope == 0 || occ_dist(&s->occs[o], anc) <= wa_scope))
 			f->mods |= 1u << MOD_WRONG_ACTOR;
 	}
 	f->mods |= scorer_context(s, anc->tok0, anc->tok1, anc->sent, ex, nex);
