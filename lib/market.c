@@ -445,6 +445,9 @@ mbuild_phrase(struct mbuild *b, struct jsonv *jv, const char *path,
 	char	acc[512];
 	size_t	count = 0;
 
+	if (strstr(phrase, ")?") != NULL)
+		return jsonv_fail(jv, path, "phrase '%s': write an optional part "
+		    "as \"(word |)\", not \"(word )?\"", phrase);
 	if (strchr(phrase, ')') != NULL && strchr(phrase, '(') == NULL)
 		return jsonv_fail(jv, path, "phrase '%s' has a ')' without '('",
 		    phrase);

@@ -773,6 +773,36 @@ scorer_nearest(const struct scorer *s, uint32_t term, const struct occ *anchor,
 	return best;
 }
 
+/*
+ * Is actor occurrence o a possessive followed by a rival ("Trump's envoy",
+ * "Putin's aide Yuri Ushakov")?  Then the rival, not the actor, takes part.
+ */
+static int
+scorer_possessive_rival(const struct scorer *s, const struct market_rule *r,
+    const struct occ *o)
+{
+	const struct text	*t = s->text;
+	const char		*n = t->norm + o->end;
+
+	if (o->end + 2 > t->nlen || n[0] != '\'' || n[1] != 's' ||
+	    (o->end + 2 < t->nlen && text_is_word_byte((unsigned char)n[2])))
+		return 0;
+	for (size_t i = 0; i < r->nrivals; i++) {
+		uint32_t term = r->rivals[i];
+
+		if (s->term_stamp[term] != s->stamp)
+			continue;
+		for (int32_t k = s->term_first[term]; k >= 0; k = s->occs[k].next) {
+			const struct occ *v = &s->occs[k];
+
+			if (v->sent == o->sent && v->tok0 >= o->tok1 &&
+			    v->tok0 - o->tok1 <= 3)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* One candidate firing of a slow rule. */
 struct firing {
 	int		 ok;
@@ -813,6 +843,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 			f->end = s->occs[o].end;
 		if (occ_dist(&s->occs[o], anc) > maxd)
 			maxd = occ_dist(&s->occs[o], anc);
+		if (r->nrivals > 0 && scorer_possessive_rival(s, r, &s->occs[o]))
+			f->mods |= 1u << MOD_WRONG_ACTOR;
 	}
 	for (size_t i = 0; i < r->nnone; i++)
 		if (scorer_nearest(s, r->none[i], anc, r->within) >= 0)
