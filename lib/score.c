@@ -35,6 +35,7 @@
 #define CUE_MODS	5	/* negation .. question have cue lists */
 
 #define EXCERPT_MAX	300	/* bytes of matched text quoted in evidence */
+#define SCORER_DENSE_MAX 8192	/* up to this many markets, dense accumulators */
 
 struct hit {
 	uint32_t	 lit;
@@ -57,12 +58,6 @@ struct occ {
 	unsigned	 mods;		/* context, with the occurrence itself excluded */
 };
 
-struct sref {
-	uint32_t	 market;
-	uint32_t	 rule;
-	double		 weight;
-};
-
 struct scorer {
 	const struct market_set *set;
 	hs_database_t	*db;
@@ -74,7 +69,8 @@ struct scorer {
 	uint32_t	*lit_cue;
 	uint32_t	*lit_toff, *lit_terms;		/* CSR: literal -> terms */
 	uint32_t	*term_soff;			/* CSR: term -> fast rules */
-	struct sref	*term_srefs;
+	uint32_t	*sref_market;			/* ... their markets */
+	double		*sref_weight;			/* ... and weights */
 	uint32_t	*term_moff, *term_mrefs;	/* CSR: term -> slow rules */
 
 	const struct market_rule **rules;		/* global rule index */
@@ -98,6 +94,8 @@ struct scorer {
 	uint32_t	*tterms;			/* terms seen, in order */
 	size_t		 ntterms;
 	double		*acc;
+	int		 dense;		/* few markets: zero acc per article, flag touches */
+	uint8_t		*mflag;
 	uint32_t	*mstamp;
 	uint32_t	*touched;
 	size_t		 ntouched;
@@ -134,12 +132,14 @@ scorer_alloc_tables(struct scorer *s)
 	s->cand = calloc(set->nrules + 1, sizeof(*s->cand));
 	s->acc = calloc(set->nmarkets + 1, sizeof(*s->acc));
 	s->mstamp = calloc(set->nmarkets + 1, sizeof(*s->mstamp));
+	s->mflag = calloc(set->nmarkets + 1, sizeof(*s->mflag));
+	s->dense = set->nmarkets <= SCORER_DENSE_MAX;
 	s->touched = calloc(set->nmarkets + 1, sizeof(*s->touched));
 	if (!s->lit_len || !s->lit_flags || !s->lit_cue || !s->lit_toff ||
 	    !s->term_soff || !s->term_moff || !s->term_first || !s->term_last ||
 	    !s->term_stamp || !s->tterms || !s->rules || !s->rule_base ||
 	    !s->rule_stamp || !s->rule_fast || !s->cand || !s->acc ||
-	    !s->mstamp || !s->touched)
+	    !s->mstamp || !s->mflag || !s->touched)
 		return -1;
 	return 0;
 }
@@ -268,11 +268,13 @@ scorer_index_rules(struct scorer *s)
 		s->term_soff[t + 1] += s->term_soff[t];
 		s->term_moff[t + 1] += s->term_moff[t];
 	}
-	s->term_srefs = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->term_srefs));
+	s->sref_market = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->sref_market));
+	s->sref_weight = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->sref_weight));
 	s->term_mrefs = calloc(s->term_moff[set->nterms] + 1, sizeof(*s->term_mrefs));
 	sfill = calloc(set->nterms + 1, sizeof(*sfill));
 	mfill = calloc(set->nterms + 1, sizeof(*mfill));
-	if (!s->term_srefs || !s->term_mrefs || !sfill || !mfill) {
+	if (!s->sref_market || !s->sref_weight || !s->term_mrefs || !sfill ||
+	    !mfill) {
 		free(sfill);
 		free(mfill);
 		return -1;
@@ -282,11 +284,10 @@ scorer_index_rules(struct scorer *s)
 
 		if (s->rule_fast[g]) {
 			uint32_t t = r->terms[0];
-			struct sref *sr = &s->term_srefs[s->term_soff[t] + sfill[t]++];
+			uint32_t k = s->term_soff[t] + sfill[t]++;
 
-			sr->market = r->market;
-			sr->rule = (uint32_t)(r - set->markets[r->market].rules);
-			sr->weight = r->weight;
+			s->sref_market[k] = r->market;
+			s->sref_weight[k] = r->weight;
 		} else
 			scorer_count_mrefs(s, r, g, mfill);
 	}
@@ -373,7 +374,8 @@ scorer_free(struct scorer *s)
 	free(s->lit_toff);
 	free(s->lit_terms);
 	free(s->term_soff);
-	free(s->term_srefs);
+	free(s->sref_market);
+	free(s->sref_weight);
 	free(s->term_moff);
 	free(s->term_mrefs);
 	free(s->rules);
@@ -389,6 +391,7 @@ scorer_free(struct scorer *s)
 	free(s->tterms);
 	free(s->acc);
 	free(s->mstamp);
+	free(s->mflag);
 	free(s->touched);
 	free(s->cand);
 	free(s->ev);
@@ -469,8 +472,8 @@ scorer_place(const struct scorer *s, const struct hit *h, struct occ *o)
 			end++;
 	o->start = start;
 	o->end = end;
-	o->tok0 = t->tokat[start];
-	last = t->tokat[end - 1];
+	o->tok0 = text_token_at(t, start);
+	last = text_token_at(t, end - 1);
 	o->tok1 = (last < t->ntoks && t->toks[last].start <= end - 1) ?
 	    last + 1 : last;
 	if (o->tok0 >= t->ntoks)
@@ -705,6 +708,10 @@ scorer_occ_mods(struct scorer *s, struct occ *o)
 static void
 scorer_touch(struct scorer *s, uint32_t m)
 {
+	if (s->dense) {
+		s->mflag[m] = 1;
+		return;
+	}
 	if (s->mstamp[m] != s->stamp) {
 		s->mstamp[m] = s->stamp;
 		s->acc[m] = 0.0;
@@ -712,12 +719,19 @@ scorer_touch(struct scorer *s, uint32_t m)
 	}
 }
 
-/* Fast path: judge each occurrence of term once, then one add per rule. */
+/*
+ * Fast path: judge each occurrence of term once, then one multiply-add per
+ * rule.  In dense mode (see scorer_run) the accumulators were zeroed for
+ * the article and a flag marks the markets touched; no branch in the loop.
+ */
 static void
 scorer_fast_term(struct scorer *s, uint32_t term)
 {
 	uint32_t	 a = s->term_soff[term], b = s->term_soff[term + 1];
 	double		 rep = s->set->mods[MOD_REPEAT].factor, w = 1.0, sum = 0.0;
+	const uint32_t	*mk = s->sref_market;
+	const double	*wt = s->sref_weight;
+	double		*acc = s->acc;
 
 	if (a == b)
 		return;
@@ -725,11 +739,18 @@ scorer_fast_term(struct scorer *s, uint32_t term)
 		sum += w * scorer_factor(s, scorer_occ_mods(s, &s->occs[i]));
 		w *= rep;
 	}
-	for (uint32_t k = a; k < b; k++) {
-		const struct sref *r = &s->term_srefs[k];
+	if (s->dense) {
+		uint8_t *flag = s->mflag;
 
-		scorer_touch(s, r->market);
-		s->acc[r->market] += r->weight * sum;
+		for (uint32_t k = a; k < b; k++) {
+			acc[mk[k]] += wt[k] * sum;
+			flag[mk[k]] = 1;
+		}
+		return;
+	}
+	for (uint32_t k = a; k < b; k++) {
+		scorer_touch(s, mk[k]);
+		acc[mk[k]] += wt[k] * sum;
 	}
 }
 
@@ -927,6 +948,37 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Put the touched markets in index order.  Dense mode: collect the flags
+ * (and stamp them, so the accessors work as in sparse mode).  Sparse
+ * mode: a sort when few are touched, a scan of the stamps when many are.
+ */
+static void
+scorer_order_touched(struct scorer *s)
+{
+	size_t n = 0;
+
+	if (s->dense) {
+		for (uint32_t m = 0; m < s->set->nmarkets; m++) {
+			if (s->mflag[m]) {
+				s->mflag[m] = 0;
+				s->mstamp[m] = s->stamp;
+				s->touched[n++] = m;
+			}
+		}
+		s->ntouched = n;
+		return;
+	}
+	if (s->ntouched * 16 < s->set->nmarkets) {
+		qsort(s->touched, s->ntouched, sizeof(*s->touched), cmp_u32);
+		return;
+	}
+	for (uint32_t m = 0; m < s->set->nmarkets; m++)
+		if (s->mstamp[m] == s->stamp)
+			s->touched[n++] = m;
+	s->ntouched = n;
+}
+
 int
 scorer_run(struct scorer *s, struct text *t, double credibility)
 {
@@ -937,6 +989,8 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	s->ncand = 0;
 	s->nev = 0;
 	s->failed = 0;
+	if (s->dense)
+		memset(s->acc, 0, s->set->nmarkets * sizeof(*s->acc));
 	if (t->nlen > 0 && hs_scan(s->db, t->norm, (unsigned)t->nlen, 0,
 	    s->scratch, scorer_on_hit, s) != HS_SUCCESS && !s->failed)
 		return -1;
@@ -960,7 +1014,7 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	}
 	for (size_t i = 0; i < s->ncand; i++)
 		scorer_slow_rule(s, s->cand[i], 0);
-	qsort(s->touched, s->ntouched, sizeof(*s->touched), cmp_u32);
+	scorer_order_touched(s);
 	return 0;
 }
 

@@ -50,8 +50,8 @@ text_free(struct text *t)
 {
 	free(t->orig);
 	free(t->norm);
-	free(t->map);
-	free(t->tokat);
+	free(t->segs);
+	free(t->blk);
 	free(t->toks);
 	free(t->sents);
 	memset(t, 0, sizeof(*t));
@@ -63,7 +63,6 @@ text_reserve(struct text *t, size_t need)
 {
 	size_t	 cap;
 	char	*n;
-	uint32_t *m, *k;
 
 	if (need + 1 <= t->ncap)
 		return 0;
@@ -73,14 +72,58 @@ text_reserve(struct text *t, size_t need)
 	if ((n = realloc(t->norm, cap)) == NULL)
 		return -1;
 	t->norm = n;
-	if ((m = realloc(t->map, (cap + 1) * sizeof(*m))) == NULL)
-		return -1;
-	t->map = m;
-	if ((k = realloc(t->tokat, (cap + 1) * sizeof(*k))) == NULL)
-		return -1;
-	t->tokat = k;
 	t->ncap = cap;
 	return 0;
+}
+
+/* Start a run: normalised byte n came from original byte o. */
+static int
+text_seg(struct text *t, uint32_t n, uint32_t o)
+{
+	struct text_seg *g;
+
+	if (t->nsegs > 0) {
+		g = &t->segs[t->nsegs - 1];
+		if (g->n == n) {	/* nothing emitted since: replace */
+			g->o = o;
+			if (t->nsegs > 1 && g[-1].o + (n - g[-1].n) == o)
+				t->nsegs--;
+			return 0;
+		}
+		if (g->o + (n - g->n) == o)
+			return 0;	/* the run goes on */
+	}
+	if (t->nsegs == t->segcap) {
+		size_t cap = t->segcap ? t->segcap * 2 : 64;
+
+		if ((g = realloc(t->segs, cap * sizeof(*g))) == NULL)
+			return -1;
+		t->segs = g;
+		t->segcap = cap;
+	}
+	t->segs[t->nsegs].n = n;
+	t->segs[t->nsegs].o = o;
+	t->nsegs++;
+	return 0;
+}
+
+uint32_t
+text_orig(const struct text *t, uint32_t p)
+{
+	size_t lo = 0, hi = t->nsegs;
+
+	if (p >= t->nlen)
+		return (uint32_t)t->olen;
+	/* The last run starting at or before p. */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->segs[mid].n <= p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return t->segs[lo].o + (p - t->segs[lo].n);
 }
 
 /* Append one normalised byte from original offset off; collapse blanks. */
@@ -100,7 +143,8 @@ text_emit(struct text *t, unsigned char c, uint32_t off)
 	}
 	if (t->nlen + 1 >= t->ncap && text_reserve(t, t->nlen + 1) == -1)
 		return -1;
-	t->map[t->nlen] = off;
+	if (text_seg(t, (uint32_t)t->nlen, off) == -1)
+		return -1;
 	t->norm[t->nlen++] = (char)c;
 	return 0;
 }
@@ -193,7 +237,7 @@ text_cluster(struct text *t, size_t i, int *failed)
 		return i + 1;
 	}
 	if (text_combining(cp) && i > 0 && o[i - 1] < 0x80 && t->nlen > 0 &&
-	    t->map[t->nlen - 1] == i - 1 &&
+	    text_orig(t, (uint32_t)t->nlen - 1) == i - 1 &&
 	    text_is_word_byte((unsigned char)t->norm[t->nlen - 1])) {
 		start = i - 1;
 		t->nlen--;
@@ -217,25 +261,52 @@ text_cluster(struct text *t, size_t i, int *failed)
 	return end;
 }
 
-/* Normalise t->orig into t->norm and t->map. */
+/*
+ * Normalise t->orig into t->norm.  The ASCII loop needs no capacity checks
+ * (an ASCII byte yields at most one byte, and room for the whole original
+ * is reserved first) and records a run only where blanks were dropped.
+ */
 static int
 text_normalize(struct text *t)
 {
 	const unsigned char	*o = (const unsigned char *)t->orig;
-	size_t			 i = 0;
+	size_t			 i = 0, olen = t->olen, n;
 	int			 failed = 0;
 
 	t->nlen = 0;
-	if (text_reserve(t, t->olen + 16) == -1)
+	t->nsegs = 0;
+	if (text_reserve(t, olen + 16) == -1 || text_seg(t, 0, 0) == -1)
 		return -1;
-	while (i < t->olen && failed == 0) {
-		unsigned char c = o[i];
+	while (i < olen && failed == 0) {
+		char *norm = t->norm;
 
-		if (c < 0x80) {
-			failed = text_emit(t, text_ascii[c], (uint32_t)i);
+		n = t->nlen;
+		while (i < olen && o[i] < 0x80) {
+			unsigned char c = text_ascii[o[i]];
+
+			if ((c == ' ' || c == '\n') &&
+			    (n == 0 || norm[n - 1] == '\n' || norm[n - 1] == ' ')) {
+				if (c == '\n' && n > 0)
+					norm[n - 1] = '\n';
+				i++;
+				/* The next byte kept starts a new run. */
+				if (text_seg(t, (uint32_t)n, (uint32_t)i) == -1)
+					return -1;
+				continue;
+			}
+			norm[n++] = (char)c;
 			i++;
-		} else
+		}
+		t->nlen = n;
+		if (i < olen) {
+			if (text_reserve(t, t->nlen + (olen - i) + 4 *
+			    TEXT_CLUSTER_MAX + 16) == -1)
+				return -1;
 			i = text_cluster(t, i, &failed);
+			if (failed == 0 && text_seg(t, (uint32_t)t->nlen,
+			    (uint32_t)i) == -1)
+				return -1;
+		}
 	}
 	if (failed)
 		return -1;
@@ -244,7 +315,6 @@ text_normalize(struct text *t)
 	    t->norm[t->nlen - 1] == '\n'))
 		t->nlen--;
 	t->norm[t->nlen] = '\0';
-	t->map[t->nlen] = (uint32_t)t->olen;
 	return 0;
 }
 
@@ -339,7 +409,7 @@ text_period_ends(const struct text *t, size_t i)
 		j++;
 	if (j >= t->nlen || t->norm[j] == '\n')
 		return 1;
-	oc = (unsigned char)t->orig[t->map[j]];
+	oc = (unsigned char)t->orig[text_orig(t, (uint32_t)j)];
 	return (oc >= 'A' && oc <= 'Z') || (oc >= '0' && oc <= '9') ||
 	    oc >= 0x80 || oc == '(' || oc == '[';
 }
@@ -361,14 +431,15 @@ text_tokenize(struct text *t)
 			size_t st = i;
 
 			while (i < n && text_is_word_byte((unsigned char)s[i]))
-				t->tokat[i++] = (uint32_t)t->ntoks;
+				i++;
 			if (text_push_token(t, (uint32_t)st, (uint32_t)i, brk) == -1)
 				return -1;
 			brk = 0;
 			continue;
 		}
-		t->tokat[i] = (uint32_t)t->ntoks;
 		switch (c) {
+		case ' ':
+			break;
 		case '\n':
 			end = 1;
 			break;
@@ -407,8 +478,29 @@ text_tokenize(struct text *t)
 		}
 		i++;
 	}
-	t->tokat[n] = (uint32_t)t->ntoks;
 	return text_push_sentence(t, sstart, (uint32_t)n, stok, 0);
+}
+
+/* blk[b]: the first token that ends after byte b * TEXT_BLOCK. */
+static int
+text_index_blocks(struct text *t)
+{
+	size_t	 nb = t->nlen / TEXT_BLOCK + 1, b = 0;
+
+	if (nb > t->blkcap) {
+		uint32_t *x = realloc(t->blk, nb * sizeof(*x));
+
+		if (x == NULL)
+			return -1;
+		t->blk = x;
+		t->blkcap = nb;
+	}
+	for (size_t i = 0; i < t->ntoks && b < nb; i++)
+		while (b < nb && b * TEXT_BLOCK < t->toks[i].end)
+			t->blk[b++] = (uint32_t)i;
+	while (b < nb)
+		t->blk[b++] = (uint32_t)t->ntoks;
+	return 0;
 }
 
 int
@@ -438,7 +530,8 @@ text_prepare(struct text *t, const char *title, const char *body)
 	t->olen = tl + 1 + bl;
 	t->orig[t->olen] = '\0';
 	t->title_len = tl;
-	if (text_normalize(t) == -1 || text_tokenize(t) == -1)
+	if (text_normalize(t) == -1 || text_tokenize(t) == -1 ||
+	    text_index_blocks(t) == -1)
 		return -1;
 	return 0;
 }
@@ -483,15 +576,15 @@ text_span(const struct text *t, uint32_t start, uint32_t end,
 	size_t s, e;
 
 	if (end <= start || start >= t->nlen) {
-		s = e = start < t->nlen ? t->map[start] : t->olen;
+		s = e = text_orig(t, start);
 	} else {
-		s = t->map[start];
-		e = t->map[end - 1];
+		s = text_orig(t, start);
+		e = text_orig(t, end - 1);
 		e += text_seq_len((unsigned char)t->orig[e]);
 		if (e > t->olen)
 			e = t->olen;
 	}
-	if (s < t->title_len || (s == 0 && t->title_len == 0 && t->olen == 0)) {
+	if (s < t->title_len) {
 		*field = "title";
 		if (e > t->title_len)
 			e = t->title_len;

@@ -34,11 +34,22 @@ struct text {
 	size_t		 olen, ocap;
 	size_t		 title_len;	/* the body starts at title_len + 1 */
 
-	/* Normalised text, NUL-terminated; map[i] is the original offset. */
+	/* Normalised text, NUL-terminated. */
 	char		*norm;
 	size_t		 nlen, ncap;
-	uint32_t	*map;		/* nlen + 1 entries; map[nlen] == olen */
-	uint32_t	*tokat;		/* token holding byte i, or the next one */
+
+	/*
+	 * Where normalised bytes come from, as runs: from segs[k].n on, byte
+	 * p came from original byte segs[k].o + (p - segs[k].n).  A new run
+	 * starts only where normalisation dropped or expanded something, so
+	 * plain text costs no per-byte bookkeeping.
+	 */
+	struct text_seg	{ uint32_t n, o; } *segs;
+	size_t		 nsegs, segcap;
+
+	/* blk[b]: the first token ending after byte b * TEXT_BLOCK. */
+	uint32_t	*blk;
+	size_t		 blkcap;
 
 	struct token	*toks;
 	size_t		 ntoks, tcap;
@@ -63,6 +74,22 @@ int	 text_prepare(struct text *, const char *title, const char *body);
  * Leading and trailing blanks are dropped.  Returns malloc'd text or NULL.
  */
 char	*text_normalize_phrase(const char *);
+
+#define TEXT_BLOCK	64
+
+/* The original offset of normalised byte p (p == nlen gives olen). */
+uint32_t text_orig(const struct text *, uint32_t p);
+
+/* The token holding normalised byte p, or the next one (ntoks if none). */
+static inline uint32_t
+text_token_at(const struct text *t, uint32_t p)
+{
+	uint32_t i = t->blk[p / TEXT_BLOCK];
+
+	while (i < t->ntoks && t->toks[i].end <= p)
+		i++;
+	return i;
+}
 
 /* Is the normalised byte c part of a word (ASCII letter or digit, or UTF-8)? */
 static inline int
