@@ -481,6 +481,7 @@ cmd_score(int argc, char **argv)
 		fprintf(stderr, "pmsignald: %s\n", err);
 		goto out;
 	}
+	text_set_prefixes(&r.text, scorer_prefix_mask(r.scorer));
 	if (text_prepare(&r.text, r.in.title, r.in.body) == -1 ||
 	    scorer_run(r.scorer, &r.text, a.credibility) == -1) {
 		fprintf(stderr, "pmsignald: score: cannot score %s (too large or "

@@ -24,6 +24,7 @@
 
 #define MARKET_MAX_EXPANSIONS	256	/* phrases one pattern may expand to */
 #define MARKET_MAX_PHRASE	200	/* bytes of a normalised phrase */
+#define MARKET_MAX_PHRASE_TOKENS 32
 #define MARKET_MAX_VOCAB_DEPTH	8
 
 /* ---------------------------------------------------------------- defaults */
@@ -284,7 +285,7 @@ struct mbuild {
 	struct strmap	 litmap, termmap, vocabmap, idmap;
 	struct vocab	*vocabs;
 	size_t		 nvocabs, vcap;
-	int		 have_mods;
+	struct text	 ptext;		/* phrases are tokenised like articles */
 };
 
 static int
@@ -307,15 +308,19 @@ idlist_add(struct idlist *l, uint32_t v, int unique)
 	return 0;
 }
 
-/* Intern one normalised literal; returns its index or -1 (out of memory). */
+/*
+ * Intern the literal whose tokens t holds; returns its index, or -1 when
+ * out of memory.
+ */
 static long
-mbuild_lit(struct mbuild *b, const char *norm, int prefix)
+mbuild_lit(struct mbuild *b, const struct text *t, int prefix)
 {
 	struct market_set	*s = b->set;
+	struct market_lit	*l;
 	char			 key[MARKET_MAX_PHRASE + 4];
 	uint32_t		 id;
 
-	snprintf(key, sizeof(key), "%s%s", norm, prefix ? "*" : "");
+	snprintf(key, sizeof(key), "%s%s", t->norm, prefix ? "*" : "");
 	if (strmap_get(&b->litmap, key, &id) == 0)
 		return id;
 	if (s->nlits == b->lcap) {
@@ -328,25 +333,34 @@ mbuild_lit(struct mbuild *b, const char *norm, int prefix)
 		b->lcap = cap;
 	}
 	id = (uint32_t)s->nlits;
-	if ((s->lits[id].text = strdup(norm)) == NULL)
+	l = &s->lits[id];
+	memset(l, 0, sizeof(*l));
+	if ((l->text = strdup(t->norm)) == NULL ||
+	    (l->hashes = calloc(t->ntoks, sizeof(*l->hashes))) == NULL) {
+		free(l->text);
 		return -1;
-	s->lits[id].len = strlen(norm);
-	s->lits[id].prefix = prefix;
+	}
 	s->nlits++;
+	l->len = strlen(t->norm);
+	l->ntoks = (uint32_t)t->ntoks;
+	for (size_t i = 0; i < t->ntoks; i++)
+		l->hashes[i] = t->toks[i].hash;
+	l->prefix = prefix;
+	l->plen = prefix ? t->toks[t->ntoks - 1].len : 0;
 	if (strmap_put(&b->litmap, key, id) == -1)
 		return -1;
 	return id;
 }
 
-/* Add one expanded phrase (trimmed, maybe with a trailing '*'). */
+/* Add one expanded phrase (maybe with a trailing '*'). */
 static int
 mbuild_phrase1(struct mbuild *b, struct jsonv *jv, const char *path,
     const char *src, const char *phrase, struct idlist *out)
 {
-	char	*norm, buf[512];
-	size_t	 n;
-	int	 prefix = 0;
-	long	 id;
+	char		 buf[512];
+	size_t		 n;
+	int		 prefix = 0, words = 0;
+	long		 id;
 
 	snprintf(buf, sizeof(buf), "%s", phrase);
 	n = strlen(buf);
@@ -356,35 +370,25 @@ mbuild_phrase1(struct mbuild *b, struct jsonv *jv, const char *path,
 		prefix = 1;
 		buf[--n] = '\0';
 	}
-	if ((norm = text_normalize_phrase(buf)) == NULL)
+	b->ptext.want_norm = 1;
+	if (text_prepare(&b->ptext, NULL, buf) == -1)
 		return jsonv_fail(jv, path, "out of memory");
-	if (norm[0] == '\0') {
-		free(norm);
-		return jsonv_fail(jv, path, "phrase '%s' is empty", src);
-	}
-	if (strchr(norm, '\n') != NULL || strlen(norm) > MARKET_MAX_PHRASE) {
-		free(norm);
+	for (size_t i = 0; i < b->ptext.ntoks; i++)
+		words += b->ptext.toks[i].kind == TOK_WORD;
+	if (b->ptext.ntoks == 0 || words == 0)
+		return jsonv_fail(jv, path, "phrase '%s' has no letter or digit",
+		    src);
+	if (b->ptext.nsents > 1 || b->ptext.nlen > MARKET_MAX_PHRASE ||
+	    b->ptext.ntoks > MARKET_MAX_PHRASE_TOKENS)
 		return jsonv_fail(jv, path, "phrase '%s' must be one line of at "
-		    "most %d bytes", src, MARKET_MAX_PHRASE);
-	}
-	{
-		const char *c = norm;
-
-		while (*c != '\0' && !text_is_word_byte((unsigned char)*c))
-			c++;
-		if (*c == '\0') {
-			free(norm);
-			return jsonv_fail(jv, path, "phrase '%s' has no letter or "
-			    "digit", src);
-		}
-	}
-	if (prefix && !text_is_word_byte((unsigned char)norm[strlen(norm) - 1])) {
-		free(norm);
+		    "most %d tokens (%d bytes), with no sentence end inside", src,
+		    MARKET_MAX_PHRASE_TOKENS, MARKET_MAX_PHRASE);
+	if (prefix && (b->ptext.toks[b->ptext.ntoks - 1].kind != TOK_WORD ||
+	    b->ptext.toks[b->ptext.ntoks - 1].len >= 32 ||
+	    (n > 0 && isspace((unsigned char)buf[n - 1]))))
 		return jsonv_fail(jv, path, "phrase '%s': '*' must follow a "
-		    "letter or digit", src);
-	}
-	id = mbuild_lit(b, norm, prefix);
-	free(norm);
+		    "word of fewer than 32 letters", src);
+	id = mbuild_lit(b, &b->ptext, prefix);
 	if (id < 0 || idlist_add(out, (uint32_t)id, 1) == -1)
 		return jsonv_fail(jv, path, "out of memory");
 	return 0;
@@ -1128,6 +1132,7 @@ mbuild_file_markets(struct mbuild *b, struct mfile *f)
 static void
 mbuild_free(struct mbuild *b)
 {
+	text_free(&b->ptext);
 	strmap_free(&b->litmap);
 	strmap_free(&b->termmap);
 	strmap_free(&b->vocabmap);
@@ -1361,8 +1366,10 @@ market_set_free(struct market_set *s)
 		free(m->file);
 	}
 	free(s->markets);
-	for (size_t i = 0; i < s->nlits; i++)
+	for (size_t i = 0; i < s->nlits; i++) {
 		free(s->lits[i].text);
+		free(s->lits[i].hashes);
+	}
 	free(s->lits);
 	for (size_t i = 0; i < s->nterms; i++) {
 		free(s->terms[i].lits);

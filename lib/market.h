@@ -45,9 +45,12 @@ enum {
 };
 
 struct market_lit {
-	char		*text;		/* normalised; no trailing '*' */
+	char		*text;		/* normalised tokens, blank-separated; no '*' */
 	size_t		 len;
-	int		 prefix;	/* "negotiat*": no word boundary at the end */
+	uint64_t	*hashes;	/* its tokens (see text.h) */
+	uint32_t	 ntoks;
+	int		 prefix;	/* "negotiat*": the last word is a prefix ... */
+	uint32_t	 plen;		/* ... of this many normalised bytes (< 32) */
 };
 
 struct market_term {
