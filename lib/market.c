@@ -98,6 +98,11 @@ static const char *const def_breaks[] = {
 	"despite", "instead", "meanwhile", "which", "who", "after", "because",
 	NULL
 };
+/* Words that start a new clause the way a comma does. */
+static const char *const def_soft_breaks[] = {
+	"that", "he", "she", "they", "we", "said", "says", "told", "adding",
+	NULL
+};
 static const char *const def_none[] = { NULL };
 
 struct mod_default {
@@ -112,7 +117,7 @@ static const struct mod_default mod_defaults[MOD_COUNT] = {
 	[MOD_HEDGE] = { 0.5, 0, 8, BREAK_NONE, def_hedge, def_hedge },
 	[MOD_INTENT] = { 0.5, 6, 5, BREAK_ANY, def_intent_before, def_intent_after },
 	[MOD_QUESTION] = { 0.25, 0, 0, BREAK_STRONG, def_question_before, def_none },
-	[MOD_WRONG_ACTOR] = { 0.0, 1, 0, BREAK_NONE, def_none, def_none },
+	[MOD_WRONG_ACTOR] = { 0.0, 3, 0, BREAK_ANY, def_none, def_none },
 	[MOD_REPEAT] = { 0.5, 0, 0, BREAK_NONE, def_none, def_none },
 };
 
@@ -1033,8 +1038,12 @@ mbuild_modifiers(struct mbuild *b, struct jsonv *jv, const cJSON *root)
 		if (mbuild_modifier(b, jv, i, o, p) == -1)
 			return -1;
 	}
-	return mbuild_cues(b, jv, "clause_breaks", br, def_breaks,
-	    &b->set->breaks, &b->set->nbreaks);
+	if (mbuild_cues(b, jv, "clause_breaks", br, def_breaks,
+	    &b->set->breaks, &b->set->nbreaks) == -1)
+		return -1;
+	br = root != NULL ? cJSON_GetObjectItemCaseSensitive(root, "soft_breaks") : NULL;
+	return mbuild_cues(b, jv, "soft_breaks", br, def_soft_breaks,
+	    &b->set->soft_breaks, &b->set->nsoft_breaks);
 }
 
 /* ------------------------------------------------------------------ files */
@@ -1047,7 +1056,8 @@ struct mfile {
 };
 
 static const char *const file_keys[] = {
-	"vocabularies", "modifiers", "clause_breaks", "markets", NULL
+	"vocabularies", "modifiers", "clause_breaks", "soft_breaks", "markets",
+	NULL
 };
 
 static int
@@ -1185,7 +1195,8 @@ mbuild_files(struct mfile *files, size_t nfiles, struct market_set **out,
 		if (mbuild_add_vocabs(&b, &files[i]) == -1)
 			goto fail;
 		if (cJSON_GetObjectItemCaseSensitive(files[i].root, "modifiers") ||
-		    cJSON_GetObjectItemCaseSensitive(files[i].root, "clause_breaks")) {
+		    cJSON_GetObjectItemCaseSensitive(files[i].root, "clause_breaks") ||
+		    cJSON_GetObjectItemCaseSensitive(files[i].root, "soft_breaks")) {
 			if (modfile != NULL) {
 				jsonv_fail(jv, "modifiers", "modifiers are already "
 				    "set in %s (one file per directory may set "
@@ -1381,6 +1392,7 @@ market_set_free(struct market_set *s)
 		free(s->mods[i].after);
 	}
 	free(s->breaks);
+	free(s->soft_breaks);
 	free(s);
 }
 

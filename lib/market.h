@@ -109,12 +109,14 @@ struct market_set {
 	struct modifier	 mods[MOD_COUNT];
 	uint32_t	*breaks;	/* literals that start a new clause (BREAK_STRONG) */
 	size_t		 nbreaks;
+	uint32_t	*soft_breaks;	/* ... a new clause, softly (BREAK_ANY) */
+	size_t		 nsoft_breaks;
 };
 
 /*
  * Load a market file, or every *.json file of a directory (in name order;
  * vocabularies are shared across the files, and at most one file may set
- * "modifiers" or "clause_breaks").  Returns 0 and a new set, or -1 with
+ * "modifiers", "clause_breaks" or "soft_breaks").  Returns 0 and a new set, or -1 with
  * one line in err.
  */
 int	 market_set_load(const char *path, struct market_set **out,

@@ -31,6 +31,7 @@
 #define CUE_BEFORE(m)	(1u << (2 * (m)))
 #define CUE_AFTER(m)	(1u << (2 * (m) + 1))
 #define CUE_BREAK	(1u << 31)
+#define CUE_SOFT_BREAK	(1u << 30)
 #define CUE_MODS	5	/* negation .. question have cue lists */
 
 #define EXCERPT_MAX	300	/* bytes of matched text quoted in evidence */
@@ -483,6 +484,8 @@ scorer_index_cues(struct scorer *s)
 	}
 	for (size_t j = 0; j < set->nbreaks; j++)
 		s->lit_cue[set->breaks[j]] |= CUE_BREAK;
+	for (size_t j = 0; j < set->nsoft_breaks; j++)
+		s->lit_cue[set->soft_breaks[j]] |= CUE_SOFT_BREAK;
 }
 
 /* literal -> terms, as compressed rows. */
@@ -765,6 +768,8 @@ scorer_emit(struct scorer *s, uint32_t lit, uint32_t a, uint32_t b)
 		return -1;
 	if ((bits & CUE_BREAK) && t->toks[a].brk < BREAK_STRONG)
 		t->toks[a].brk = BREAK_STRONG;
+	if ((bits & CUE_SOFT_BREAK) && t->toks[a].brk < BREAK_ANY)
+		t->toks[a].brk = BREAK_ANY;
 	for (uint32_t k = s->lit_toff[lit]; k < s->lit_toff[lit + 1]; k++)
 		if (scorer_push_occ(s, s->lit_terms[k], &o) == -1)
 			return -1;
@@ -1123,6 +1128,18 @@ scorer_nearest(const struct scorer *s, uint32_t term, const struct occ *anchor,
 	return best;
 }
 
+/* Is there a clause break of at least level between occurrences x and y? */
+static int
+scorer_between_blocked(const struct scorer *s, const struct occ *x,
+    const struct occ *y, int level)
+{
+	if (x->tok1 <= y->tok0)
+		return scorer_blocked(s, x->tok1, y->tok0, level);
+	if (y->tok1 <= x->tok0)
+		return scorer_blocked(s, y->tok1, x->tok0, level);
+	return 0;
+}
+
 /*
  * Is actor occurrence o a possessive followed by a rival ("Trump's envoy",
  * "Putin's aide Yuri Ushakov")?  Then the rival, not the actor, takes part.
@@ -1173,8 +1190,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 	struct span		 ex[17];
 	size_t			 nex = 0;
 	uint32_t		 maxd = 0;
-	uint32_t		 wa_scope = (uint32_t)
-	    s->set->mods[MOD_WRONG_ACTOR].before_scope;
+	const struct modifier	*wa = &s->set->mods[MOD_WRONG_ACTOR];
+	uint32_t		 wa_scope = (uint32_t)wa->before_scope;
 
 	f->ok = 0;
 	f->mods = 0;
@@ -1212,7 +1229,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 		 * is the one taking part ("Trump spoke with Zelenskyy about
 		 * Putin"). */
 		if (!inside && occ_dist(&s->occs[o], anc) < maxd &&
-		    (wa_scope == 0 || occ_dist(&s->occs[o], anc) <= wa_scope))
+		    (wa_scope == 0 || occ_dist(&s->occs[o], anc) <= wa_scope) &&
+		    !scorer_between_blocked(s, &s->occs[o], anc, wa->breaks))
 			f->mods |= 1u << MOD_WRONG_ACTOR;
 	}
 	f->mods |= scorer_context(s, anc, ex, nex);
