@@ -79,6 +79,21 @@ struct scorer {
 	}		*wt;
 	size_t		 wt_mask;
 	int32_t		*word_slot;	/* word id -> its slot */
+
+	/*
+	 * The lookup structure built from it, for the per-token probe:
+	 * buckets of four (32-bit tag, id) slots, compared without branches;
+	 * the full hash is checked by id.  A word that found its bucket full
+	 * is only in wt, and its bucket says so (bover).
+	 */
+	struct bslot {
+		uint32_t tag;
+		int32_t	 id;
+	}		*bk;
+	uint8_t		*bover;
+	size_t		 bmask;
+	uint64_t	*word_hash;	/* word id -> hash */
+	int32_t		*word_root;	/* word id -> trie root, or -1 */
 	size_t		 nwords;
 	uint32_t	 prefix_mask;	/* lengths of "word*" prefixes */
 
@@ -110,6 +125,9 @@ struct scorer {
 	double		 credibility;
 	int32_t		*twid, *tpid;			/* per token: word id, prefix id */
 	int32_t		*tstart;			/* tokens that start phrases */
+	uint8_t		*maskb, *maska, *cueat;		/* see scorer_build_masks() */
+	size_t		 mcap;
+	int		 masks_ready;
 	size_t		 tcap;
 	struct cue	*cues;
 	size_t		 ncues, ccap;
@@ -362,6 +380,47 @@ scorer_shrink_words(struct scorer *s)
 	return 0;
 }
 
+/* Build the bucketed lookup (see struct scorer) from the word table. */
+static int
+scorer_build_buckets(struct scorer *s)
+{
+	size_t nb;
+
+	for (nb = 16; nb * 2 < s->nwords + 1; nb *= 2)
+		;
+	s->bmask = nb - 1;
+	s->bk = malloc(nb * 4 * sizeof(*s->bk));
+	s->bover = calloc(nb, 1);
+	s->word_hash = calloc(s->nwords + 1, sizeof(*s->word_hash));
+	s->word_root = calloc(s->nwords + 1, sizeof(*s->word_root));
+	if (!s->bk || !s->bover || !s->word_hash || !s->word_root)
+		return -1;
+	for (size_t i = 0; i < nb * 4; i++) {
+		s->bk[i].tag = 0;
+		s->bk[i].id = -1;
+	}
+	for (size_t i = 0; i <= s->wt_mask; i++) {
+		const struct wslot	*w = &s->wt[i];
+		size_t			 b;
+		int			 k;
+
+		if (w->id < 0)
+			continue;
+		s->word_hash[w->id] = w->hash;
+		s->word_root[w->id] = w->root;
+		b = (size_t)scorer_mix(w->hash) & s->bmask;
+		for (k = 0; k < 4 && s->bk[b * 4 + k].id >= 0; k++)
+			;
+		if (k == 4) {
+			s->bover[b] = 1;
+			continue;
+		}
+		s->bk[b * 4 + k].tag = (uint32_t)(w->hash >> 32);
+		s->bk[b * 4 + k].id = w->id;
+	}
+	return 0;
+}
+
 /*
  * Compile every literal into the word table and the trie.  Word ids are
  * given in order of first use; a root node exists for each first word.
@@ -411,7 +470,8 @@ scorer_compile(struct scorer *s, char *err, size_t errsize)
 		lit_node[i] = node;
 	}
 	scorer_index_edges(s);
-	if (scorer_index_outs(s, lit_node) == -1 || scorer_shrink_words(s) == -1)
+	if (scorer_index_outs(s, lit_node) == -1 || scorer_shrink_words(s) == -1 ||
+	    scorer_build_buckets(s) == -1)
 		goto out;
 	s->h_apos = text_hash("'", 1);
 	s->h_s = text_hash("s", 1);
@@ -634,6 +694,10 @@ scorer_free(struct scorer *s)
 		return;
 	free(s->wt);
 	free(s->word_slot);
+	free(s->bk);
+	free(s->bover);
+	free(s->word_hash);
+	free(s->word_root);
 	free(s->nodes);
 	free(s->edges);
 	free(s->outs);
@@ -652,6 +716,9 @@ scorer_free(struct scorer *s)
 	free(s->twid);
 	free(s->tpid);
 	free(s->tstart);
+	free(s->maskb);
+	free(s->maska);
+	free(s->cueat);
 	free(s->cues);
 	free(s->occs);
 	free(s->term_first);
@@ -834,18 +901,29 @@ scorer_walk(struct scorer *s, uint32_t i, uint32_t node)
 }
 
 /*
- * The slot probe for one token, written to avoid unpredictable branches:
- * the first slot decides almost always (the table is kept sparse), and
- * only a slot taken by another word sends the lookup down the slow loop.
+ * The word id of token hash h, or -1, without unpredictable branches: the
+ * four slots of its bucket are compared with conditional moves, and only
+ * a miss in a bucket that overflowed goes to the full table.
  */
-static inline const struct wslot *
-scorer_word_probe(const struct scorer *s, uint64_t h)
+static inline int32_t
+scorer_lookup(const struct scorer *s, uint64_t h)
 {
-	const struct wslot *e = &s->wt[(size_t)scorer_mix(h) & s->wt_mask];
+	size_t			 b = (size_t)scorer_mix(h) & s->bmask;
+	const struct bslot	*k = &s->bk[b * 4];
+	uint32_t		 tag = (uint32_t)(h >> 32);
+	int32_t			 id = -1;
 
-	if (__builtin_expect(e->hash != h && e->id >= 0, 0))
-		return scorer_word_find(s, h);
-	return e->hash == h ? e : NULL;
+	id = k[0].tag == tag ? k[0].id : id;
+	id = k[1].tag == tag ? k[1].id : id;
+	id = k[2].tag == tag ? k[2].id : id;
+	id = k[3].tag == tag ? k[3].id : id;
+	id = s->word_hash[id < 0 ? 0 : id] == h ? id : -1;
+	if (__builtin_expect(id < 0 && s->bover[b], 0)) {
+		const struct wslot *w = scorer_word_find(s, h);
+
+		id = w != NULL ? w->id : -1;
+	}
+	return id;
 }
 
 /* Look every token up once, then walk the trie from each phrase start. */
@@ -871,13 +949,12 @@ scorer_match(struct scorer *s)
 		s->tcap = cap;
 	}
 	for (uint32_t i = 0; i < t->ntoks; i++) {
-		const struct wslot *w = scorer_word_probe(s, t->toks[i].hash);
-		int32_t id = w != NULL ? w->id : -1;
+		int32_t id = scorer_lookup(s, t->toks[i].hash);
 
 		s->twid[i] = id;
 		s->tpid[i] = -1;
 		s->tstart[nstart] = (int32_t)i;
-		nstart += w != NULL && w->root >= 0;
+		nstart += s->word_root[id < 0 ? 0 : id] >= 0 && id >= 0;
 	}
 	for (size_t k = 0; k < t->npfx; k++) {
 		const struct prefix_hash *p = &t->pfx[k];
@@ -890,7 +967,7 @@ scorer_match(struct scorer *s)
 	for (uint32_t k = 0; k < nstart; k++) {
 		uint32_t i = (uint32_t)s->tstart[k];
 
-		if (scorer_walk(s, i, (uint32_t)s->wt[s->word_slot[s->twid[i]]].root) == -1)
+		if (scorer_walk(s, i, (uint32_t)s->word_root[s->twid[i]]) == -1)
 			return -1;
 	}
 	for (size_t k = 0; k < t->npfx; k++) {
@@ -898,7 +975,7 @@ scorer_match(struct scorer *s)
 		int32_t		r;
 
 		if (i < t->ntoks && s->tpid[i] >= 0 &&
-		    (r = s->wt[s->word_slot[s->tpid[i]]].root) >= 0 &&
+		    (r = s->word_root[s->tpid[i]]) >= 0 &&
 		    (k + 1 == t->npfx || t->pfx[k + 1].tok != i) &&
 		    scorer_walk(s, i, (uint32_t)r) == -1)
 			return -1;
@@ -1024,14 +1101,101 @@ scorer_factor(const struct scorer *s, unsigned mods)
 	return f;
 }
 
+/*
+ * Per-token modifier masks, built once per article: every cue marks the
+ * tokens its scope reaches, so judging an occurrence is two lookups
+ * instead of a walk over its sentence's cues.  maskb[k]: modifiers from
+ * cues before an anchor starting at token k; maska[k]: from cues after an
+ * anchor ending just before token k.  cueat[k]: a cue covers token k (an
+ * occurrence with a cue inside it is judged the exact way, which leaves
+ * its own words out).  The results are those of scorer_context().
+ */
+static void
+scorer_build_masks(struct scorer *s)
+{
+	const struct text	*t = s->text;
+	const struct modifier	*mods = s->set->mods;
+
+	if (t->ntoks + 1 > s->mcap) {
+		size_t	 cap = t->ntoks + 1024;
+		uint8_t	*a = realloc(s->maskb, cap), *b, *c;
+
+		if (a == NULL)
+			return;
+		s->maskb = a;
+		if ((b = realloc(s->maska, cap)) == NULL)
+			return;
+		s->maska = b;
+		if ((c = realloc(s->cueat, cap)) == NULL)
+			return;
+		s->cueat = c;
+		s->mcap = cap;
+	}
+	memset(s->maskb, 0, t->ntoks + 1);
+	memset(s->maska, 0, t->ntoks + 1);
+	memset(s->cueat, 0, t->ntoks + 1);
+	for (size_t i = 0; i < s->ncues; i++) {
+		const struct cue	*c = &s->cues[i];
+		const struct sentence	*se = &t->sents[c->sent];
+
+		for (uint32_t k = c->tok0; k < c->tok1; k++)
+			s->cueat[k] = 1;
+		for (int m = 0; m < CUE_MODS; m++) {
+			const struct modifier *md = &mods[m];
+
+			if (c->bits & CUE_BEFORE(m)) {
+				for (uint32_t k = c->tok1; k < se->tok1; k++) {
+					if ((md->breaks != BREAK_NONE &&
+					    (int)t->toks[k].brk >= md->breaks) ||
+					    (md->before_scope > 0 && t->toks[k].w -
+					    c->w1 > (uint32_t)md->before_scope))
+						break;
+					s->maskb[k] |= (uint8_t)(1u << m);
+				}
+			}
+			if (c->bits & CUE_AFTER(m)) {
+				for (uint32_t k = c->tok0; k > se->tok0; k--) {
+					if ((md->breaks != BREAK_NONE &&
+					    (int)t->toks[k].brk >= md->breaks) ||
+					    (md->after_scope > 0 && c->w0 -
+					    t->toks[k].w > (uint32_t)md->after_scope))
+						break;
+					s->maska[k] |= (uint8_t)(1u << m);
+				}
+			}
+		}
+	}
+	s->masks_ready = 1;
+}
+
+static unsigned
+scorer_mask_context(const struct scorer *s, const struct occ *o)
+{
+	unsigned mods = s->maskb[o->tok0];
+
+	if (o->tok1 < s->text->ntoks)
+		mods |= s->maska[o->tok1];
+	if (s->text->sents[o->sent].question)
+		mods |= 1u << MOD_QUESTION;
+	return mods;
+}
+
 /* The context of an occurrence judged on its own (cached). */
 static unsigned
 scorer_occ_mods(struct scorer *s, struct occ *o)
 {
 	if (!o->judged) {
 		struct span ex = { o->start, o->end };
+		int own = 0;
 
-		o->mods = scorer_context(s, o, &ex, 1);
+		if (!s->masks_ready)
+			scorer_build_masks(s);
+		for (uint32_t k = o->tok0; k < o->tok1 && !own; k++)
+			own = s->cueat[k];
+		if (own || !s->masks_ready)
+			o->mods = scorer_context(s, o, &ex, 1);
+		else
+			o->mods = scorer_mask_context(s, o);
 		o->judged = 1;
 	}
 	return o->mods;
@@ -1335,6 +1499,7 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	s->ncues = s->nocc = s->ntterms = s->ntouched = 0;
 	s->ncand = 0;
 	s->nev = 0;
+	s->masks_ready = 0;
 	if (s->dense)
 		memset(s->acc, 0, s->set->nmarkets * sizeof(*s->acc));
 	if (scorer_match(s) == -1)
