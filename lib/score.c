@@ -108,6 +108,10 @@ struct scorer {
 
 	uint32_t	*lit_cue;
 	uint32_t	*lit_toff, *lit_terms;		/* CSR: literal -> terms */
+	struct litinfo {				/* the same, in one line */
+		uint32_t cue;			/* CUE_* bits */
+		uint32_t t0, t1;		/* its terms: lit_terms[t0 .. t1) */
+	}		*li;
 	uint32_t	*term_soff;			/* CSR: term -> fast rules */
 	uint32_t	*sref_market;			/* ... their markets */
 	double		*sref_weight;			/* ... and weights */
@@ -133,8 +137,10 @@ struct scorer {
 	size_t		 ncues, ccap;
 	struct occ	*occs;
 	size_t		 nocc, ocap;
-	int32_t		*term_first, *term_last;
-	uint32_t	*term_stamp;
+	struct termrt {			/* per term, this article */
+		uint32_t stamp;		/* == stamp: it occurred */
+		int32_t	 first, last;	/* its occurrences */
+	}		*trt;
 	uint32_t	*tterms;			/* terms seen, in order */
 	size_t		 ntterms;
 	double		*acc;
@@ -498,9 +504,7 @@ scorer_alloc_tables(struct scorer *s)
 	s->lit_toff = calloc(set->nlits + 1, sizeof(*s->lit_toff));
 	s->term_soff = calloc(set->nterms + 1, sizeof(*s->term_soff));
 	s->term_moff = calloc(set->nterms + 1, sizeof(*s->term_moff));
-	s->term_first = calloc(set->nterms + 1, sizeof(*s->term_first));
-	s->term_last = calloc(set->nterms + 1, sizeof(*s->term_last));
-	s->term_stamp = calloc(set->nterms + 1, sizeof(*s->term_stamp));
+	s->trt = calloc(set->nterms + 1, sizeof(*s->trt));
 	s->tterms = calloc(set->nterms + 1, sizeof(*s->tterms));
 	s->rules = calloc(set->nrules + 1, sizeof(*s->rules));
 	s->rule_base = calloc(set->nmarkets + 1, sizeof(*s->rule_base));
@@ -513,7 +517,7 @@ scorer_alloc_tables(struct scorer *s)
 	s->touched = calloc(set->nmarkets + 1, sizeof(*s->touched));
 	s->dense = set->nmarkets <= SCORER_DENSE_MAX;
 	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
-	    !s->term_first || !s->term_last || !s->term_stamp || !s->tterms ||
+	    !s->trt || !s->tterms ||
 	    !s->rules || !s->rule_base || !s->rule_stamp || !s->rule_fast ||
 	    !s->cand || !s->acc || !s->mstamp || !s->mflag || !s->touched)
 		return -1;
@@ -680,6 +684,16 @@ scorer_new(const struct market_set *set, char *err, size_t errsize)
 		return NULL;
 	}
 	scorer_index_cues(s);
+	if ((s->li = calloc(set->nlits + 1, sizeof(*s->li))) == NULL) {
+		snprintf(err, errsize, "scorer: out of memory");
+		scorer_free(s);
+		return NULL;
+	}
+	for (size_t i = 0; i < set->nlits; i++) {
+		s->li[i].cue = s->lit_cue[i];
+		s->li[i].t0 = s->lit_toff[i];
+		s->li[i].t1 = s->lit_toff[i + 1];
+	}
 	if (scorer_compile(s, err, errsize) == -1) {
 		scorer_free(s);
 		return NULL;
@@ -702,6 +716,7 @@ scorer_free(struct scorer *s)
 	free(s->edges);
 	free(s->outs);
 	free(s->lit_cue);
+	free(s->li);
 	free(s->lit_toff);
 	free(s->lit_terms);
 	free(s->term_soff);
@@ -721,9 +736,7 @@ scorer_free(struct scorer *s)
 	free(s->cueat);
 	free(s->cues);
 	free(s->occs);
-	free(s->term_first);
-	free(s->term_last);
-	free(s->term_stamp);
+	free(s->trt);
 	free(s->tterms);
 	free(s->acc);
 	free(s->mstamp);
@@ -779,12 +792,12 @@ scorer_push_occ(struct scorer *s, uint32_t term, const struct occ *o)
 {
 	struct occ *p;
 
-	if (s->term_stamp[term] != s->stamp) {
-		s->term_stamp[term] = s->stamp;
-		s->term_first[term] = s->term_last[term] = -1;
+	if (s->trt[term].stamp != s->stamp) {
+		s->trt[term].stamp = s->stamp;
+		s->trt[term].first = s->trt[term].last = -1;
 		s->tterms[s->ntterms++] = term;
 	} else {
-		p = &s->occs[s->term_last[term]];
+		p = &s->occs[s->trt[term].last];
 		if (o->start < p->end) {
 			if (o->end > p->end) {
 				p->end = o->end;
@@ -806,11 +819,11 @@ scorer_push_occ(struct scorer *s, uint32_t term, const struct occ *o)
 	*p = *o;
 	p->next = -1;
 	p->judged = 0;
-	if (s->term_first[term] < 0)
-		s->term_first[term] = (int32_t)s->nocc;
+	if (s->trt[term].first < 0)
+		s->trt[term].first = (int32_t)s->nocc;
 	else
-		s->occs[s->term_last[term]].next = (int32_t)s->nocc;
-	s->term_last[term] = (int32_t)s->nocc;
+		s->occs[s->trt[term].last].next = (int32_t)s->nocc;
+	s->trt[term].last = (int32_t)s->nocc;
 	s->nocc++;
 	return 0;
 }
@@ -821,7 +834,8 @@ scorer_emit(struct scorer *s, uint32_t lit, uint32_t a, uint32_t b)
 {
 	struct text		*t = s->text;
 	const struct token	*ta = &t->toks[a], *tb = &t->toks[b - 1];
-	uint32_t		 bits = s->lit_cue[lit];
+	const struct litinfo	*li = &s->li[lit];
+	uint32_t		 bits = li->cue;
 	struct occ		 o;
 
 	o.start = ta->start;
@@ -837,7 +851,7 @@ scorer_emit(struct scorer *s, uint32_t lit, uint32_t a, uint32_t b)
 		t->toks[a].brk = BREAK_STRONG;
 	if ((bits & CUE_SOFT_BREAK) && t->toks[a].brk < BREAK_ANY)
 		t->toks[a].brk = BREAK_ANY;
-	for (uint32_t k = s->lit_toff[lit]; k < s->lit_toff[lit + 1]; k++)
+	for (uint32_t k = li->t0; k < li->t1; k++)
 		if (scorer_push_occ(s, s->lit_terms[k], &o) == -1)
 			return -1;
 	return 0;
@@ -1233,7 +1247,7 @@ scorer_fast_term(struct scorer *s, uint32_t term)
 
 	if (a == b)
 		return;
-	for (int32_t i = s->term_first[term]; i >= 0; i = s->occs[i].next) {
+	for (int32_t i = s->trt[term].first; i >= 0; i = s->occs[i].next) {
 		sum += w * scorer_factor(s, scorer_occ_mods(s, &s->occs[i]));
 		w *= rep;
 	}
@@ -1270,9 +1284,9 @@ scorer_nearest(const struct scorer *s, uint32_t term, const struct occ *anchor,
 	int32_t		best = -1;
 	uint32_t	bestd = UINT32_MAX;
 
-	if (s->term_stamp[term] != s->stamp)
+	if (s->trt[term].stamp != s->stamp)
 		return -1;
-	for (int32_t i = s->term_first[term]; i >= 0; i = s->occs[i].next) {
+	for (int32_t i = s->trt[term].first; i >= 0; i = s->occs[i].next) {
 		const struct occ *o = &s->occs[i];
 		uint32_t d;
 
@@ -1321,9 +1335,9 @@ scorer_possessive_rival(const struct scorer *s, const struct market_rule *r,
 	for (size_t i = 0; i < r->nrivals; i++) {
 		uint32_t term = r->rivals[i];
 
-		if (s->term_stamp[term] != s->stamp)
+		if (s->trt[term].stamp != s->stamp)
 			continue;
-		for (int32_t k = s->term_first[term]; k >= 0; k = s->occs[k].next) {
+		for (int32_t k = s->trt[term].first; k >= 0; k = s->occs[k].next) {
 			const struct occ *v = &s->occs[k];
 
 			if (v->sent == o->sent && v->tok0 >= o->tok1 + 2 &&
@@ -1418,9 +1432,9 @@ scorer_slow_rule(struct scorer *s, uint32_t g, int collect)
 	int		 k = 0;
 
 	for (size_t i = 0; i < r->nterms; i++)
-		if (s->term_stamp[r->terms[i]] != s->stamp)
+		if (s->trt[r->terms[i]].stamp != s->stamp)
 			return 0;
-	for (int32_t a = s->term_first[anchor]; a >= 0;) {
+	for (int32_t a = s->trt[anchor].first; a >= 0;) {
 		uint32_t	sent = s->occs[a].sent;
 		struct firing	best = { 0, 0, 0, 0 }, f;
 		double		x;
@@ -1584,9 +1598,9 @@ scorer_fast_evidence(struct scorer *s, uint32_t m, uint32_t j)
 	double		 rep = s->set->mods[MOD_REPEAT].factor, w = 1.0;
 	int		 k = 0;
 
-	if (s->term_stamp[term] != s->stamp)
+	if (s->trt[term].stamp != s->stamp)
 		return 0;
-	for (int32_t i = s->term_first[term]; i >= 0; i = s->occs[i].next, k++) {
+	for (int32_t i = s->trt[term].first; i >= 0; i = s->occs[i].next, k++) {
 		struct occ	*o = &s->occs[i];
 		unsigned	 mods = scorer_occ_mods(s, o);
 

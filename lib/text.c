@@ -243,31 +243,36 @@ text_norm_add(struct text *t, const char *s, size_t n, int gap)
 	return 0;
 }
 
+/* Not uint8_t: stores to tokens' bytes would force reloads of these. */
 struct tokstate {
 	uint32_t	 stok;		/* first token of the sentence */
 	uint32_t	 nwords;
-	uint8_t		 gap;		/* a blank since the last token */
-	uint8_t		 brk;		/* pending clause break */
+	uint32_t	 gap;		/* a blank since the last token */
+	uint32_t	 brk;		/* pending clause break */
 };
 
-static int
+static inline int
 text_push(struct text *t, struct tokstate *ts, uint32_t start, uint32_t end,
     uint64_t hash, size_t len, int kind)
 {
-	struct token *k;
+	struct token	 k;
+	size_t		 n = t->ntoks;
 
-	if (text_grow((void **)&t->toks, &t->tcap, t->ntoks, sizeof(*k), 1024) == -1)
+	if (__builtin_expect(n == t->tcap, 0) &&
+	    text_grow((void **)&t->toks, &t->tcap, n, sizeof(k), 1024) == -1)
 		return -1;
-	k = &t->toks[t->ntoks++];
-	k->hash = hash;
-	k->start = start;
-	k->end = end;
-	k->sent = (uint32_t)t->nsents;
-	k->w = kind == TOK_WORD ? ts->nwords++ : ts->nwords;
-	k->kind = (uint8_t)kind;
-	k->brk = ts->brk;
-	k->gap = ts->gap;
-	k->len = (uint8_t)(len > 255 ? 255 : len);
+	k.hash = hash;
+	k.start = start;
+	k.end = end;
+	k.sent = (uint32_t)t->nsents;
+	k.w = ts->nwords;
+	ts->nwords += kind == TOK_WORD;
+	k.kind = (uint8_t)kind;
+	k.brk = (uint8_t)ts->brk;
+	k.gap = (uint8_t)ts->gap;
+	k.len = (uint8_t)(len > 255 ? 255 : len);
+	t->toks[n] = k;
+	t->ntoks = n + 1;
 	ts->gap = 0;
 	ts->brk = 0;
 	return 0;
@@ -411,10 +416,13 @@ text_ascii_word(struct text *t, struct tokstate *ts, size_t start)
 static int
 text_abbrev(const struct text *t, const struct token *k)
 {
-	static const char abbr[] =
-	    " mr mrs ms dr st gen sen rep gov lt col sgt capt prof jan feb mar"
-	    " apr jun jul aug sep sept oct nov dec vs etc inc corp jr sr no"
-	    " approx dept adm maj pres amb ";
+	static const char abbr[][8] = {
+		"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt",
+		"col", "sgt", "capt", "prof", "jan", "feb", "mar", "apr", "jun",
+		"jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs", "etc",
+		"inc", "corp", "jr", "sr", "no", "approx", "dept", "adm", "maj",
+		"pres", "amb"
+	};
 	char	w[8];
 	size_t	n = k->end - k->start;
 
@@ -422,11 +430,13 @@ text_abbrev(const struct text *t, const struct token *k)
 		return 0;
 	if (n == 1)
 		return 1;	/* initials, "U.S." */
-	w[0] = ' ';
+	memset(w, 0, sizeof(w));
 	for (size_t j = 0; j < n; j++)
-		w[j + 1] = (char)text_lower[(unsigned char)t->orig[k->start + j] & 0x7f];
-	w[n + 1] = ' ';
-	return memmem(abbr, sizeof(abbr) - 1, w, n + 2) != NULL;
+		w[j] = (char)text_lower[(unsigned char)t->orig[k->start + j] & 0x7f];
+	for (size_t i = 0; i < sizeof(abbr) / sizeof(abbr[0]); i++)
+		if (memcmp(abbr[i], w, 8) == 0)
+			return 1;
+	return 0;
 }
 
 /* Is byte i blank, a closing quote or bracket, or the end of the text? */
