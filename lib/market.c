@@ -632,7 +632,7 @@ mbuild_terms(struct mbuild *b, struct jsonv *jv, const char *path,
 
 static const char *const rule_keys[] = {
 	"name", "all", "any", "within", "weight", "none", "rivals", "ignore",
-	NULL
+	"article_has", NULL
 };
 
 static int
@@ -728,6 +728,11 @@ mbuild_rule(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 	if ((x = cJSON_GetObjectItemCaseSensitive(node, "none")) != NULL) {
 		jsonv_path_key(p, sizeof(p), path, "none");
 		if (mbuild_terms(b, jv, p, x, &r->none, &r->nnone) == -1)
+			return -1;
+	}
+	if ((x = cJSON_GetObjectItemCaseSensitive(node, "article_has")) != NULL) {
+		jsonv_path_key(p, sizeof(p), path, "article_has");
+		if (mbuild_terms(b, jv, p, x, &r->article, &r->narticle) == -1)
 			return -1;
 	}
 	if ((x = cJSON_GetObjectItemCaseSensitive(node, "rivals")) != NULL) {
@@ -1359,6 +1364,7 @@ market_rule_free(struct market_rule *r)
 	free(r->terms);
 	free(r->none);
 	free(r->rivals);
+	free(r->article);
 }
 
 void

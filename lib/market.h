@@ -70,6 +70,8 @@ struct market_rule {
 	size_t		 nnone;
 	uint32_t	*rivals;	/* wrong actors, see MOD_WRONG_ACTOR */
 	size_t		 nrivals;
+	uint32_t	*article;	/* each must occur somewhere in the article */
+	size_t		 narticle;
 	unsigned	 ignore;	/* bit (1 << modifier_id): not applied */
 };
 

@@ -529,7 +529,7 @@ static int
 rule_is_fast(const struct market_rule *r)
 {
 	return r->nterms == 1 && r->nnone == 0 && r->nrivals == 0 &&
-	    r->ignore == 0;
+	    r->narticle == 0 && r->ignore == 0;
 }
 
 /* Cue bits of each literal. */
@@ -1252,12 +1252,16 @@ scorer_fast_term(struct scorer *s, uint32_t term)
 		w *= rep;
 	}
 	if (s->dense) {
-		uint8_t *flag = s->mflag;
-
-		for (uint32_t k = a; k < b; k++) {
+		/*
+		 * The accumulators start at -0.0: any addition leaves another
+		 * bit pattern (x + -x is +0.0), so they mark themselves touched.
+		 * Only adding -0.0 (a sum of zero factors) would not: flag it.
+		 */
+		if (sum == 0.0)
+			for (uint32_t k = a; k < b; k++)
+				s->mflag[mk[k]] = 1;
+		for (uint32_t k = a; k < b; k++)
 			acc[mk[k]] += wt[k] * sum;
-			flag[mk[k]] = 1;
-		}
 		return;
 	}
 	for (uint32_t k = a; k < b; k++) {
@@ -1434,6 +1438,9 @@ scorer_slow_rule(struct scorer *s, uint32_t g, int collect)
 	for (size_t i = 0; i < r->nterms; i++)
 		if (s->trt[r->terms[i]].stamp != s->stamp)
 			return 0;
+	for (size_t i = 0; i < r->narticle; i++)
+		if (s->trt[r->article[i]].stamp != s->stamp)
+			return 0;
 	for (int32_t a = s->trt[anchor].first; a >= 0;) {
 		uint32_t	sent = s->occs[a].sent;
 		struct firing	best = { 0, 0, 0, 0 }, f;
@@ -1473,6 +1480,15 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+scorer_is_minus_zero(double x)
+{
+	uint64_t b;
+
+	memcpy(&b, &x, sizeof(b));
+	return b == 0x8000000000000000ULL;
+}
+
 /*
  * Put the touched markets in index order.  Dense mode: collect the flags
  * (and stamp them, so the accessors work as in sparse mode).  Sparse
@@ -1485,10 +1501,11 @@ scorer_order_touched(struct scorer *s)
 
 	if (s->dense) {
 		for (uint32_t m = 0; m < s->set->nmarkets; m++) {
-			if (s->mflag[m]) {
+			if (s->mflag[m] || !scorer_is_minus_zero(s->acc[m])) {
 				s->mflag[m] = 0;
 				s->mstamp[m] = s->stamp;
 				s->touched[n++] = m;
+				s->acc[m] += 0.0;	/* -0.0 becomes +0.0 */
 			}
 		}
 		s->ntouched = n;
@@ -1515,7 +1532,8 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	s->nev = 0;
 	s->masks_ready = 0;
 	if (s->dense)
-		memset(s->acc, 0, s->set->nmarkets * sizeof(*s->acc));
+		for (size_t m = 0; m < s->set->nmarkets; m++)
+			s->acc[m] = -0.0;
 	if (scorer_match(s) == -1)
 		return -1;
 	for (size_t i = 0; i < s->ntterms; i++) {

@@ -34,7 +34,9 @@ static const char *markets_json =
     "  {\"id\":\"truce\",\"question\":\"q\",\"kind\":\"binary\",\"opens\":\"2025-01-01\","
     "   \"prior\":0.2,\"step_cap\":1.8,\"rules\":["
     "   {\"name\":\"ceasefire\",\"any\":[\"ceasefire\",\"truce\"],\"weight\":1},"
-    "   {\"name\":\"talks\",\"any\":\"negotiat*\",\"weight\":0.1}]},"
+    "   {\"name\":\"talks\",\"any\":\"negotiat*\",\"weight\":0.1},"
+    "   {\"name\":\"armistice\",\"any\":\"armistice\",\"weight\":0.3,"
+    "    \"article_has\":[[\"ukraine\",\"kyiv\"]]}]},"
     "  {\"id\":\"zone\",\"question\":\"q\",\"kind\":\"binary\",\"opens\":\"2025-01-01\","
     "   \"prior\":0.2,\"rules\":["
     "   {\"name\":\"zone-agreed\",\"all\":[\"buffer zone\",\"agreed\"],\"within\":3,\"weight\":1},"
@@ -263,6 +265,17 @@ START_TEST(veto_and_window)
 }
 END_TEST
 
+START_TEST(article_context)
+{
+	/* An armistice counts only in an article that mentions Ukraine. */
+	run("An armistice was signed in Panmunjom.", 1.0);
+	NEAR(total("truce"), 0.0);
+	ck_assert_int_eq(text_prepare(&t, "Kyiv reacts", "An armistice was signed."), 0);
+	ck_assert_int_eq(scorer_run(sc, &t, 1.0), 0);
+	NEAR(total("truce"), 0.3);
+}
+END_TEST
+
 START_TEST(normalised_matching)
 {
 	/* Fullwidth, upper case, curly quotes; a prefix phrase. */
@@ -341,6 +354,7 @@ main(void)
 	tcase_add_test(tc, repeats_diminish_and_cap);
 	tcase_add_test(tc, credibility_scales);
 	tcase_add_test(tc, veto_and_window);
+	tcase_add_test(tc, article_context);
 	tcase_add_test(tc, normalised_matching);
 	tcase_add_test(tc, evidence_json);
 	tcase_add_test(tc, touched_markets);
