@@ -1,7 +1,8 @@
 # man-pages: every page in docs/man renders with `man --warnings` without a
 # single warning, and the pages keep up with the code: every subcommand that
-# `pmsignald --help` lists is described in pmsignald(8), and every config
-# key of docs/CONFIG.md in pmsignald.json(5).
+# `pmsignald --help` lists, and every option its own --help lists, is
+# described in pmsignald(8); every key of docs/CONFIG.md and of the tables
+# of docs/MARKETS.md in pmsignald.json(5).
 . "$TOP/tests/regress/lib.sh"
 
 command -v man > /dev/null 2>&1 || fail "man not installed (scripts/install-deps installs man-db)"
@@ -28,11 +29,20 @@ sed 's/\\//g' "$TOP/docs/man/pmsignald.8" > "$T/pmsignald.8"
 while read -r sub; do
 	grep -q "^\.It Cm $sub\( \|$\)" "$T/pmsignald.8" ||
 		fail "subcommand '$sub' is not described in docs/man/pmsignald.8"
+	"$PMSIGNALD" "$sub" --help | grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/options"
+	[ -s "$T/options" ] || fail "pmsignald $sub --help lists no options"
+	# ".Fl \-config" renders as --config: Fl adds the first dash.
+	while read -r opt; do
+		grep -q -- "Fl ${opt#-}\( \|$\)" "$T/pmsignald.8" ||
+			fail "option $opt of '$sub' is not in docs/man/pmsignald.8"
+	done < "$T/options"
 done < "$T/subcommands"
 
-# Config keys: the first column of every table in docs/CONFIG.md.
-sed -n 's/^| `\([a-z_]*\)` |.*/\1/p' "$TOP/docs/CONFIG.md" | sort -u > "$T/keys"
-[ "$(wc -l < "$T/keys")" -ge 20 ] || fail "too few keys parsed from docs/CONFIG.md"
+# Config and market keys: the first column of every table in docs/CONFIG.md
+# and docs/MARKETS.md.
+sed -n 's/^| `\([a-z_]*\)` |.*/\1/p' "$TOP/docs/CONFIG.md" "$TOP/docs/MARKETS.md" |
+	sort -u > "$T/keys"
+[ "$(wc -l < "$T/keys")" -ge 50 ] || fail "too few keys parsed from docs/CONFIG.md and docs/MARKETS.md"
 while read -r key; do
 	grep -Eq "^\.It Ic ([a-z_]+ , )*$key( |$)" "$TOP/docs/man/pmsignald.json.5" ||
 		fail "config key '$key' is not described in docs/man/pmsignald.json.5"
