@@ -154,6 +154,7 @@ metrics_bound_port(struct evhttp_bound_socket *bound)
 	struct sockaddr_storage	ss;
 	socklen_t		len = sizeof(ss);
 
+	memset(&ss, 0, sizeof(ss));
 	if (getsockname(evhttp_bound_socket_get_fd(bound),
 	    (struct sockaddr *)&ss, &len) == -1)
 		return 0;

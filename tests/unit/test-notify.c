@@ -64,6 +64,15 @@ sink_next(int fd)
 	return buf;
 }
 
+/* End of a test: stop n, free its base, close and remove the sink. */
+static void
+finish(struct notify *n, struct event_base *base, int fd)
+{
+	notify_stop(n);
+	event_base_free(base);
+	sink_close(fd);
+}
+
 static void
 status_text(void *arg, char *buf, size_t size)
 {
@@ -95,9 +104,7 @@ START_TEST(messages)
 	ck_assert_str_eq(sink_next(fd), "STATUS=4 feeds");
 	notify_stopping(&n);
 	ck_assert_str_eq(sink_next(fd), "STOPPING=1\nSTATUS=stopping");
-	notify_stop(&n);
-	event_base_free(base);
-	sink_close(fd);
+	finish(&n, base, fd);
 }
 END_TEST
 
@@ -115,9 +122,7 @@ START_TEST(no_socket_no_messages)
 	notify_ready(&n);
 	notify_stopping(&n);
 	ck_assert_str_eq(sink_next(fd), "");
-	notify_stop(&n);
-	event_base_free(base);
-	sink_close(fd);
+	finish(&n, base, fd);
 }
 END_TEST
 
@@ -160,9 +165,7 @@ START_TEST(watchdog_pings)
 	ck_assert_uint_ge(n.pings, 3);
 	for (int i = 0; i < 3; i++)
 		ck_assert_str_eq(sink_next(fd), "WATCHDOG=1");
-	notify_stop(&n);
-	event_base_free(base);
-	sink_close(fd);
+	finish(&n, base, fd);
 }
 END_TEST
 
@@ -177,9 +180,7 @@ START_TEST(watchdog_other_pid)
 	ck_assert_int_eq(notify_start(&n, base, NULL, NULL), 0);
 	ck_assert_uint_eq(n.watchdog_usec, 0);
 	ck_assert_ptr_null(n.ev_watchdog);
-	notify_stop(&n);
-	event_base_free(base);
-	sink_close(fd);
+	finish(&n, base, fd);
 }
 END_TEST
 
