@@ -402,10 +402,10 @@ poller_feed_record(struct poller *p, struct poller_feed *f,
 	poller_feed_schedule(p, f, delay_ms);
 	if (o->result == POLLER_FAILED)
 		log_warnx("poller: feed %s (%s): %s; %u consecutive failure%s, "
-		    "next poll in %lld s", f->name, f->url, o->reason,
+		    "next poll in %.*f s", f->name, f->url, o->reason,
 		    f->consecutive_failures,
 		    f->consecutive_failures == 1 ? "" : "s",
-		    (long long)((delay_ms + 999) / 1000));
+		    delay_ms < 10000 ? 1 : 0, (double)delay_ms / 1000);
 	else
 		log_debug("poller: feed %s: %s", f->name,
 		    o->result == POLLER_OK ? "fetched and parsed" :
