@@ -373,7 +373,6 @@ poller_feed_account(struct poller_feed *f, const struct poller_outcome *o)
 	}
 	f->consecutive_failures = 0;
 	f->last_success = now;
-	f->last_error[0] = '\0';
 }
 
 /*

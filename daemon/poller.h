@@ -38,7 +38,7 @@ struct poller_feed_state {
 	int64_t		 last_attempt;	/* last poll finished */
 	int64_t		 last_success;	/* last 200 parsed or 304 */
 	int64_t		 last_failure;
-	const char	*last_error;	/* one line; NULL after a success */
+	const char	*last_error;	/* one line, kept after recovery; NULL: never */
 	uint32_t	 consecutive_failures;	/* 0 after a success */
 	int64_t		 entries_seen;	/* entries in the last parsed body, -1 unknown */
 
@@ -102,10 +102,11 @@ struct poller *poller_new_opts(struct event_base *base,
 
 /*
  * Restore one feed's saved state (by st->name) at start: validators (only
- * if st->url is the feed's current URL), health, next poll and the host's
- * Retry-After.  A next poll in the past is spread like a cold start; one
- * further than max(24 h, interval + 10%) ahead is pulled in.  Returns 0, or
- * -1 if no configured feed has that name.
+ * if st->url is NULL or the feed's current URL), health, next poll and
+ * the host's Retry-After.  A next poll in the past is spread like a cold
+ * start; one further than max(24 h, interval + 10%) ahead is pulled in.
+ * Call it before the loop runs.  Returns 0, or -1 if no configured feed
+ * has that name.
  */
 int	poller_set_state(struct poller *p, const struct poller_feed_state *st);
 
