@@ -795,26 +795,34 @@ START_TEST(control_feeds_on_time)
 }
 END_TEST
 
-START_TEST(conditional_get_etag)
+/*
+ * The requests for path: the first without a validator and answered 200,
+ * every later one carrying validator (If-Modified-Since when ims, else
+ * If-None-Match) and answered 304.  At least 5 of them.
+ */
+static void
+assert_conditional(const char *path, int ims, const char *validator)
 {
-	struct poller_feed_state	 st = scen_state(&zoo, "etag");
-	struct feedrec			*fr = rec_feed(&zoo.rec, "etag");
-	size_t				 n = 0;
+	size_t n = 0;
 
 	for (size_t i = 0; i < zoo.srv.nreqs; i++) {
 		const struct req *r = &zoo.srv.reqs[i];
 
-		if (strcmp(r->path, "/ok/etag") != 0)
+		if (strcmp(r->path, path) != 0)
 			continue;
-		if (n++ == 0) {
-			ck_assert_str_eq(r->inm, "");
-			ck_assert_int_eq(r->status, 200);
-		} else {
-			ck_assert_str_eq(r->inm, "\"etag-v1\"");
-			ck_assert_int_eq(r->status, 304);
-		}
+		ck_assert_str_eq(ims ? r->ims : r->inm, n == 0 ? "" : validator);
+		ck_assert_int_eq(r->status, n == 0 ? 200 : 304);
+		n++;
 	}
 	ck_assert_uint_ge(n, 5);
+}
+
+START_TEST(conditional_get_etag)
+{
+	struct poller_feed_state	 st = scen_state(&zoo, "etag");
+	struct feedrec			*fr = rec_feed(&zoo.rec, "etag");
+
+	assert_conditional("/ok/etag", 0, "\"etag-v1\"");
 	ck_assert_int_eq(fr->bodies, 1);	/* 304: nothing to parse */
 	ck_assert_str_eq(fr->etag, "\"etag-v1\"");
 	ck_assert_int_eq(fr->states, (int)st.polls);
@@ -827,23 +835,9 @@ END_TEST
 
 START_TEST(conditional_get_last_modified)
 {
-	struct poller_feed_state	st = scen_state(&zoo, "lastmod");
-	size_t				n = 0;
+	struct poller_feed_state st = scen_state(&zoo, "lastmod");
 
-	for (size_t i = 0; i < zoo.srv.nreqs; i++) {
-		const struct req *r = &zoo.srv.reqs[i];
-
-		if (strcmp(r->path, "/lastmod") != 0)
-			continue;
-		if (n++ == 0) {
-			ck_assert_str_eq(r->ims, "");
-			ck_assert_int_eq(r->status, 200);
-		} else {
-			ck_assert_str_eq(r->ims, LASTMOD);
-			ck_assert_int_eq(r->status, 304);
-		}
-	}
-	ck_assert_uint_ge(n, 5);
+	assert_conditional("/lastmod", 1, LASTMOD);
 	ck_assert_str_eq(st.last_modified, LASTMOD);
 	ck_assert_ptr_null(st.etag);
 	ck_assert_int_eq(rec_feed(&zoo.rec, "lastmod")->bodies, 1);
@@ -898,33 +892,37 @@ START_TEST(retry_after_429_blocks_host)
 }
 END_TEST
 
-/* Retry-After: 1 is clamped up to 60 s (600 ms here). */
-START_TEST(retry_after_clamped)
+/* Feed (on path) polled at least twice, always min_gap ms apart or more. */
+static void
+assert_spaced(const char *feed, const char *path, int64_t min_gap,
+    const char *reason)
 {
 	int64_t				t[MAX_REQS];
 	size_t				n;
-	struct poller_feed_state	st = scen_state(&zoo, "r429short");
+	struct poller_feed_state	st = scen_state(&zoo, feed);
 
-	n = req_times(&zoo.srv, "/429-short", -1, t, MAX_REQS);
+	n = req_times(&zoo.srv, path, -1, t, MAX_REQS);
 	ck_assert_uint_ge(n, 2);
 	for (size_t i = 1; i < n; i++)
-		ck_assert_int_ge(t[i] - t[i - 1], 590);
-	ck_assert_str_eq(st.last_error,
+		ck_assert_int_ge(t[i] - t[i - 1], min_gap);
+	ck_assert_ptr_nonnull(st.last_error);
+	ck_assert_msg(strncmp(st.last_error, reason, strlen(reason)) == 0,
+	    "%s: last error '%s'", feed, st.last_error);
+}
+
+/* Retry-After: 1 is clamped up to 60 s (600 ms here). */
+START_TEST(retry_after_clamped)
+{
+	assert_spaced("r429short", "/429-short", 590,
 	    "HTTP 429 Too Many Requests, Retry-After 60 s");
 }
 END_TEST
 
+/* An HTTP date 120 s ahead: 119 or 120 s after rounding (1.2 s here). */
 START_TEST(retry_after_http_date)
 {
-	int64_t				t[MAX_REQS];
-	size_t				n;
-	struct poller_feed_state	st = scen_state(&zoo, "r503");
-
-	n = req_times(&zoo.srv, "/503-date", -1, t, MAX_REQS);
-	ck_assert_uint_ge(n, 2);
-	ck_assert_int_ge(t[1] - t[0], 1150);
-	ck_assert_ptr_nonnull(strstr(st.last_error,
-	    "HTTP 503 Service Unavailable, Retry-After 1"));
+	assert_spaced("r503", "/503-date", 1150,
+	    "HTTP 503 Service Unavailable, Retry-After 1");
 }
 END_TEST
 
@@ -982,32 +980,37 @@ START_TEST(failure_log_lines)
 }
 END_TEST
 
-START_TEST(slow_drip_aborted)
+/*
+ * The first transfer of feed (on path) was cut by the poller between lo
+ * and hi ms after its request, as a failure with reason in last_error.
+ */
+static void
+assert_cut(const char *feed, const char *path, int64_t lo, int64_t hi,
+    const char *reason)
 {
-	const struct req		*r = req_first(&zoo.srv, "/drip");
-	struct poller_feed_state	 st = scen_state(&zoo, "drip");
+	const struct req		*r = req_first(&zoo.srv, path);
+	struct poller_feed_state	 st = scen_state(&zoo, feed);
 
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_gt(r->closed, 0);
-	ck_assert_int_ge(r->closed - r->t, 900);
-	ck_assert_int_le(r->closed - r->t, 2500);
-	ck_assert_ptr_nonnull(strstr(st.last_error, "Operation too slow"));
+	ck_assert_int_ge(r->closed - r->t, lo);
+	ck_assert_int_le(r->closed - r->t, hi);
+	ck_assert_ptr_nonnull(strstr(st.last_error, reason));
 	ck_assert_uint_ge(st.failures, 1);
-	ck_assert_int_eq(rec_feed(&zoo.rec, "drip")->bodies, 0);
+	ck_assert_int_eq(rec_feed(&zoo.rec, feed)->bodies, 0);
+}
+
+/* 100 B/s against a 1000 B/s floor over 1 s. */
+START_TEST(slow_drip_aborted)
+{
+	assert_cut("drip", "/drip", 900, 2500, "Operation too slow");
 }
 END_TEST
 
+/* 2000 B/s, fast enough, but past the 2 s total timeout. */
 START_TEST(total_timeout)
 {
-	const struct req		*r = req_first(&zoo.srv, "/drip-fast");
-	struct poller_feed_state	 st = scen_state(&zoo, "timeout");
-
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_gt(r->closed, 0);
-	ck_assert_int_ge(r->closed - r->t, 1900);
-	ck_assert_int_le(r->closed - r->t, 3000);
-	ck_assert_ptr_nonnull(strstr(st.last_error, "timed out"));
-	ck_assert_int_eq(rec_feed(&zoo.rec, "timeout")->bodies, 0);
+	assert_cut("timeout", "/drip-fast", 1900, 3000, "timed out");
 }
 END_TEST
 
