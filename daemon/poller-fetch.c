@@ -85,7 +85,13 @@ poller_fetch_headers(struct poller_xfer *x, const struct poller_feed *f)
 	return 0;
 }
 
-/* Every option of a poll; the limits come from the config. */
+/*
+ * Every option of a poll; the limits come from the config.
+ * CURLOPT_QUICK_EXIT: a transfer that times out (or is aborted) while its
+ * name is still resolving would otherwise make curl join the resolver
+ * thread, blocking the loop until getaddrinfo() returns; with it the thread
+ * is detached and frees itself when done.
+ */
 static int
 poller_fetch_setopt(struct poller *p, struct poller_xfer *x,
     const struct poller_feed *f)
@@ -122,7 +128,8 @@ poller_fetch_setopt(struct poller *p, struct poller_xfer *x,
 	    (curl_off_t)lim->max_body) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK)
+	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L) != CURLE_OK)
 		return -1;
 	return 0;
 }

@@ -375,6 +375,23 @@ poller_feed_account(struct poller_feed *f, const struct poller_outcome *o)
 	f->last_success = now;
 }
 
+/* One line per poll: a warning naming feed, URL and reason on failure. */
+static void
+poller_feed_log(const struct poller_feed *f, const struct poller_outcome *o,
+    int64_t delay_ms)
+{
+	if (o->result != POLLER_FAILED) {
+		log_debug("poller: feed %s: %s", f->name,
+		    o->result == POLLER_OK ? "fetched and parsed" :
+		    "not modified");
+		return;
+	}
+	log_warnx("poller: feed %s (%s): %s; %u consecutive failure%s, "
+	    "next poll in %.*f s", f->name, f->url, o->reason,
+	    f->consecutive_failures, f->consecutive_failures == 1 ? "" : "s",
+	    delay_ms < 10000 ? 1 : 0, (double)delay_ms / 1000);
+}
+
 /*
  * Record one poll of f and schedule the next: the interval after a
  * success, backoff after a failure, and never before a Retry-After (which
@@ -399,16 +416,7 @@ poller_feed_record(struct poller *p, struct poller_feed *f,
 			delay_ms = retry_ms;
 	}
 	poller_feed_schedule(p, f, delay_ms);
-	if (o->result == POLLER_FAILED)
-		log_warnx("poller: feed %s (%s): %s; %u consecutive failure%s, "
-		    "next poll in %.*f s", f->name, f->url, o->reason,
-		    f->consecutive_failures,
-		    f->consecutive_failures == 1 ? "" : "s",
-		    delay_ms < 10000 ? 1 : 0, (double)delay_ms / 1000);
-	else
-		log_debug("poller: feed %s: %s", f->name,
-		    o->result == POLLER_OK ? "fetched and parsed" :
-		    "not modified");
+	poller_feed_log(f, o, delay_ms);
 	poller_feed_notify(p, f);
 }
 
