@@ -191,11 +191,15 @@ poller_loop_init(struct poller *p)
 void
 poller_loop_free(struct poller *p)
 {
+	struct poller_sock *ps, *next;
+
 	if (p->multi != NULL)
 		curl_multi_cleanup(p->multi);
 	p->multi = NULL;
-	while (!LIST_EMPTY(&p->socks))
-		poller_sock_free(LIST_FIRST(&p->socks));
+	for (ps = LIST_FIRST(&p->socks); ps != NULL; ps = next) {
+		next = LIST_NEXT(ps, link);
+		poller_sock_free(ps);
+	}
 	if (p->ev_timer != NULL)
 		event_free(p->ev_timer);
 	p->ev_timer = NULL;

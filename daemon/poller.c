@@ -528,7 +528,8 @@ poller_feed_find(struct poller_feed **sorted, size_t n, const char *name)
 	struct poller_feed	 key, *kp = &key, **found;
 
 	key.name = (char *)name;
-	found = bsearch(&kp, sorted, n, sizeof(*sorted), poller_feed_cmp);
+	found = bsearch(&kp, sorted, n, sizeof(struct poller_feed *),
+	    poller_feed_cmp);
 	return found != NULL ? *found : NULL;
 }
 
@@ -586,15 +587,16 @@ poller_reconfigure(struct poller *p, const struct config *cfg)
 
 	memset(&lim, 0, sizeof(lim));
 	if (poller_limits_from(cfg, &lim) == -1 ||
-	    (nf = calloc(n > 0 ? n : 1, sizeof(*nf))) == NULL ||
-	    (sorted = calloc(p->nfeeds > 0 ? p->nfeeds : 1,
-	    sizeof(*sorted))) == NULL)
+	    (nf = calloc(n > 0 ? n : 1, sizeof(struct poller_feed *))) ==
+	    NULL || (sorted = calloc(p->nfeeds > 0 ? p->nfeeds : 1,
+	    sizeof(struct poller_feed *))) == NULL)
 		goto fail;
 	for (size_t i = 0; i < p->nfeeds; i++) {
 		p->feeds[i]->kept = 0;
 		sorted[i] = p->feeds[i];
 	}
-	qsort(sorted, p->nfeeds, sizeof(*sorted), poller_feed_cmp);
+	qsort(sorted, p->nfeeds, sizeof(struct poller_feed *),
+	    poller_feed_cmp);
 	if (poller_feeds_build(p, cfg, sorted, nf) == -1)
 		goto fail;
 

@@ -7,6 +7,9 @@ cp "$TOP/config/pmsignald.json" "$T/pmsignald.json"
 mkdir -p "$T/markets" "$T/state"
 
 for sig in INT TERM; do
+	# Empty the log first: the background job truncates it only once it
+	# runs, and the last round's summary must not pass for this one's.
+	: > "$T/log"
 	"$PMSIGNALD" run --foreground --config "$T/pmsignald.json" \
 	    --state-dir "$T/state" 2> "$T/log" &
 	pid=$!
