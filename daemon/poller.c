@@ -85,12 +85,14 @@ poller_validator_dup(const char *v)
 	return strdup(v);
 }
 
-/* Replace *slot by a copy of v (NULL clears). */
+/* Replace *slot by a copy of v (NULL clears; v may be *slot itself). */
 static void
 poller_validator_set(char **slot, const char *v)
 {
+	char *copy = poller_validator_dup(v);
+
 	free(*slot);
-	*slot = poller_validator_dup(v);
+	*slot = copy;
 }
 
 /* ---- hosts ---- */
@@ -577,12 +579,44 @@ poller_feeds_build(struct poller *p, const struct config *cfg,
 	return 0;
 }
 
+/*
+ * Switch to the feed list nf[0..n-1] built for cfg and the limits lim:
+ * drop the feeds not taken over, retime the kept ones, schedule the new.
+ */
+static void
+poller_feeds_apply(struct poller *p, const struct config *cfg,
+    struct poller_feed **nf, struct poller_limits *lim)
+{
+	struct poller_host *h;
+
+	poller_limits_free(&p->lim);
+	p->lim = *lim;
+	if (curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)lim->per_host) != CURLM_OK)
+		log_warnx("poller: cannot set curl's per-host connection cap");
+	for (size_t i = 0; i < p->nfeeds; i++)
+		if (!p->feeds[i]->kept)
+			poller_feed_remove(p, p->feeds[i]);
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		if (nf[i]->kept)
+			poller_feed_retime(p, nf[i], cfg->feeds[i].interval);
+		else
+			poller_feed_schedule(p, nf[i],
+			    poller_feed_spread_ms(p, nf[i]));
+	}
+	free(p->feeds);
+	p->feeds = nf;
+	p->nfeeds = cfg->nfeeds;
+	TAILQ_FOREACH(h, &p->hosts, link)
+		poller_host_update_ready(p, h);
+	poller_kick(p);
+}
+
 int
 poller_reconfigure(struct poller *p, const struct config *cfg)
 {
 	struct poller_limits	  lim;
 	struct poller_feed	**sorted = NULL, **nf = NULL;
-	struct poller_host	 *h;
 	size_t			  n = cfg->nfeeds;
 
 	memset(&lim, 0, sizeof(lim));
@@ -599,29 +633,8 @@ poller_reconfigure(struct poller *p, const struct config *cfg)
 	    poller_feed_cmp);
 	if (poller_feeds_build(p, cfg, sorted, nf) == -1)
 		goto fail;
-
-	poller_limits_free(&p->lim);
-	p->lim = lim;
-	if (curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)lim.per_host) != CURLM_OK)
-		log_warnx("poller: cannot set curl's per-host connection cap");
-	for (size_t i = 0; i < p->nfeeds; i++)
-		if (!p->feeds[i]->kept)
-			poller_feed_remove(p, p->feeds[i]);
-	for (size_t i = 0; i < n; i++) {
-		if (nf[i]->kept)
-			poller_feed_retime(p, nf[i], cfg->feeds[i].interval);
-		else
-			poller_feed_schedule(p, nf[i],
-			    poller_feed_spread_ms(p, nf[i]));
-	}
-	free(p->feeds);
+	poller_feeds_apply(p, cfg, nf, &lim);
 	free(sorted);
-	p->feeds = nf;
-	p->nfeeds = n;
-	TAILQ_FOREACH(h, &p->hosts, link)
-		poller_host_update_ready(p, h);
-	poller_kick(p);
 	return 0;
 fail:
 	log_warnx("poller: out of memory applying the config");
@@ -679,17 +692,10 @@ poller_new_opts(struct event_base *base, const struct config *cfg,
 	return p;
 }
 
-int
-poller_set_state(struct poller *p, const struct poller_feed_state *st)
+/* Saved validators (if for this URL) and health back into f. */
+static void
+poller_feed_restore(struct poller_feed *f, const struct poller_feed_state *st)
 {
-	struct poller_feed	*f = NULL;
-	int64_t			 now = poller_now_wall(), cap, d;
-
-	for (size_t i = 0; i < p->nfeeds && f == NULL; i++)
-		if (strcmp(p->feeds[i]->name, st->name) == 0)
-			f = p->feeds[i];
-	if (f == NULL)
-		return -1;
 	if (st->url == NULL || strcmp(st->url, f->url) == 0) {
 		poller_validator_set(&f->etag, st->etag);
 		poller_validator_set(&f->last_modified, st->last_modified);
@@ -697,26 +703,55 @@ poller_set_state(struct poller *p, const struct poller_feed_state *st)
 	f->last_attempt = st->last_attempt;
 	f->last_success = st->last_success;
 	f->last_failure = st->last_failure;
-	snprintf(f->last_error, sizeof(f->last_error), "%s",
-	    st->last_error != NULL ? st->last_error : "");
+	if (st->last_error != f->last_error)	/* not our own status */
+		snprintf(f->last_error, sizeof(f->last_error), "%s",
+		    st->last_error != NULL ? st->last_error : "");
 	f->consecutive_failures = st->consecutive_failures;
 	f->entries_seen = st->entries_seen;
-	if (st->retry_until != PM_TIME_NONE && st->retry_until > now) {
-		d = st->retry_until - now;
-		poller_host_block(p, f->host, poller_units_ms(p,
-		    d < POLLER_RETRY_MAX ? d : POLLER_RETRY_MAX));
-	}
-	if (f->phase != POLLER_IDLE || st->next_poll == PM_TIME_NONE)
-		return 0;
+}
+
+/*
+ * Re-arm idle f for a saved next poll: spread if overdue, at most
+ * max(24 h, interval + 10%) ahead.  Saved times are seconds, counted in
+ * scheduling units like every other delay.
+ */
+static void
+poller_feed_reschedule(struct poller *p, struct poller_feed *f,
+    int64_t next_poll, int64_t now)
+{
+	int64_t d = next_poll - now, cap;
+
+	if (f->phase != POLLER_IDLE || next_poll == PM_TIME_NONE)
+		return;
 	evtimer_del(f->ev_due);
-	if ((d = st->next_poll - now) <= 0) {
+	if (d <= 0) {
 		poller_feed_schedule(p, f, poller_feed_spread_ms(p, f));
-		return 0;
+		return;
 	}
 	cap = f->interval + f->interval / 10;
 	if (cap < POLLER_RETRY_MAX)
 		cap = POLLER_RETRY_MAX;
 	poller_feed_schedule(p, f, poller_units_ms(p, d < cap ? d : cap));
+}
+
+int
+poller_set_state(struct poller *p, const struct poller_feed_state *st)
+{
+	struct poller_feed	*f = NULL;
+	int64_t			 now = poller_now_wall(), d;
+
+	for (size_t i = 0; i < p->nfeeds && f == NULL; i++)
+		if (strcmp(p->feeds[i]->name, st->name) == 0)
+			f = p->feeds[i];
+	if (f == NULL)
+		return -1;
+	poller_feed_restore(f, st);
+	if (st->retry_until != PM_TIME_NONE && st->retry_until > now) {
+		d = st->retry_until - now;
+		poller_host_block(p, f->host, poller_units_ms(p,
+		    d < POLLER_RETRY_MAX ? d : POLLER_RETRY_MAX));
+	}
+	poller_feed_reschedule(p, f, st->next_poll, now);
 	return 0;
 }
 
