@@ -17,7 +17,7 @@ BUILD      ?= build
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS       := libevent libcurl libcjson sqlite3 libxml-2.0 libutf8proc libhs libsystemd
-TEST_PKGS  := check
+TEST_PKGS  := check zlib
 
 CFLAGS     ?= -O2 -g
 PM_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Idaemon \
