@@ -729,6 +729,8 @@ client_eof(struct client *c)
 {
 	struct pollfd	 pfd = { bufferevent_getfd(c->bev), POLLOUT, 0 };
 	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	char		*line;
+	size_t		 len;
 
 	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR))) {
 		client_close(c, "client went away");
@@ -738,8 +740,14 @@ client_eof(struct client *c)
 	bufferevent_disable(c->bev, EV_READ);
 	client_process_input(c);
 	if (!c->dead && !c->closing && !c->read_paused &&
-	    evbuffer_get_length(in) > 0 && evbuffer_add(in, "\n", 1) == 0)
-		client_process_input(c);
+	    (len = evbuffer_get_length(in)) > 0) {
+		/* The input is frozen at its end: no newline can be added. */
+		if ((line = (char *)evbuffer_pullup(in, -1)) != NULL &&
+		    len <= PROTO_MAX_LINE + 1 && !client_blank(line, len))
+			client_handle_line(c, line, len);
+		if (!c->dead)
+			evbuffer_drain(in, len);
+	}
 	if (!c->dead && !c->subscribed && !c->read_paused)
 		client_close_after_flush(c, "end of requests");
 }

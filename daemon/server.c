@@ -325,8 +325,16 @@ server_listen(struct server *s, const struct config *cfg, int listen_fd,
 	int fd = listen_fd;
 
 	if (fd >= 0) {
+		/* libevent accepts until EAGAIN: a blocking socket (systemd's
+		 * default) would hang the loop on the second accept. */
 		if (server_check_fd(s->path, fd, err, errsize) == -1)
 			return -1;
+		if (evutil_make_socket_nonblocking(fd) == -1 ||
+		    evutil_make_socket_closeonexec(fd) == -1) {
+			snprintf(err, errsize, "socket %s (fd %d): cannot make "
+			    "it non-blocking", s->path, fd);
+			return -1;
+		}
 	} else {
 		fd = server_socket_bind(s->path, cfg->socket_mode,
 		    cfg->socket_group, &s->path_dev, &s->path_ino, err,
@@ -340,7 +348,8 @@ server_listen(struct server *s, const struct config *cfg, int listen_fd,
 	if (s->listener == NULL) {
 		snprintf(err, errsize, "socket %s: cannot listen on the event "
 		    "loop", s->path);
-		close(fd);
+		if (s->own_path)
+			close(fd);
 		return -1;
 	}
 	evconnlistener_set_error_cb(s->listener, server_accept_error_cb);

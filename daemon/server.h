@@ -72,8 +72,9 @@ struct server;
  * daemon but refusing if a live one answers on it or if the path is not a
  * socket.  listen_fd >= 0: serve that already listening socket (systemd
  * socket activation; socket_path is then only used in messages and never
- * unlinked).  session names this run of the daemon in every message.
- * Returns NULL with a one-line reason in err.
+ * unlinked); the server owns it from then on (closed by server_free) but
+ * leaves it open if server_new fails.  session names this run of the
+ * daemon in every message.  Returns NULL with a one-line reason in err.
  */
 struct server	*server_new(struct event_base *base, const struct config *cfg,
 		    const char *socket_path, int listen_fd,

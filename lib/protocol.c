@@ -17,9 +17,6 @@
 #include "protocol.h"
 #include "version.h"
 
-/* Largest integer a JSON number (an IEEE double) carries exactly. */
-#define PROTO_MAX_SEQ	9007199254740992.0
-
 static const char *const proto_ops[] = {
 	"subscribe", "snapshot", "markets", "status", "ping"
 };
@@ -188,9 +185,10 @@ proto_parse_since(const cJSON *o, struct proto_request *req,
 	if (m == NULL)
 		return 0;
 	v = cJSON_IsNumber(m) ? m->valuedouble : -1;
-	if (v < 0 || v > PROTO_MAX_SEQ || floor(v) != v)
+	if (v < 0 || v > (double)PROTO_MAX_SEQ || floor(v) != v)
 		return proto_fail(errp, err, errsize, PROTO_ERR_FIELD,
-		    "since: must be a whole number from 0 to 2^53");
+		    "since: must be a whole number from 0 to %llu",
+		    (unsigned long long)PROTO_MAX_SEQ);
 	req->has_since = 1;
 	req->since = (uint64_t)v;
 	return 0;

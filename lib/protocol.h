@@ -16,6 +16,10 @@
 #define PROTO_MAX_LINE		(64 * 1024)	/* longest client line, bytes */
 #define PROTO_MAX_PATTERNS	1024		/* "markets" entries per request */
 #define PROTO_MAX_PATTERN	256		/* bytes per market id or glob */
+/* Largest seq a message carries exactly: JSON numbers are written with 15
+ * significant digits (cJSON), so seq stays below 10^15 (3000 years at
+ * 10,000 deltas per second). */
+#define PROTO_MAX_SEQ		999999999999999ULL
 
 enum proto_op {
 	PROTO_SUBSCRIBE = 0,
