@@ -34,7 +34,37 @@ static void	client_recover(struct client *);
 static size_t
 client_queued(const struct client *c)
 {
-	return evbuffer_get_length(bufferevent_get_output(c->bev));
+	return evbuffer_get_length(c->out);
+}
+
+/*
+ * Output is written once per loop turn, after everything published in
+ * that turn is queued: the client joins the server's flush list, and
+ * ev_flush runs client_flush for each one.  A client whose socket is full
+ * waits for ev_write instead.
+ */
+static void
+client_schedule_flush(struct client *c)
+{
+	struct server *s = c->srv;
+
+	if (c->dead || c->flush_queued || c->write_armed)
+		return;
+	c->flush_queued = 1;
+	TAILQ_INSERT_TAIL(&s->flushq, c, flush_entry);
+	event_active(s->ev_flush, EV_TIMEOUT, 0);
+}
+
+/* Append bytes to the output; closes the client on allocation failure. */
+static int
+client_queue(struct client *c, const char *data, size_t len)
+{
+	if (evbuffer_add(c->out, data, len) == -1) {
+		client_close(c, "out of memory queueing output");
+		return -1;
+	}
+	client_schedule_flush(c);
+	return 0;
 }
 
 /* Log a client's misbehaviour, but only its first few errors. */
@@ -69,10 +99,9 @@ client_matches(const struct client *c, const char *market)
 static int
 client_send(struct client *c, char *line)
 {
-	struct evbuffer	*out;
-	int		 r;
+	int r;
 
-	if (c->dead || c->bev == NULL) {
+	if (c->dead) {
 		free(line);
 		return -1;
 	}
@@ -80,13 +109,9 @@ client_send(struct client *c, char *line)
 		client_close(c, "out of memory encoding a message");
 		return -1;
 	}
-	out = bufferevent_get_output(c->bev);
-	r = evbuffer_add(out, line, strlen(line)) == 0 &&
-	    evbuffer_add(out, "\n", 1) == 0 ? 0 : -1;
+	r = client_queue(c, line, strlen(line));
 	free(line);
-	if (r == -1)
-		client_close(c, "out of memory queueing output");
-	return r;
+	return r == 0 ? client_queue(c, "\n", 1) : -1;
 }
 
 static void
@@ -109,8 +134,6 @@ client_close_after_flush(struct client *c, const char *why)
 	c->closing_since = server_now();
 	log_info("client %llu: closing: %s", (unsigned long long)c->id, why);
 	bufferevent_disable(c->bev, EV_READ);
-	/* Wake the write callback when the last byte is out. */
-	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 }
 
 /*
@@ -128,10 +151,15 @@ client_close(struct client *c, const char *why)
 	    (unsigned long long)c->id, why, (unsigned long long)c->delivered,
 	    c->delivered == 1 ? "" : "s", (unsigned long long)c->dropped);
 	c->dead = 1;
+	event_del(c->ev_write);
+	event_del(c->ev_replay);
+	if (c->flush_queued) {
+		TAILQ_REMOVE(&s->flushq, c, flush_entry);
+		c->flush_queued = 0;
+	}
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
 	c->bev = NULL;
-	event_del(c->ev_replay);
 	if (c->subscribed)
 		s->routes_stale = 1;
 	TAILQ_REMOVE(&s->clients, c, entry);
@@ -144,8 +172,12 @@ client_close(struct client *c, const char *why)
 void
 client_free(struct client *c)
 {
+	if (c->ev_write != NULL)
+		event_free(c->ev_write);
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
+	if (c->out != NULL)
+		evbuffer_free(c->out);
 	if (c->ev_replay != NULL)
 		event_free(c->ev_replay);
 	for (size_t i = 0; i < c->npatterns; i++)
@@ -192,11 +224,8 @@ client_deliver(struct client *c, uint64_t seq, const char *line, size_t len)
 		c->dropped++;
 		return;
 	}
-	if (evbuffer_add(bufferevent_get_output(c->bev), line, len) == -1) {
-		client_close(c, "out of memory queueing output");
-		return;
-	}
-	c->delivered++;
+	if (client_queue(c, line, len) == 0)
+		c->delivered++;
 }
 
 /* A heartbeat is only worth sending if nothing is waiting ahead of it. */
@@ -206,8 +235,7 @@ client_heartbeat(struct client *c, const char *line, size_t len)
 	if (c->dead || c->closing || c->overflow ||
 	    client_queued(c) > c->srv->lim.soft_limit)
 		return;
-	if (evbuffer_add(bufferevent_get_output(c->bev), line, len) == -1)
-		client_close(c, "out of memory queueing output");
+	client_queue(c, line, len);
 }
 
 /*
@@ -217,7 +245,7 @@ client_heartbeat(struct client *c, const char *line, size_t len)
 static void
 client_truncate_output(struct client *c)
 {
-	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	struct evbuffer		*out = c->out;
 	struct evbuffer		*keep;
 	struct evbuffer_ptr	 eol;
 
@@ -251,7 +279,7 @@ client_sweep(struct client *c, double now)
 		c->overflow = 1;
 		c->overflow_since = now;
 	}
-	/* Normally the write callback notices the drain; a delta larger than
+	/* Normally client_drained notices the drain; a delta larger than
 	 * hard_limit on an empty output leaves nothing to drain. */
 	if (c->overflow && client_queued(c) <= lim->soft_limit / 4) {
 		client_recover(c);
@@ -274,18 +302,8 @@ client_bye(struct client *c, const char *reason)
 		return;
 	if (client_send(c, proto_bye(reason)) == -1)
 		return;
-	(void)evbuffer_write(bufferevent_get_output(c->bev),
-	    bufferevent_getfd(c->bev));
 	client_close_after_flush(c, reason);
-}
-
-/* The write callback fires at this mark: well before the output is empty. */
-void
-client_set_watermark(struct client *c)
-{
-	if (c->bev != NULL && !c->closing)
-		bufferevent_setwatermark(c->bev, EV_WRITE,
-		    c->srv->lim.soft_limit / 4, 0);
+	client_flush(c);	/* now: the loop may not run again */
 }
 
 /* The output drained after an overflow: catch the client up, or resume. */
@@ -691,31 +709,76 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	client_process_input(arg);
 }
 
+/*
+ * After a write: close a closing client once empty; once the output is
+ * down to a quarter of soft_limit, end an overflow, resume reading, and
+ * pull more of a replay.
+ */
 static void
-client_write_cb(struct bufferevent *bev, void *arg)
+client_drained(struct client *c)
 {
-	struct client	*c = arg;
-	size_t		 queued = client_queued(c);
+	size_t low = c->srv->lim.soft_limit / 4;
 
-	(void)bev;
 	if (c->closing) {
-		if (queued == 0)
+		if (client_queued(c) == 0)
 			client_close(c, "closed after flushing");
 		return;
 	}
-	if (queued <= c->srv->lim.soft_limit)
+	if (client_queued(c) <= c->srv->lim.soft_limit)
 		c->soft_since = 0;
-	if (c->overflow && queued <= c->srv->lim.soft_limit / 4)
+	if (c->overflow && client_queued(c) <= low)
 		client_recover(c);
 	if (c->read_paused && !c->dead && !c->closing &&
-	    client_queued(c) <= c->srv->lim.soft_limit / 4) {
+	    client_queued(c) <= low) {
 		c->read_paused = 0;
 		if (!c->half_closed)
 			bufferevent_enable(c->bev, EV_READ);
 		client_process_input(c);
 	}
-	if (c->state == CLIENT_REPLAY && !c->dead)
+	if (c->state == CLIENT_REPLAY && !c->dead && client_queued(c) <= low)
 		client_replay_step(c);
+}
+
+/*
+ * Write what the socket takes.  If it cannot take everything, wait for it
+ * with ev_write (the only time a client has a write event armed, so the
+ * common case costs one writev and no epoll changes).
+ */
+void
+client_flush(struct client *c)
+{
+	int	fd;
+
+	if (c->dead)
+		return;
+	fd = bufferevent_getfd(c->bev);
+	if (client_queued(c) > 0 && evbuffer_write(c->out, fd) == -1 &&
+	    errno != EAGAIN && errno != EINTR) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "write error: %s", strerror(errno));
+		client_close(c, why);
+		return;
+	}
+	if (client_queued(c) > 0 && !c->write_armed) {
+		if (event_add(c->ev_write, NULL) == -1) {
+			client_close(c, "cannot wait for the socket");
+			return;
+		}
+		c->write_armed = 1;
+	} else if (client_queued(c) == 0 && c->write_armed) {
+		event_del(c->ev_write);
+		c->write_armed = 0;
+	}
+	client_drained(c);
+}
+
+static void
+client_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	client_flush(arg);
 }
 
 /*
@@ -802,18 +865,21 @@ client_new(struct server *s, int fd)
 	c->srv = s;
 	c->id = ++s->next_id;
 	client_peercred(c, fd);
+	/* The bufferevent reads requests; output is ours (client_flush). */
 	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->out = evbuffer_new();
+	c->ev_write = event_new(s->base, fd, EV_WRITE | EV_PERSIST,
+	    client_write_cb, c);
 	c->ev_replay = event_new(s->base, -1, 0, client_replay_cb, c);
-	if (c->bev == NULL || c->ev_replay == NULL) {
+	if (c->bev == NULL || c->out == NULL || c->ev_write == NULL ||
+	    c->ev_replay == NULL) {
 		if (c->bev == NULL)
 			close(fd);
 		client_free(c);
 		return NULL;
 	}
-	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
-	    client_event_cb, c);
-	client_set_watermark(c);
-	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE) == -1) {
+	bufferevent_setcb(c->bev, client_read_cb, NULL, client_event_cb, c);
+	if (bufferevent_enable(c->bev, EV_READ) == -1) {
 		client_free(c);
 		return NULL;
 	}

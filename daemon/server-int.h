@@ -42,7 +42,12 @@ struct client {
 	TAILQ_ENTRY(client)	 entry;
 	struct server		*srv;
 	uint64_t		 id;
-	struct bufferevent	*bev;		/* NULL once closed */
+	struct bufferevent	*bev;		/* reads requests; NULL once closed */
+	struct evbuffer		*out;		/* output not yet written */
+	struct event		*ev_write;	/* armed while the socket is full */
+	int			 write_armed;
+	int			 flush_queued;	/* on the server's flush list */
+	TAILQ_ENTRY(client)	 flush_entry;
 	uid_t			 uid;
 	pid_t			 pid;
 
@@ -99,6 +104,8 @@ struct server {
 
 	struct client_list	 clients;
 	struct client_list	 zombies;	/* closed, freed by ev_reap */
+	TAILQ_HEAD(, client)	 flushq;	/* output to write this turn */
+	struct event		*ev_flush;
 	size_t			 nclients;
 	uint64_t		 next_id;
 	uint64_t		 seq;		/* last published (or stored) */
@@ -138,7 +145,7 @@ void		 client_deliver(struct client *, uint64_t seq,
 void		 client_heartbeat(struct client *, const char *line, size_t len);
 void		 client_sweep(struct client *, double now);
 void		 client_bye(struct client *, const char *reason);
-void		 client_set_watermark(struct client *);
+void		 client_flush(struct client *);
 int		 client_matches(const struct client *, const char *market);
 cJSON		*client_status(const struct client *);
 

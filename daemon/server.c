@@ -128,6 +128,22 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Write the output queued this loop turn, one writev per client. */
+static void
+server_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*s = arg;
+	struct client	*c;
+
+	(void)fd;
+	(void)what;
+	while ((c = TAILQ_FIRST(&s->flushq)) != NULL) {
+		TAILQ_REMOVE(&s->flushq, c, flush_entry);
+		c->flush_queued = 0;
+		client_flush(c);
+	}
+}
+
 /* Free the clients closed during the last loop turn. */
 static void
 server_reap_cb(evutil_socket_t fd, short what, void *arg)
@@ -308,9 +324,10 @@ server_start_timers(struct server *s)
 	    server_heartbeat_cb, s);
 	s->ev_sweep = event_new(s->base, -1, EV_PERSIST, server_sweep_cb, s);
 	s->ev_reap = event_new(s->base, -1, 0, server_reap_cb, s);
+	s->ev_flush = event_new(s->base, -1, 0, server_flush_cb, s);
 	s->ev_resume = evtimer_new(s->base, server_resume_cb, s);
 	if (s->ev_heartbeat == NULL || s->ev_sweep == NULL ||
-	    s->ev_reap == NULL || s->ev_resume == NULL ||
+	    s->ev_reap == NULL || s->ev_flush == NULL || s->ev_resume == NULL ||
 	    event_add(s->ev_heartbeat, &hb) == -1 ||
 	    event_add(s->ev_sweep, &sec) == -1)
 		return -1;
@@ -372,6 +389,7 @@ server_new(struct event_base *base, const struct config *cfg,
 	s->arg = arg;
 	TAILQ_INIT(&s->clients);
 	TAILQ_INIT(&s->zombies);
+	TAILQ_INIT(&s->flushq);
 	server_limits_from(&s->lim, cfg);
 	s->started = server_now();
 	s->seq = src->seq != NULL ? src->seq(arg) : 0;
@@ -399,14 +417,11 @@ fail:
 void
 server_reconfigure(struct server *s, const struct config *cfg)
 {
-	struct timeval	 hb = { (time_t)cfg->heartbeat, 0 };
-	struct client	*c;
+	struct timeval hb = { (time_t)cfg->heartbeat, 0 };
 
 	server_limits_from(&s->lim, cfg);
 	if (event_add(s->ev_heartbeat, &hb) == -1)
 		log_warnx("server: cannot reschedule heartbeats");
-	TAILQ_FOREACH(c, &s->clients, entry)
-		client_set_watermark(c);
 }
 
 void
@@ -448,6 +463,8 @@ server_free(struct server *s)
 		event_free(s->ev_sweep);
 	if (s->ev_reap != NULL)
 		event_free(s->ev_reap);
+	if (s->ev_flush != NULL)
+		event_free(s->ev_flush);
 	if (s->ev_resume != NULL)
 		event_free(s->ev_resume);
 	free(s->session);

@@ -326,7 +326,7 @@ queued(struct env *e, uint64_t id)
 
 	TAILQ_FOREACH(c, &e->srv->clients, entry)
 		if (c->id == id && c->bev != NULL)
-			return evbuffer_get_length(bufferevent_get_output(c->bev));
+			return evbuffer_get_length(c->out);
 	return 0;
 }
 
