@@ -26,22 +26,13 @@ ctl_path(char *buf, size_t size)
 	    b : "build");
 }
 
-/* Start pmsignalctl --socket PATH args... with TZ=UTC, capturing output. */
+/* Start argv[0] with TZ=UTC, capturing its stdout and stderr. */
 static void
-ctl_spawn(struct env *e, struct child *ch, const char *const *args)
+spawn(struct child *ch, const char *const *argv)
 {
-	char		 path[256];
-	const char	*argv[16];
-	int		 o[2], er[2], n = 0;
+	int o[2], er[2];
 
-	ctl_path(path, sizeof(path));
 	memset(ch, 0, sizeof(*ch));
-	argv[n++] = path;
-	argv[n++] = "--socket";
-	argv[n++] = e->path;
-	for (; *args != NULL && n < 15; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
 	ck_assert_int_eq(pipe(o), 0);
 	ck_assert_int_eq(pipe(er), 0);
 	ch->pid = fork();
@@ -52,7 +43,7 @@ ctl_spawn(struct env *e, struct child *ch, const char *const *args)
 		close(o[0]);
 		close(er[0]);
 		setenv("TZ", "UTC", 1);
-		execv(path, (char *const *)argv);
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(o[1]);
@@ -61,6 +52,24 @@ ctl_spawn(struct env *e, struct child *ch, const char *const *args)
 	ch->err = er[0];
 	fcntl(ch->out, F_SETFL, O_NONBLOCK);
 	fcntl(ch->err, F_SETFL, O_NONBLOCK);
+}
+
+/* Start pmsignalctl --socket PATH args... */
+static void
+ctl_spawn(struct env *e, struct child *ch, const char *const *args)
+{
+	char		 path[256];
+	const char	*argv[16];
+	int		 n = 0;
+
+	ctl_path(path, sizeof(path));
+	argv[n++] = path;
+	argv[n++] = "--socket";
+	argv[n++] = e->path;
+	for (; *args != NULL && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	spawn(ch, argv);
 }
 
 static void
@@ -235,6 +244,56 @@ START_TEST(tail_json_filter_since)
 END_TEST
 
 /*
+ * The client follows: commit 3, publish 2 more; restart the server (bye,
+ * 3 committed while it is down, new session); publish 1 more.  sep is
+ * what the client prints after a JSON colon ("" or " ").
+ */
+static void
+restart_scenario(struct env *e, struct child *ch, const char *sep)
+{
+	char want[64];
+
+	for (int i = 0; i < 3; i++)
+		log_publish(e, i);
+	snprintf(want, sizeof(want), "\"as_of_seq\":%s3,", sep);
+	ctl_wait_for(e, ch, want, TIMEOUT_MS);
+	log_publish(e, 0);
+	log_publish(e, 1);
+	snprintf(want, sizeof(want), "\"seq\":%s5,", sep);
+	ctl_wait_for(e, ch, want, TIMEOUT_MS);
+	server_bye_all(e->srv, "shutdown");
+	env_spin(e, 20);
+	server_free(e->srv);
+	e->srv = NULL;
+	for (int i = 0; i < 3; i++)		/* 6 7 8 while down */
+		log_commit(e, i);
+	for (int i = 0; i < 30; i++)
+		ctl_pump(e, ch);
+	e->session = "test-session-2";
+	env_start(e);
+	snprintf(want, sizeof(want), "\"seq\":%s8,", sep);
+	ctl_wait_for(e, ch, want, TIMEOUT_MS);
+	log_publish(e, 2);			/* 9 */
+}
+
+/* Deltas 4..9 each printed exactly once. */
+static void
+expect_4_to_9_once(const struct child *ch, const char *sep)
+{
+	char		 want[64];
+	const char	*p;
+
+	for (int seq = 4; seq <= 9; seq++) {
+		snprintf(want, sizeof(want), "\"type\":%s\"delta\",%s\"seq\":%s%d,",
+		    sep, sep, sep, seq);
+		p = strstr(ch->obuf, want);
+		ck_assert_msg(p != NULL, "seq %d missing:\n%s\n%s", seq,
+		    ch->obuf, ch->ebuf);
+		ck_assert_msg(strstr(p + 1, want) == NULL, "seq %d twice", seq);
+	}
+}
+
+/*
  * The daemon restarts (bye, gone for a while, back with a new session)
  * while deltas keep being committed: tail reconnects, resumes with since,
  * and prints every delta exactly once.
@@ -245,37 +304,13 @@ START_TEST(tail_resumes_after_restart)
 	struct child	 ch;
 	static const char *const args[] = { "tail", "--json", "--count", "6",
 					    NULL };
-	char		 want[64], *p;
+	char		*p;
 	int		 n;
 
-	for (int i = 0; i < 3; i++)
-		log_publish(e, i);
 	ctl_spawn(e, &ch, args);
-	ctl_wait_for(e, &ch, "\"as_of_seq\":3,", TIMEOUT_MS);
-	log_publish(e, 0);
-	log_publish(e, 1);
-	ctl_wait_for(e, &ch, "\"seq\":5,", TIMEOUT_MS);
-
-	server_bye_all(e->srv, "shutdown");
-	env_spin(e, 20);
-	server_free(e->srv);
-	e->srv = NULL;
-	for (int i = 0; i < 3; i++)		/* 6 7 8 while down */
-		log_commit(e, i);
-	for (int i = 0; i < 30; i++)
-		ctl_pump(e, &ch);
-	e->session = "test-session-2";
-	env_start(e);
-	ctl_wait_for(e, &ch, "\"seq\":8,", TIMEOUT_MS);
-	log_publish(e, 2);			/* 9 */
+	restart_scenario(e, &ch, "");
 	ck_assert_int_eq(ctl_wait_exit(e, &ch), 0);
-	for (int seq = 4; seq <= 9; seq++) {
-		snprintf(want, sizeof(want), "{\"type\":\"delta\",\"seq\":%d,",
-		    seq);
-		p = strstr(ch.obuf, want);
-		ck_assert_msg(p != NULL, "seq %d missing:\n%s", seq, ch.obuf);
-		ck_assert_msg(strstr(p + 1, want) == NULL, "seq %d twice", seq);
-	}
+	expect_4_to_9_once(&ch, "");
 	for (n = 0, p = ch.obuf; (p = strstr(p, "\"type\":\"delta\"")) != NULL;
 	    p++)
 		n++;
@@ -292,6 +327,27 @@ START_TEST(tail_resumes_after_restart)
 }
 END_TEST
 
+/* The Python example client resumes the same way. */
+START_TEST(subscribe_py_resumes)
+{
+	struct env	*e = env_new("");
+	struct child	 ch;
+	const char	*argv[] = { "python3", "scripts/subscribe.py", "--socket",
+			    e->path, "--json", "--count", "6", NULL };
+	if (access("scripts/subscribe.py", R_OK) == -1 ||
+	    system("python3 -c 'import json' 2>/dev/null") != 0) {
+		env_free(e);
+		return;		/* no python3: nothing to test */
+	}
+	spawn(&ch, argv);
+	restart_scenario(e, &ch, " ");
+	ck_assert_int_eq(ctl_wait_exit(e, &ch), 0);
+	expect_4_to_9_once(&ch, " ");
+	ck_assert_ptr_nonnull(strstr(ch.ebuf, "-- reconnecting after seq 5"));
+	env_free(e);
+}
+END_TEST
+
 static Suite *
 pmsignalctl_suite(void)
 {
@@ -303,6 +359,7 @@ pmsignalctl_suite(void)
 	tcase_add_test(tc, tail_human);
 	tcase_add_test(tc, tail_json_filter_since);
 	tcase_add_test(tc, tail_resumes_after_restart);
+	tcase_add_test(tc, subscribe_py_resumes);
 	suite_add_tcase(s, tc);
 	return s;
 }
