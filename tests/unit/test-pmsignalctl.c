@@ -334,6 +334,7 @@ START_TEST(subscribe_py_resumes)
 	struct child	 ch;
 	const char	*argv[] = { "python3", "scripts/subscribe.py", "--socket",
 			    e->path, "--json", "--count", "6", NULL };
+
 	if (access("scripts/subscribe.py", R_OK) == -1 ||
 	    system("python3 -c 'import json' 2>/dev/null") != 0) {
 		env_free(e);
