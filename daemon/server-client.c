@@ -582,9 +582,9 @@ client_status(const struct client *c)
 		    (int)c->npatterns);
 	else
 		m = c->subscribed ? cJSON_CreateString("*") : cJSON_CreateNull();
-	if (m == NULL || !cJSON_AddItemToObject(o, "markets", m) ||
-	    cJSON_AddNumberToObject(o, "id", (double)c->id) == NULL ||
+	if (cJSON_AddNumberToObject(o, "id", (double)c->id) == NULL ||
 	    cJSON_AddStringToObject(o, "state", client_state_name(c)) == NULL ||
+	    m == NULL || !cJSON_AddItemToObject(o, "markets", m) ||
 	    cJSON_AddNumberToObject(o, "cursor", (double)c->cursor) == NULL ||
 	    cJSON_AddNumberToObject(o, "delivered", (double)c->delivered) ==
 	    NULL ||
