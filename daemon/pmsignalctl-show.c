@@ -137,8 +137,8 @@ show_status(const struct ctl_opts *o, const cJSON *s)
 	    ctl_str(s, "session") ? ctl_str(s, "session") : "?",
 	    ctl_num(s, "seq", 0), up / 86400, up / 3600 % 24, up / 60 % 60,
 	    up % 60);
-	printf("subscribers: %.0f of %.0f on %s; %.0f deltas published, "
-	    "%.0f clients refused, %.0f slow consumers closed\n",
+	printf("subscribers: %.0f of %.0f on %s; published %.0f, refused %.0f, "
+	    "slow consumers closed %.0f\n",
 	    ctl_num(sub, "clients", 0), ctl_num(sub, "max_clients", 0),
 	    ctl_str(sub, "socket") ? ctl_str(sub, "socket") : "?",
 	    ctl_num(sub, "published", 0), ctl_num(sub, "refused", 0),
