@@ -12,8 +12,8 @@
 
 #include <utf8proc.h>
 
-#include "date.h"
 #include "delta.h"
+#include "jsonv.h"
 #include "protocol.h"
 #include "version.h"
 
@@ -317,17 +317,6 @@ proto_message(const char *type)
 }
 
 static int
-proto_add_time(cJSON *o, const char *key, int64_t t)
-{
-	char buf[40];
-
-	if (t == PM_TIME_NONE)
-		return cJSON_AddNullToObject(o, key) != NULL ? 0 : -1;
-	date_format_rfc3339(t, buf, sizeof(buf));
-	return cJSON_AddStringToObject(o, key, buf) != NULL ? 0 : -1;
-}
-
-static int
 proto_add_seq(cJSON *o, const char *key, uint64_t seq)
 {
 	return cJSON_AddNumberToObject(o, key, (double)seq) != NULL ? 0 : -1;
@@ -363,7 +352,7 @@ proto_heartbeat(uint64_t seq, int64_t now)
 	cJSON *o = proto_message("heartbeat");
 
 	if (o == NULL || proto_add_seq(o, "seq", seq) == -1 ||
-	    proto_add_time(o, "ts", now) == -1)
+	    jsonv_add_time(o, "ts", now) == -1)
 		return proto_discard(o);
 	return proto_print(o);
 }
@@ -483,7 +472,7 @@ proto_snapshot_add(struct proto_snapshot *s, const struct proto_market *m)
 	    cJSON_AddStringToObject(o, "question",
 	    m->question != NULL ? m->question : "") == NULL ||
 	    cJSON_AddNumberToObject(o, "p", delta_round(m->p)) == NULL ||
-	    proto_add_time(o, "updated", m->updated) == -1 ||
+	    jsonv_add_time(o, "updated", m->updated) == -1 ||
 	    (s->markets == NULL && (s->markets = cJSON_CreateArray()) == NULL) ||
 	    !cJSON_AddItemToArray(s->markets, o)) {
 		cJSON_Delete(o);
