@@ -12,7 +12,8 @@
  * (channels), one epoll loop reading them all, latency = receipt - publish.
  *
  * usage: bench-fanout [--subscribers N] [--markets M] [--seconds S]
- *                     [--rates R1,R2,...] [--redis-socket PATH]
+ *                     [--rates R1,R2,...] [--redis-socket PATH --redis-pid PID]
+ * The first rate is the target one; list it several times to get a median.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -631,6 +632,63 @@ print_result(const char *name, int rate, const struct result *r)
 }
 
 static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median p99 over the steps at the first (target) rate. */
+static double
+median_p99(const struct opts *o, const struct result *r)
+{
+	double	v[MAX_RATES];
+	int	n = 0;
+
+	for (int i = 0; i < o->nrates; i++)
+		if (o->rates[i] == o->rates[0])
+			v[n++] = r[i].p99;
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
+	return v[n / 2];
+}
+
+/* The highest delivery rate of any step that lost nothing. */
+static double
+best_rate(const struct opts *o, const struct result *r)
+{
+	double best = 0, rate;
+
+	for (int i = 0; i < o->nrates; i++) {
+		rate = r[i].elapsed > 0 ? r[i].delivered / r[i].elapsed : 0;
+		if (r[i].delivered == r[i].expected && rate > best)
+			best = rate;
+	}
+	return best;
+}
+
+static void
+print_summary(const struct opts *o, const struct result *pm,
+    const struct result *rd, int have_redis)
+{
+	int	 runs = 0;
+	double	 p99 = median_p99(o, pm), best = best_rate(o, pm);
+
+	for (int i = 0; i < o->nrates; i++)
+		runs += o->rates[i] == o->rates[0];
+	printf("p99 at %d deltas/s (median of %d run%s): pmsignal %.3f ms",
+	    o->rates[0], runs, runs == 1 ? "" : "s", p99);
+	if (have_redis)
+		printf(", redis %.3f ms", median_p99(o, rd));
+	printf(" (target < 5 ms: %s)\n", p99 < 5 ? "met" : "NOT met");
+	printf("highest lossless delivery rate: pmsignal %.0f/s", best);
+	if (have_redis)
+		printf(", redis %.0f/s (target >= redis: %s)", best_rate(o, rd),
+		    best >= best_rate(o, rd) ? "met" : "NOT met");
+	printf("\n");
+}
+
+static int
 parse_args(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -672,7 +730,8 @@ parse_args(struct opts *o, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct opts	o = { 1000, 100, 3, { 10000, 20000, 40000 }, 3, NULL, 0, "" };
+	struct opts	o = { 1000, 100, 3, { 10000, 10000, 10000, 20000, 40000 }, 5,
+			    NULL, 0, "" };
 	struct result	pm[MAX_RATES], rd[MAX_RATES];
 	char		path[128], *line, id[32];
 	struct delta	d;
@@ -713,5 +772,6 @@ main(int argc, char **argv)
 		if (have_redis)
 			print_result("redis", o.rates[i], &rd[i]);
 	}
+	print_summary(&o, pm, rd, have_redis);
 	return 0;
 }

@@ -5,7 +5,8 @@
 # subscribers, same message bytes, in the same run.
 #
 # FANOUT_SUBSCRIBERS, FANOUT_MARKETS, FANOUT_SECONDS, FANOUT_RATES override
-# the defaults (1000, 100, 3, "10000,20000,40000").
+# the defaults (1000, 100, 3, "10000,10000,10000,20000,40000": the first
+# rate is the target, run three times for a median p99).
 set -u
 : "${BUILD:=build}"
 BIN=$BUILD/tests/bench/bench-fanout
@@ -37,7 +38,8 @@ else
 	echo "redis: redis-server not installed; pmsignal only"
 fi
 
+echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 # shellcheck disable=SC2086
 "$BIN" --subscribers "${FANOUT_SUBSCRIBERS:-1000}" \
     --markets "${FANOUT_MARKETS:-100}" --seconds "${FANOUT_SECONDS:-3}" \
-    --rates "${FANOUT_RATES:-10000,20000,40000}" $redis_arg
+    --rates "${FANOUT_RATES:-10000,10000,10000,20000,40000}" $redis_arg
