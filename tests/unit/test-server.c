@@ -824,6 +824,82 @@ START_TEST(listen_fd_adopted)
 }
 END_TEST
 
+/* CPU seconds used by this process. */
+static double
+cpu_used(void)
+{
+	struct rusage ru;
+
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/*
+ * Out of file descriptors: accept fails, the server pauses accepting
+ * instead of spinning on a readable listening socket, and greets the
+ * waiting client once descriptors are free again.
+ */
+START_TEST(out_of_descriptors)
+{
+	struct env		*e = env_new("");
+	struct tclient		*t[64];
+	struct rlimit		 rl;
+	int			 n = 0, fd, spare;
+	double			 cpu;
+	char			*line;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	fd = dup(0);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	rl.rlim_cur = (rlim_t)fd + 16;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	spare = dup(0);
+	ck_assert_int_ge(spare, 0);
+	/* Connect until this process has no descriptor left... */
+	while (n < 60) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
+			/* ...then free one: the client gets it, the server's
+			 * accept finds none. */
+			ck_assert_int_eq(errno, EMFILE);
+			if (spare == -1)
+				break;
+			close(spare);
+			spare = -1;
+			continue;
+		}
+		t[n] = calloc(1, sizeof(*t[n]));
+		t[n]->fd = fd;
+		memcpy(sun.sun_path, e->path, strlen(e->path) + 1);
+		ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun,
+		    sizeof(sun)), 0);
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		n++;
+		env_spin(e, 5);
+	}
+	ck_assert_int_ge(n, 3);
+	ck_assert_int_eq((int)server_nclients(e->srv), n - 1);
+	/* Paused, not spinning on the readable listening socket. */
+	cpu = cpu_used();
+	env_spin(e, 300);
+	ck_assert_msg(cpu_used() - cpu < 0.15, "spinning: %.2f s CPU in 0.3 s",
+	    cpu_used() - cpu);
+	/* Descriptors free again: within about a second it is greeted. */
+	for (int i = 0; i < 2; i++)
+		tc_free(t[i]);
+	line = tc_line_within(e, t[n - 1], 2500);
+	ck_assert_msg(line != NULL, "never greeted");
+	ck_assert_ptr_nonnull(strstr(line, "\"type\":\"hello\""));
+	free(line);
+	for (int i = 2; i < n; i++)
+		tc_free(t[i]);
+	env_free(e);
+}
+END_TEST
+
 static Suite *
 server_suite(void)
 {
@@ -849,6 +925,7 @@ server_suite(void)
 	tcase_add_test(tc, bye_all_on_shutdown);
 	tcase_add_test(tc, socket_file_handling);
 	tcase_add_test(tc, listen_fd_adopted);
+	tcase_add_test(tc, out_of_descriptors);
 	suite_add_tcase(s, tc);
 	return s;
 }
