@@ -228,7 +228,9 @@ env_new(const char *subscribers)
 	struct env *e = calloc(1, sizeof(*e));
 
 	ck_assert_ptr_nonnull(e);
-	log_init("test-server", LOG_LEVEL_ERROR);
+	/* TEST_LOG=1 shows the server's log while debugging a test. */
+	log_init("test-server", getenv("TEST_LOG") != NULL ? LOG_LEVEL_DEBUG :
+	    LOG_LEVEL_ERROR);
 	snprintf(e->dir, sizeof(e->dir), "/tmp/pmsignal-server.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(e->dir));
 	snprintf(e->path, sizeof(e->path), "%s/s.sock", e->dir);

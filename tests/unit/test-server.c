@@ -849,6 +849,13 @@ START_TEST(out_of_descriptors)
 	double			 cpu;
 	char			*line;
 
+	/* Valgrind closes descriptors past the lowered limit itself (the
+	 * waiting client is reset): nothing to learn there. */
+	if (getenv("LD_PRELOAD") != NULL &&
+	    strstr(getenv("LD_PRELOAD"), "vgpreload") != NULL) {
+		env_free(e);
+		return;
+	}
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	fd = dup(0);
 	ck_assert_int_ge(fd, 0);
