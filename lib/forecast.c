@@ -20,10 +20,11 @@ forecast_add(struct forecast *f, double p, int outcome)
 	double	y = outcome ? 1.0 : 0.0, q;
 
 	p = delta_round(p);
-	q = fmin(fmax(p, FORECAST_EPS), 1.0 - FORECAST_EPS);
+	/* q: the probability given to what happened, clamped. */
+	q = fmin(fmax(outcome ? p : 1.0 - p, FORECAST_EPS), 1.0 - FORECAST_EPS);
 	f->n++;
 	f->brier_sum += (p - y) * (p - y);
-	f->log_loss_sum += outcome ? -log(q) : -log(1.0 - q);
+	f->log_loss_sum += -log(q);
 }
 
 double
