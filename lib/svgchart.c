@@ -211,23 +211,37 @@ svg_marks(FILE *fp, const struct panel *pn, const struct chart_series *s)
 	}
 }
 
-/* The deadline line and the resolution marker at the deadline. */
+/* The deadline line, with the closed part of the panel shaded. */
 static void
 svg_deadline(FILE *fp, const struct panel *pn, const struct chart_series *s)
 {
-	double	x, y;
+	double	x;
 
 	if (s->deadline == PM_TIME_NONE || s->deadline < pn->start ||
 	    s->deadline > pn->end)
 		return;
 	x = panel_x(pn, s->deadline);
+	/* After the deadline the market is closed: grey it out. */
+	fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" "
+	    "fill=\"#f2f2f2\"/>\n", x, pn->y0 + PLOT_T, PLOT_R - x,
+	    PLOT_B - PLOT_T);
 	fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 	    "stroke=\"" COLOR_DEADLINE "\" stroke-dasharray=\"5,3\"/>\n"
 	    "<text x=\"%.1f\" y=\"%.1f\" class=\"dl\" text-anchor=\"end\">"
 	    "deadline</text>\n", x, pn->y0 + PLOT_T, x, pn->y0 + PLOT_B,
 	    x - 4, pn->y0 + PLOT_T + 11);
-	if (s->resolution < 0)
+}
+
+/* A diamond at the deadline, at 1 for YES and 0 for NO. */
+static void
+svg_resolution(FILE *fp, const struct panel *pn, const struct chart_series *s)
+{
+	double	x, y;
+
+	if (s->resolution < 0 || s->deadline == PM_TIME_NONE ||
+	    s->deadline < pn->start || s->deadline > pn->end)
 		return;
+	x = panel_x(pn, s->deadline);
 	y = panel_y(pn, s->resolution ? 1.0 : 0.0);
 	fprintf(fp, "<path d=\"M%.1f,%.1f l7,7 l-7,7 l-7,-7 z\" fill=\"%s\" "
 	    "stroke=\"#ffffff\"/>\n", x, y - 7,
@@ -286,6 +300,7 @@ svg_panel(FILE *fp, const struct chart_series *s, size_t index)
 	prior[0].t = pn.start;
 	prior[0].p = prior[1].p = s->prior;
 	prior[1].t = pn.end;
+	svg_deadline(fp, &pn, s);
 	svg_step_line(fp, &pn, prior, 2, COLOR_PRIOR,
 	    "stroke-width=\"1\" stroke-dasharray=\"1,3\"");
 	svg_step_line(fp, &pn, s->decay, s->ndecay, COLOR_DECAY,
@@ -293,7 +308,7 @@ svg_panel(FILE *fp, const struct chart_series *s, size_t index)
 	svg_step_line(fp, &pn, s->model, s->nmodel, COLOR_MODEL,
 	    "stroke-width=\"2\"");
 	svg_marks(fp, &pn, s);
-	svg_deadline(fp, &pn, s);
+	svg_resolution(fp, &pn, s);
 	fputs("</g>\n", fp);
 }
 
