@@ -17,6 +17,7 @@
 #include "archive.h"
 #include "date.h"
 #include "log.h"
+#include "store.h"
 
 #define ARCHIVE_SQLITE_MAGIC	"SQLite format 3"
 
@@ -325,16 +326,76 @@ archive_is_sqlite(FILE *fp)
 	    sizeof(ARCHIVE_SQLITE_MAGIC)) == 0;
 }
 
-/* A pmsignald database: read through the store. */
+/* What store_articles_each() hands each stored article to. */
+struct archive_db_ctx {
+	struct archive			*ar;
+	const struct archive_opts	*opts;
+	int				 nomem;
+};
+
+static char *
+archive_dup(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+/* Copy one stored article into the archive. */
+static int
+archive_db_article(void *arg, const struct article *src, int64_t rowid)
+{
+	struct archive_db_ctx	*ctx = arg;
+	struct article		 a;
+
+	(void)rowid;
+	memset(&a, 0, sizeof(a));
+	ctx->ar->records++;
+	if (src->text == NULL)
+		ctx->ar->pruned++;
+	a.id = archive_dup(src->id);
+	a.source = archive_dup(src->source);
+	a.title = archive_dup(src->title);
+	a.url = archive_dup(src->url);
+	a.text = archive_dup(src->text);
+	a.published = src->published;
+	a.first_seen = src->first_seen;
+	a.credibility = 1.0;
+	if (a.id == NULL || a.source == NULL || a.title == NULL ||
+	    a.url == NULL || a.text == NULL || archive_keep(ctx->ar, &a,
+	    ctx->opts) == -1) {
+		archive_article_free(&a);
+		ctx->nomem = 1;
+		return 1;		/* stop */
+	}
+	return 0;
+}
+
+/*
+ * A pmsignald database, read-only through the store: its articles are
+ * already in first_seen order.  Articles whose text retention pruned are
+ * replayed with their title only, and counted.
+ */
 static int
 archive_load_sqlite(struct archive *ar, const char *path,
     const struct archive_opts *opts, char *err, size_t errsize)
 {
-	(void)ar;
-	(void)opts;
-	snprintf(err, errsize, "%s: reading pmsignald databases is not "
-	    "available in this build", path);
-	return -1;
+	struct archive_db_ctx	 ctx = { ar, opts, 0 };
+	struct store		*st;
+	int64_t			 until = opts->until;
+	int			 rc;
+
+	if (store_open(path, STORE_RDONLY | STORE_NOCREATE, &st, err,
+	    errsize) != STORE_OK)
+		return -1;
+	if (until != PM_TIME_NONE && until < INT64_MAX)
+		until++;		/* the store's range is [since, until) */
+	rc = store_articles_each(st, opts->from, until, archive_db_article,
+	    &ctx, err, errsize);
+	store_close(st);
+	if (ctx.nomem) {
+		snprintf(err, errsize, "%s: out of memory", path);
+		return -1;
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 /* One archive file, JSONL or sqlite. */

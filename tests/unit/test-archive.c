@@ -3,10 +3,14 @@
  * published, ties in read order), articles without a time are counted,
  * and every bad line is reported as FILE:LINE with its problem.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "archive.h"
 #include "date.h"
+#include "store.h"
 #include "unit.h"
 
 #define DATA	"tests/data/backtest/"
@@ -143,6 +147,81 @@ START_TEST(html_detection)
 }
 END_TEST
 
+/* Store one article the way the daemon does. */
+static void
+store_one(struct store *st, const char *feed, const char *guid,
+    const char *title, const char *first_seen)
+{
+	struct article	a;
+	char		err[256];
+
+	memset(&a, 0, sizeof(a));
+	a.source = (char *)feed;
+	a.id = (char *)guid;
+	a.title = (char *)title;
+	a.url = "https://example.org/x";
+	a.text = "Stored body.";
+	a.published = PM_TIME_NONE;
+	a.first_seen = t(first_seen);
+	ck_assert_msg(store_add_article(st, &a, 0, NULL, err, sizeof(err)) == 0,
+	    "%s", err);
+}
+
+START_TEST(database_and_mixed_directory)
+{
+	char		dir[] = "/tmp/pmsignal-archive.XXXXXX", db[64], jl[64], err[256];
+	struct store	*st;
+	struct archive	ar;
+	FILE		*fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/daemon.db", dir);
+	snprintf(jl, sizeof(jl), "%s/extra.jsonl", dir);
+	ck_assert_msg(store_open(db, 0, &st, err, sizeof(err)) == 0, "%s", err);
+	store_one(st, "wire", "g2", "Second", "2025-12-02T00:00:00Z");
+	store_one(st, "wire", "g1", "First", "2025-12-01T00:00:00Z");
+	store_close(st);
+	ck_assert_ptr_nonnull(fp = fopen(jl, "w"));
+	fputs("{\"id\":\"j1\",\"title\":\"Between\",\"first_seen\":"
+	    "\"2025-12-01T12:00:00Z\"}\n", fp);
+	ck_assert_int_eq(fclose(fp), 0);
+
+	ck_assert_int_eq(archive_load(db, NULL, &ar, err, sizeof(err)), 0);
+	ck_assert_uint_eq(ar.narticles, 2);
+	ck_assert_str_eq(ar.articles[0].id, "g1");
+	ck_assert_str_eq(ar.articles[0].source, "wire");
+	ck_assert_str_eq(ar.articles[0].text, "Stored body.");
+	ck_assert_int_eq(ar.articles[0].published, PM_TIME_NONE);
+	archive_free(&ar);
+
+	ck_assert_int_eq(archive_load(dir, NULL, &ar, err, sizeof(err)), 0);
+	ck_assert_uint_eq(ar.files, 2);
+	ck_assert_uint_eq(ar.narticles, 3);
+	ck_assert_str_eq(ar.articles[0].id, "g1");
+	ck_assert_str_eq(ar.articles[1].id, "j1");
+	ck_assert_str_eq(ar.articles[2].id, "g2");
+	archive_free(&ar);
+
+	/* The store's range is half-open; ours includes until. */
+	{
+		struct archive_opts o = { t("2025-12-01T00:00:00Z"),
+		    t("2025-12-01T00:00:00Z") };
+
+		ck_assert_int_eq(archive_load(db, &o, &ar, err, sizeof(err)), 0);
+		ck_assert_uint_eq(ar.narticles, 1);
+		archive_free(&ar);
+	}
+	unlink(jl);
+	unlink(db);
+	/* A read-only reader of a WAL database may leave these behind. */
+	snprintf(jl, sizeof(jl), "%s-wal", db);
+	unlink(jl);
+	snprintf(jl, sizeof(jl), "%s-shm", db);
+	unlink(jl);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *
 archive_suite(void)
 {
@@ -155,6 +234,7 @@ archive_suite(void)
 	tcase_add_test(tc, fatal_errors);
 	tcase_add_test(tc, invalid_utf8_is_a_bad_line);
 	tcase_add_test(tc, html_detection);
+	tcase_add_test(tc, database_and_mixed_directory);
 	suite_add_tcase(s, tc);
 	return s;
 }
