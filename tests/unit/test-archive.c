@@ -169,7 +169,7 @@ store_one(struct store *st, const char *feed, const char *guid,
 
 START_TEST(database_and_mixed_directory)
 {
-	char		dir[] = "/tmp/pmsignal-archive.XXXXXX", db[64], jl[64], err[256];
+	char		dir[] = "/tmp/pmsignal-archive.XXXXXX", db[64], jl[80], err[256];
 	struct store	*st;
 	struct archive	ar;
 	FILE		*fp;
