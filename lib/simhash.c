@@ -1,0 +1,132 @@
+/*
+ * simhash.c: 64-bit SimHash over token 3-shingles, and a window of recent
+ * hashes.  See simhash.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "simhash.h"
+
+/* FNV-1a, then the splitmix64 finaliser to spread the bits. */
+static uint64_t
+simhash_mix(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}
+
+static uint64_t
+simhash_token(uint64_t h, const struct text *t, size_t i)
+{
+	for (uint32_t k = t->toks[i].start; k < t->toks[i].end; k++)
+		h = (h ^ (unsigned char)t->norm[k]) * 1099511628211ULL;
+	return (h ^ 0x1f) * 1099511628211ULL;
+}
+
+uint64_t
+simhash_text(const struct text *t)
+{
+	int32_t		 v[64];
+	uint64_t	 out = 0;
+
+	if (t->ntoks < SIMHASH_MIN_TOKENS)
+		return 0;
+	memset(v, 0, sizeof(v));
+	for (size_t i = 0; i + 2 < t->ntoks; i++) {
+		uint64_t h = 1469598103934665603ULL;
+
+		h = simhash_token(h, t, i);
+		h = simhash_token(h, t, i + 1);
+		h = simhash_mix(simhash_token(h, t, i + 2));
+		for (int b = 0; b < 64; b++)
+			v[b] += ((h >> b) & 1) ? 1 : -1;
+	}
+	for (int b = 0; b < 64; b++)
+		if (v[b] > 0)
+			out |= 1ULL << b;
+	/* 0 means "not judged": keep a real hash away from it. */
+	return out != 0 ? out : 1;
+}
+
+int
+simhash_distance(uint64_t a, uint64_t b)
+{
+	return __builtin_popcountll(a ^ b);
+}
+
+void
+simhash_index_init(struct simhash_index *x)
+{
+	memset(x, 0, sizeof(*x));
+}
+
+void
+simhash_index_free(struct simhash_index *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->v[i].id);
+	free(x->v);
+	memset(x, 0, sizeof(*x));
+}
+
+int
+simhash_index_add(struct simhash_index *x, uint64_t hash, int64_t t,
+    const char *id)
+{
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 256;
+		struct simhash_entry *n = realloc(x->v, cap * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		x->v = n;
+		x->cap = cap;
+	}
+	if ((x->v[x->n].id = strdup(id != NULL ? id : "")) == NULL)
+		return -1;
+	x->v[x->n].hash = hash;
+	x->v[x->n].t = t;
+	x->n++;
+	return 0;
+}
+
+void
+simhash_index_expire(struct simhash_index *x, int64_t now, int64_t window)
+{
+	size_t k = 0;
+
+	while (k < x->n && x->v[k].t < now - window)
+		free(x->v[k++].id);
+	if (k > 0) {
+		memmove(x->v, x->v + k, (x->n - k) * sizeof(*x->v));
+		x->n -= k;
+	}
+}
+
+const struct simhash_entry *
+simhash_index_find(const struct simhash_index *x, uint64_t hash, int64_t now,
+    int64_t window, int maxdist)
+{
+	const struct simhash_entry	*best = NULL;
+	int				 bestd = maxdist + 1;
+
+	if (hash == 0)
+		return NULL;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct simhash_entry *e = &x->v[i];
+		int d;
+
+		if (e->hash == 0 || e->t < now - window || e->t > now)
+			continue;
+		d = simhash_distance(hash, e->hash);
+		if (d < bestd) {
+			bestd = d;
+			best = e;
+		}
+	}
+	return best;
+}

@@ -1,0 +1,52 @@
+/*
+ * simhash.h: near-duplicate detection.  A 64-bit SimHash (Charikar) over
+ * shingles of three normalised tokens: syndicated copies of one story (the
+ * same text with a different headline, byline or a sentence more) land
+ * within a few bits of each other, different stories about 32 bits apart.
+ *
+ * struct simhash_index remembers recent hashes with their article ids and
+ * times, in arrival order, and answers "was something within d bits seen
+ * in the last W seconds?" (a linear scan: tens of thousands of entries
+ * cost microseconds, far below the cost of one feed fetch).
+ */
+#ifndef PM_SIMHASH_H
+#define PM_SIMHASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "text.h"
+
+#define SIMHASH_MIN_TOKENS	10	/* shorter texts are never duplicates */
+#define SIMHASH_DEFAULT_DISTANCE 3
+
+/* SimHash of a prepared text; 0 if it has fewer than SIMHASH_MIN_TOKENS. */
+uint64_t	 simhash_text(const struct text *);
+int		 simhash_distance(uint64_t, uint64_t);
+
+struct simhash_entry {
+	uint64_t	 hash;
+	int64_t		 t;
+	char		*id;
+};
+
+struct simhash_index {
+	struct simhash_entry *v;	/* oldest first */
+	size_t		 n, cap;
+};
+
+void	 simhash_index_init(struct simhash_index *);
+void	 simhash_index_free(struct simhash_index *);
+/* Remember hash at time t; -1 when out of memory. */
+int	 simhash_index_add(struct simhash_index *, uint64_t hash, int64_t t,
+	    const char *id);
+/* Forget entries older than now - window. */
+void	 simhash_index_expire(struct simhash_index *, int64_t now, int64_t window);
+/*
+ * The nearest entry within maxdist bits seen in [now - window, now], or
+ * NULL.  A zero hash (too short to judge) never matches.
+ */
+const struct simhash_entry *simhash_index_find(const struct simhash_index *,
+	    uint64_t hash, int64_t now, int64_t window, int maxdist);
+
+#endif
