@@ -111,7 +111,11 @@ archive_looks_like_html(const char *body)
 	return 0;
 }
 
-/* Copy an optional string member into *out; NULL member or null is "". */
+/*
+ * Copy a string member into *out.  An absent or null optional member stays
+ * NULL, as it was in the daemon that wrote the archive, so a replayed
+ * delta carries null where the live one did.
+ */
 static const char *
 archive_get_string(const cJSON *o, const char *key, int required, char **out,
     char *buf, size_t bufsize)
@@ -120,26 +124,35 @@ archive_get_string(const cJSON *o, const char *key, int required, char **out,
 
 	*out = NULL;
 	if (m == NULL || cJSON_IsNull(m)) {
-		if (required) {
-			snprintf(buf, bufsize, "%s: missing", key);
-			return buf;
-		}
-		m = NULL;
-	} else if (!cJSON_IsString(m)) {
+		if (!required)
+			return NULL;
+		snprintf(buf, bufsize, "%s: missing", key);
+		return buf;
+	}
+	if (!cJSON_IsString(m)) {
 		snprintf(buf, bufsize, "%s: must be a string", key);
 		return buf;
-	} else if (required && m->valuestring[0] == '\0') {
+	}
+	if (required && m->valuestring[0] == '\0') {
 		snprintf(buf, bufsize, "%s: must not be empty", key);
 		return buf;
-	} else if (!archive_valid_utf8(m->valuestring)) {
+	}
+	if (!archive_valid_utf8(m->valuestring)) {
 		snprintf(buf, bufsize, "%s: invalid UTF-8", key);
 		return buf;
 	}
-	if ((*out = strdup(m != NULL ? m->valuestring : "")) == NULL) {
+	if ((*out = strdup(m->valuestring)) == NULL) {
 		snprintf(buf, bufsize, "out of memory");
 		return buf;
 	}
 	return NULL;
+}
+
+/* True when s is NULL or "". */
+static int
+archive_empty(const char *s)
+{
+	return s == NULL || s[0] == '\0';
 }
 
 /* An optional RFC 3339 time member; absent or null is PM_TIME_NONE. */
@@ -205,7 +218,7 @@ archive_parse_line(const char *line, size_t len, struct article *a, char *buf,
 		why = archive_get_time(o, "published", &a->published, buf, bufsize);
 	if (why == NULL)
 		why = archive_get_time(o, "first_seen", &a->first_seen, buf, bufsize);
-	if (why == NULL && a->title[0] == '\0' && a->text[0] == '\0') {
+	if (why == NULL && archive_empty(a->title) && archive_empty(a->text)) {
 		snprintf(buf, bufsize, "no title and no body");
 		why = buf;
 	}
@@ -333,10 +346,12 @@ struct archive_db_ctx {
 	int				 nomem;
 };
 
-static char *
-archive_dup(const char *s)
+/* strdup that keeps NULL; -1 only when out of memory. */
+static int
+archive_dup(char **dst, const char *src)
 {
-	return strdup(s != NULL ? s : "");
+	*dst = NULL;
+	return src == NULL || (*dst = strdup(src)) != NULL ? 0 : -1;
 }
 
 /* Copy one stored article into the archive. */
@@ -351,17 +366,15 @@ archive_db_article(void *arg, const struct article *src, int64_t rowid)
 	ctx->ar->records++;
 	if (src->text == NULL)
 		ctx->ar->pruned++;
-	a.id = archive_dup(src->id);
-	a.source = archive_dup(src->source);
-	a.title = archive_dup(src->title);
-	a.url = archive_dup(src->url);
-	a.text = archive_dup(src->text);
 	a.published = src->published;
 	a.first_seen = src->first_seen;
 	a.credibility = 1.0;
-	if (a.id == NULL || a.source == NULL || a.title == NULL ||
-	    a.url == NULL || a.text == NULL || archive_keep(ctx->ar, &a,
-	    ctx->opts) == -1) {
+	if (archive_dup(&a.id, src->id) == -1 ||
+	    archive_dup(&a.source, src->source) == -1 ||
+	    archive_dup(&a.title, src->title) == -1 ||
+	    archive_dup(&a.url, src->url) == -1 ||
+	    archive_dup(&a.text, src->text) == -1 ||
+	    archive_keep(ctx->ar, &a, ctx->opts) == -1) {
 		archive_article_free(&a);
 		ctx->nomem = 1;
 		return 1;		/* stop */

@@ -4,6 +4,9 @@
  * first_seen; times RFC 3339), a pmsignald sqlite database, or a directory
  * holding such files (walked recursively in byte order of names).
  *
+ * Optional fields (title, body, source, url) that are absent or null stay
+ * NULL, as they were in the daemon that wrote the archive.
+ *
  * Articles are returned in replay order: by first_seen, else published,
  * ties kept in the order they were read, so a replay is deterministic.
  * Articles with neither time are skipped and counted.  A bad line is

@@ -4,8 +4,9 @@
  *
  * The clock: articles are fed at their replay time (first_seen, else
  * published) with pipeline_article(); between them pipeline_tick() runs at
- * every tick boundary, the multiples of step since the epoch (UTC), exactly
- * as the daemon's timer does (docs/BACKTEST.md, "Tick alignment").  A
+ * every tick boundary, the multiples of step since the epoch (UTC), driven
+ * by lib/tickclock.h exactly as the daemon's timer is (docs/BACKTEST.md,
+ * "Tick alignment").  A
  * second pipeline over the same markets gets the ticks but no article: the
  * "decay" baseline (the model with no evidence).
  *
@@ -41,6 +42,7 @@ struct backtest_opts {
 	int64_t	 from;		/* clock start; PM_TIME_NONE: from the data */
 	int64_t	 until;		/* clock end; PM_TIME_NONE: from the data */
 	int64_t	 step;		/* seconds between ticks, > 0 */
+	int64_t	 dedup_window;	/* as the daemon's model.dedup_window */
 	FILE	*deltas;	/* deltas.ndjson, or NULL */
 	FILE	*trajectories;	/* trajectories.csv, or NULL */
 	/* Called now and then with articles done / total; may be NULL. */
@@ -63,6 +65,9 @@ struct backtest_market {
 
 	double		 p;			/* last published p, model */
 	double		 p_decay;		/* same, decay baseline */
+	int		 open, open_decay;	/* between OPEN and CLOSE deltas */
+	int64_t		 row_t;			/* last trajectories.csv row */
+	double		 row_p;
 	size_t		 ndeltas;		/* model deltas published */
 	struct backtest_series model, decay;	/* every change of p */
 	struct chart_mark *marks;		/* article deltas */
@@ -106,12 +111,6 @@ int	 backtest_run(const struct market_set *ms, const struct archive *ar,
 	    const struct resolutions *res, const struct backtest_opts *opts,
 	    struct backtest **out, char *err, size_t errsize);
 void	 backtest_free(struct backtest *);
-
-/*
- * The first tick boundary at or after t: the least multiple of step that
- * is >= t.  The daemon's timer uses the same rule.
- */
-int64_t	 backtest_tick_at_or_after(int64_t t, int64_t step);
 
 /* Outputs of a finished run (backtest-report.c). */
 int	 backtest_write_summary(const struct backtest *, FILE *);
