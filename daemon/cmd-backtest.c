@@ -242,6 +242,21 @@ bt_close_out(FILE *fp, const char *path)
 	return 0;
 }
 
+/* A step as people write it: 1h, 30m, 2d, 90s. */
+static const char *
+bt_duration(int64_t s, char *buf, size_t size)
+{
+	if (s % 86400 == 0)
+		snprintf(buf, size, "%lldd", (long long)(s / 86400));
+	else if (s % 3600 == 0)
+		snprintf(buf, size, "%lldh", (long long)(s / 3600));
+	else if (s % 60 == 0)
+		snprintf(buf, size, "%lldm", (long long)(s / 60));
+	else
+		snprintf(buf, size, "%llds", (long long)s);
+	return buf;
+}
+
 /* A progress bar on stderr, redrawn when the percentage changes. */
 static void
 bt_progress(void *arg, size_t done, size_t total)
@@ -291,7 +306,8 @@ bt_replay(const struct bt_args *a, const struct market_set *ms,
 	struct backtest_opts	 o;
 	struct backtest		*bt = NULL;
 	char			 pd[4096], pt[4096], ps[4096], pc[4096], err[512];
-	char			 from[40], until[40], title[600];
+	char			 from[40], until[40], title[600], step[32];
+	const char		*base;
 	FILE			*fd, *ft, *fs = NULL, *fc = NULL;
 	struct timespec		 t0, t1;
 	int			 last = -1, rc = 1;
@@ -328,8 +344,10 @@ bt_replay(const struct bt_args *a, const struct market_set *ms,
 
 	date_format_rfc3339(bt->start, from, sizeof(from));
 	date_format_rfc3339(bt->end, until, sizeof(until));
-	snprintf(title, sizeof(title), "pmsignald backtest: %s, %s to %s",
-	    a->archive, from, until);
+	base = strrchr(a->archive, '/');
+	snprintf(title, sizeof(title), "pmsignald backtest: %s, %.10s to %.10s, "
+	    "tick %s", base != NULL && base[1] != '\0' ? base + 1 : a->archive,
+	    from, until, bt_duration(bt->step, step, sizeof(step)));
 	fs = bt_open_out(a->out, "summary.json", ps, sizeof(ps));
 	fc = bt_open_out(a->out, "chart.svg", pc, sizeof(pc));
 	if (fs == NULL || fc == NULL || backtest_write_summary(bt, fs) == -1 ||
@@ -337,8 +355,8 @@ bt_replay(const struct bt_args *a, const struct market_set *ms,
 		log_warnx("%s: cannot write the outputs", a->out);
 		goto out;
 	}
-	printf("clock %s .. %s, tick %llds: %zu ticks, %llu deltas\n\n", from,
-	    until, (long long)bt->step, bt->ticks, (unsigned long long)bt->seq);
+	printf("clock %s .. %s, tick %s: %zu ticks, %llu deltas\n\n", from,
+	    until, step, bt->ticks, (unsigned long long)bt->seq);
 	backtest_print_table(bt, stdout);
 	rc = 0;
 out:
