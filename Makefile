@@ -25,6 +25,9 @@ PM_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
+ifeq ($(FUZZ),1)
+PM_CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+endif
 ifeq ($(SANITIZE),1)
 PM_CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=address,undefined
@@ -39,6 +42,7 @@ DMAIN_SRCS := daemon/pmsignald.c
 DLIB_SRCS  := $(filter-out $(CTL_SRCS) $(DMAIN_SRCS),$(sort $(wildcard daemon/*.c)))
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test-*.c))
 BENCH_SRCS := $(sort $(wildcard tests/bench/bench-*.c))
+FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIB_OBJS   := $(call obj,$(LIB_SRCS))
@@ -47,6 +51,10 @@ CTL_OBJS   := $(call obj,$(CTL_SRCS))
 DMAIN_OBJS := $(call obj,$(DMAIN_SRCS))
 UNIT_BINS  := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRCS))
 BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
+FUZZ_BINS  := $(patsubst %.c,$(BUILD)/%,$(FUZZ_SRCS))
+# Each fuzz target also links with a plain main() that runs it over files,
+# so `make test` replays the seed corpora and every kept crash input.
+FUZZ_REPLAY_BINS := $(patsubst tests/fuzz/fuzz-%.c,$(BUILD)/tests/fuzz/replay-%,$(FUZZ_SRCS))
 
 LIBPM      := $(BUILD)/libpmsignal.a
 LIBPMD     := $(BUILD)/libpmsignald.a
@@ -54,11 +62,12 @@ PMSIGNALD  := $(BUILD)/pmsignald
 PMSIGNALCTL := $(BUILD)/pmsignalctl
 
 .PHONY: all test unit regress asan bench conformance install run clean deps \
-        test-run bench-run run-daemon demo demo-run
+        test-run bench-run run-daemon fuzz fuzz-build fuzz-replay valgrind lint \
+        demo demo-run
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(PMSIGNALD) $(PMSIGNALCTL) $(UNIT_BINS) $(BENCH_BINS)
+all: $(PMSIGNALD) $(PMSIGNALCTL) $(UNIT_BINS) $(BENCH_BINS) $(FUZZ_REPLAY_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -84,6 +93,12 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBPMD) $(LIBPM)
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBPMD) $(LIBPM)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PM_LIBS)
 
+$(BUILD)/tests/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz-%.o $(BUILD)/tests/fuzz/replay-main.o $(LIBPMD) $(LIBPM)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PM_LIBS)
+
+$(BUILD)/tests/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz-%.o $(LIBPMD) $(LIBPM)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PM_LIBS)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # The two newcomer commands install missing Debian packages first, then
@@ -94,10 +109,13 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory test-run
 
-test-run: unit regress
+test-run: unit fuzz-replay regress
 
 unit: all
 	@BUILD=$(BUILD) tests/run-unit $(UNIT_BINS)
+
+fuzz-replay: all
+	@BUILD=$(BUILD) tests/fuzz/replay
 
 regress: all
 	@BUILD=$(BUILD) tests/run-regress
@@ -110,6 +128,19 @@ bench: deps
 
 bench-run: all
 	@BUILD=$(BUILD) tests/bench/run
+
+# libFuzzer needs clang; objects go to build/fuzz/.
+fuzz: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz FUZZ=1 fuzz-build
+	@BUILD=build/fuzz tests/fuzz/run $(or $(FUZZ_SECONDS),10)
+
+fuzz-build: $(FUZZ_BINS)
+
+valgrind: all
+	@BUILD=$(BUILD) tests/run-valgrind $(UNIT_BINS)
+
+lint:
+	@tests/run-lint $(PM_CFLAGS)
 
 conformance: all
 	@if [ -x ../shared/feed-corpus/run-conformance ]; then \

@@ -134,7 +134,8 @@ config_parse_feed(struct jsonv *jv, const cJSON *node, int i,
 	jsonv_path_index(path, sizeof(path), "feeds", i);
 	if (jsonv_only_keys(jv, node, path, config_feed_keys) == -1 ||
 	    jsonv_string(jv, node, path, "name", 1, 64, &name) == -1 ||
-	    jsonv_string(jv, node, path, "url", 1, 2048, &url) == -1)
+	    jsonv_string(jv, node, path, "url", 1, 2048, &url) == -1 ||
+	    name == NULL || url == NULL)
 		return -1;
 	if (!config_valid_name(name)) {
 		jsonv_path_key(p, sizeof(p), path, "name");
@@ -147,7 +148,8 @@ config_parse_feed(struct jsonv *jv, const cJSON *node, int i,
 		    url);
 	}
 	for (int j = 0; j < i; j++) {
-		if (strcmp(cfg->feeds[j].name, name) == 0) {
+		if (cfg->feeds[j].name != NULL &&
+		    strcmp(cfg->feeds[j].name, name) == 0) {
 			jsonv_path_key(p, sizeof(p), path, "name");
 			return jsonv_fail(jv, p, "duplicate feed name '%s' "
 			    "(also feeds[%d])", name, j);

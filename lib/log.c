@@ -99,39 +99,77 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 		return;
 }
 
-#define LOG_BODY(level, errnum)				\
-	do {						\
-		va_list ap;				\
-		va_start(ap, fmt);			\
-		log_vwrite((level), fmt, ap, (errnum));	\
-		va_end(ap);				\
-	} while (0)
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
 
-void log_debug(const char *fmt, ...) { LOG_BODY(LOG_LEVEL_DEBUG, 0); }
-void log_info(const char *fmt, ...)  { LOG_BODY(LOG_LEVEL_INFO, 0); }
-void log_warnx(const char *fmt, ...) { LOG_BODY(LOG_LEVEL_WARN, 0); }
-void log_error(const char *fmt, ...) { LOG_BODY(LOG_LEVEL_ERROR, 0); }
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_DEBUG, fmt, ap, 0);
+	va_end(ap);
+}
 
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_INFO, fmt, ap, 0);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_WARN, fmt, ap, 0);
+	va_end(ap);
+}
+
+void
+log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERROR, fmt, ap, 0);
+	va_end(ap);
+}
+
+/* Like log_warnx, with ": strerror(errno)" appended. */
 void
 log_warn(const char *fmt, ...)
 {
-	int saved = errno;
+	int	saved = errno;
+	va_list	ap;
 
-	LOG_BODY(LOG_LEVEL_WARN, saved);
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_WARN, fmt, ap, saved);
+	va_end(ap);
 }
 
 void
 fatal(const char *fmt, ...)
 {
-	int saved = errno;
+	int	saved = errno;
+	va_list	ap;
 
-	LOG_BODY(LOG_LEVEL_ERROR, saved);
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERROR, fmt, ap, saved);
+	va_end(ap);
 	exit(1);
 }
 
 void
 fatalx(const char *fmt, ...)
 {
-	LOG_BODY(LOG_LEVEL_ERROR, 0);
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERROR, fmt, ap, 0);
+	va_end(ap);
 	exit(1);
 }
