@@ -10,6 +10,7 @@
 
 int	cmd_run(int argc, char **argv);
 int	cmd_check_config(int argc, char **argv);
+int	cmd_score(int argc, char **argv);
 int	cmd_backtest(int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@
 
 #define MARKET_MAX_EXPANSIONS	256	/* phrases one pattern may expand to */
 #define MARKET_MAX_PHRASE	200	/* bytes of a normalised phrase */
+#define MARKET_MAX_PHRASE_TOKENS 32
 #define MARKET_MAX_VOCAB_DEPTH	8
 
 /* ---------------------------------------------------------------- defaults */
@@ -68,7 +69,8 @@ static const char *const def_hedge[] = {
 	"familiar with", "(unclear|uncertain)", "not clear",
 	"(appear|appears|appeared|seem|seems|seemed) to", "(hint|hints|hinted)",
 	"(float|floats|floated)", "mulling", "considering", "according to",
-	NULL
+	"likelihood", "(chance|chances|odds|prospect|prospects) (of|for|that)",
+	"speculate", "speculated", "if confirmed", NULL
 };
 static const char *const def_intent_before[] = {
 	"will", "would", "shall", "'ll", "(plan|plans|planned|planning) to",
@@ -83,7 +85,7 @@ static const char *const def_intent_before[] = {
 	"would-be", NULL
 };
 static const char *const def_intent_after[] = {
-	"next (week|month|year)", "soon", "in the coming (days|weeks|months)",
+	"would", "next (week|month|year)", "soon", "in the coming (days|weeks|months)",
 	"later this (week|month|year)", "(is|are|being) (planned|prepared|expected)",
 	"in the works", NULL
 };
@@ -94,6 +96,11 @@ static const char *const def_question_before[] = {
 static const char *const def_breaks[] = {
 	"but", "however", "although", "though", "while", "whereas", "yet",
 	"despite", "instead", "meanwhile", "which", "who", "after", "because",
+	NULL
+};
+/* Words that start a new clause the way a comma does. */
+static const char *const def_soft_breaks[] = {
+	"that", "he", "she", "they", "we", "said", "says", "told", "adding",
 	NULL
 };
 static const char *const def_none[] = { NULL };
@@ -107,10 +114,10 @@ struct mod_default {
 static const struct mod_default mod_defaults[MOD_COUNT] = {
 	[MOD_NEGATION] = { -0.6, 5, 4, BREAK_ANY, def_negation_before, def_negation_after },
 	[MOD_DENIAL] = { -0.6, 0, 5, BREAK_STRONG, def_denial_before, def_denial_after },
-	[MOD_HEDGE] = { 0.5, 0, 0, BREAK_NONE, def_hedge, def_hedge },
+	[MOD_HEDGE] = { 0.5, 0, 8, BREAK_NONE, def_hedge, def_hedge },
 	[MOD_INTENT] = { 0.5, 6, 5, BREAK_ANY, def_intent_before, def_intent_after },
 	[MOD_QUESTION] = { 0.25, 0, 0, BREAK_STRONG, def_question_before, def_none },
-	[MOD_WRONG_ACTOR] = { 0.0, 0, 0, BREAK_NONE, def_none, def_none },
+	[MOD_WRONG_ACTOR] = { 0.0, 3, 0, BREAK_ANY, def_none, def_none },
 	[MOD_REPEAT] = { 0.5, 0, 0, BREAK_NONE, def_none, def_none },
 };
 
@@ -283,7 +290,7 @@ struct mbuild {
 	struct strmap	 litmap, termmap, vocabmap, idmap;
 	struct vocab	*vocabs;
 	size_t		 nvocabs, vcap;
-	int		 have_mods;
+	struct text	 ptext;		/* phrases are tokenised like articles */
 };
 
 static int
@@ -306,15 +313,19 @@ idlist_add(struct idlist *l, uint32_t v, int unique)
 	return 0;
 }
 
-/* Intern one normalised literal; returns its index or -1 (out of memory). */
+/*
+ * Intern the literal whose tokens t holds; returns its index, or -1 when
+ * out of memory.
+ */
 static long
-mbuild_lit(struct mbuild *b, const char *norm, int prefix)
+mbuild_lit(struct mbuild *b, const struct text *t, int prefix)
 {
 	struct market_set	*s = b->set;
+	struct market_lit	*l;
 	char			 key[MARKET_MAX_PHRASE + 4];
 	uint32_t		 id;
 
-	snprintf(key, sizeof(key), "%s%s", norm, prefix ? "*" : "");
+	snprintf(key, sizeof(key), "%s%s", t->norm, prefix ? "*" : "");
 	if (strmap_get(&b->litmap, key, &id) == 0)
 		return id;
 	if (s->nlits == b->lcap) {
@@ -327,25 +338,34 @@ mbuild_lit(struct mbuild *b, const char *norm, int prefix)
 		b->lcap = cap;
 	}
 	id = (uint32_t)s->nlits;
-	if ((s->lits[id].text = strdup(norm)) == NULL)
+	l = &s->lits[id];
+	memset(l, 0, sizeof(*l));
+	if ((l->text = strdup(t->norm)) == NULL ||
+	    (l->hashes = calloc(t->ntoks, sizeof(*l->hashes))) == NULL) {
+		free(l->text);
 		return -1;
-	s->lits[id].len = strlen(norm);
-	s->lits[id].prefix = prefix;
+	}
 	s->nlits++;
+	l->len = strlen(t->norm);
+	l->ntoks = (uint32_t)t->ntoks;
+	for (size_t i = 0; i < t->ntoks; i++)
+		l->hashes[i] = t->toks[i].hash;
+	l->prefix = prefix;
+	l->plen = prefix ? t->toks[t->ntoks - 1].len : 0;
 	if (strmap_put(&b->litmap, key, id) == -1)
 		return -1;
 	return id;
 }
 
-/* Add one expanded phrase (trimmed, maybe with a trailing '*'). */
+/* Add one expanded phrase (maybe with a trailing '*'). */
 static int
 mbuild_phrase1(struct mbuild *b, struct jsonv *jv, const char *path,
     const char *src, const char *phrase, struct idlist *out)
 {
-	char	*norm, buf[512];
-	size_t	 n;
-	int	 prefix = 0;
-	long	 id;
+	char		 buf[512];
+	size_t		 n;
+	int		 prefix = 0, words = 0;
+	long		 id;
 
 	snprintf(buf, sizeof(buf), "%s", phrase);
 	n = strlen(buf);
@@ -355,35 +375,25 @@ mbuild_phrase1(struct mbuild *b, struct jsonv *jv, const char *path,
 		prefix = 1;
 		buf[--n] = '\0';
 	}
-	if ((norm = text_normalize_phrase(buf)) == NULL)
+	b->ptext.want_norm = 1;
+	if (text_prepare(&b->ptext, NULL, buf) == -1)
 		return jsonv_fail(jv, path, "out of memory");
-	if (norm[0] == '\0') {
-		free(norm);
-		return jsonv_fail(jv, path, "phrase '%s' is empty", src);
-	}
-	if (strchr(norm, '\n') != NULL || strlen(norm) > MARKET_MAX_PHRASE) {
-		free(norm);
+	for (size_t i = 0; i < b->ptext.ntoks; i++)
+		words += b->ptext.toks[i].kind == TOK_WORD;
+	if (b->ptext.ntoks == 0 || words == 0)
+		return jsonv_fail(jv, path, "phrase '%s' has no letter or digit",
+		    src);
+	if (b->ptext.nsents > 1 || b->ptext.nlen > MARKET_MAX_PHRASE ||
+	    b->ptext.ntoks > MARKET_MAX_PHRASE_TOKENS)
 		return jsonv_fail(jv, path, "phrase '%s' must be one line of at "
-		    "most %d bytes", src, MARKET_MAX_PHRASE);
-	}
-	{
-		const char *c = norm;
-
-		while (*c != '\0' && !text_is_word_byte((unsigned char)*c))
-			c++;
-		if (*c == '\0') {
-			free(norm);
-			return jsonv_fail(jv, path, "phrase '%s' has no letter or "
-			    "digit", src);
-		}
-	}
-	if (prefix && !text_is_word_byte((unsigned char)norm[strlen(norm) - 1])) {
-		free(norm);
+		    "most %d tokens (%d bytes), with no sentence end inside", src,
+		    MARKET_MAX_PHRASE_TOKENS, MARKET_MAX_PHRASE);
+	if (prefix && (b->ptext.toks[b->ptext.ntoks - 1].kind != TOK_WORD ||
+	    b->ptext.toks[b->ptext.ntoks - 1].len >= 32 ||
+	    (n > 0 && isspace((unsigned char)buf[n - 1]))))
 		return jsonv_fail(jv, path, "phrase '%s': '*' must follow a "
-		    "letter or digit", src);
-	}
-	id = mbuild_lit(b, norm, prefix);
-	free(norm);
+		    "word of fewer than 32 letters", src);
+	id = mbuild_lit(b, &b->ptext, prefix);
 	if (id < 0 || idlist_add(out, (uint32_t)id, 1) == -1)
 		return jsonv_fail(jv, path, "out of memory");
 	return 0;
@@ -444,6 +454,9 @@ mbuild_phrase(struct mbuild *b, struct jsonv *jv, const char *path,
 	char	acc[512];
 	size_t	count = 0;
 
+	if (strstr(phrase, ")?") != NULL)
+		return jsonv_fail(jv, path, "phrase '%s': write an optional part "
+		    "as \"(word |)\", not \"(word )?\"", phrase);
 	if (strchr(phrase, ')') != NULL && strchr(phrase, '(') == NULL)
 		return jsonv_fail(jv, path, "phrase '%s' has a ')' without '('",
 		    phrase);
@@ -619,7 +632,7 @@ mbuild_terms(struct mbuild *b, struct jsonv *jv, const char *path,
 
 static const char *const rule_keys[] = {
 	"name", "all", "any", "within", "weight", "none", "rivals", "ignore",
-	NULL
+	"article_has", NULL
 };
 
 static int
@@ -715,6 +728,11 @@ mbuild_rule(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 	if ((x = cJSON_GetObjectItemCaseSensitive(node, "none")) != NULL) {
 		jsonv_path_key(p, sizeof(p), path, "none");
 		if (mbuild_terms(b, jv, p, x, &r->none, &r->nnone) == -1)
+			return -1;
+	}
+	if ((x = cJSON_GetObjectItemCaseSensitive(node, "article_has")) != NULL) {
+		jsonv_path_key(p, sizeof(p), path, "article_has");
+		if (mbuild_terms(b, jv, p, x, &r->article, &r->narticle) == -1)
 			return -1;
 	}
 	if ((x = cJSON_GetObjectItemCaseSensitive(node, "rivals")) != NULL) {
@@ -1025,8 +1043,12 @@ mbuild_modifiers(struct mbuild *b, struct jsonv *jv, const cJSON *root)
 		if (mbuild_modifier(b, jv, i, o, p) == -1)
 			return -1;
 	}
-	return mbuild_cues(b, jv, "clause_breaks", br, def_breaks,
-	    &b->set->breaks, &b->set->nbreaks);
+	if (mbuild_cues(b, jv, "clause_breaks", br, def_breaks,
+	    &b->set->breaks, &b->set->nbreaks) == -1)
+		return -1;
+	br = root != NULL ? cJSON_GetObjectItemCaseSensitive(root, "soft_breaks") : NULL;
+	return mbuild_cues(b, jv, "soft_breaks", br, def_soft_breaks,
+	    &b->set->soft_breaks, &b->set->nsoft_breaks);
 }
 
 /* ------------------------------------------------------------------ files */
@@ -1039,7 +1061,8 @@ struct mfile {
 };
 
 static const char *const file_keys[] = {
-	"vocabularies", "modifiers", "clause_breaks", "markets", NULL
+	"vocabularies", "modifiers", "clause_breaks", "soft_breaks", "markets",
+	NULL
 };
 
 static int
@@ -1065,9 +1088,13 @@ mbuild_add_vocabs(struct mbuild *b, struct mfile *f)
 		if (v->string[0] == '\0' || *s != '\0' || strlen(v->string) > 64)
 			return jsonv_fail(&f->jv, p, "vocabulary names are 1-64 "
 			    "characters from A-Z a-z 0-9 . _ -");
-		if (strmap_get(&b->vocabmap, v->string, &idx) == 0)
+		if (strmap_get(&b->vocabmap, v->string, &idx) == 0) {
+			/* Files of one directory may repeat a vocabulary verbatim. */
+			if (cJSON_Compare(b->vocabs[idx].node, v, 1))
+				continue;
 			return jsonv_fail(&f->jv, p, "vocabulary '%s' is defined "
-			    "twice", v->string);
+			    "twice, differently", v->string);
+		}
 		if (b->nvocabs == b->vcap) {
 			size_t cap = b->vcap ? b->vcap * 2 : 32;
 
@@ -1120,6 +1147,7 @@ mbuild_file_markets(struct mbuild *b, struct mfile *f)
 static void
 mbuild_free(struct mbuild *b)
 {
+	text_free(&b->ptext);
 	strmap_free(&b->litmap);
 	strmap_free(&b->termmap);
 	strmap_free(&b->vocabmap);
@@ -1172,7 +1200,8 @@ mbuild_files(struct mfile *files, size_t nfiles, struct market_set **out,
 		if (mbuild_add_vocabs(&b, &files[i]) == -1)
 			goto fail;
 		if (cJSON_GetObjectItemCaseSensitive(files[i].root, "modifiers") ||
-		    cJSON_GetObjectItemCaseSensitive(files[i].root, "clause_breaks")) {
+		    cJSON_GetObjectItemCaseSensitive(files[i].root, "clause_breaks") ||
+		    cJSON_GetObjectItemCaseSensitive(files[i].root, "soft_breaks")) {
 			if (modfile != NULL) {
 				jsonv_fail(jv, "modifiers", "modifiers are already "
 				    "set in %s (one file per directory may set "
@@ -1335,6 +1364,7 @@ market_rule_free(struct market_rule *r)
 	free(r->terms);
 	free(r->none);
 	free(r->rivals);
+	free(r->article);
 }
 
 void
@@ -1353,8 +1383,10 @@ market_set_free(struct market_set *s)
 		free(m->file);
 	}
 	free(s->markets);
-	for (size_t i = 0; i < s->nlits; i++)
+	for (size_t i = 0; i < s->nlits; i++) {
 		free(s->lits[i].text);
+		free(s->lits[i].hashes);
+	}
 	free(s->lits);
 	for (size_t i = 0; i < s->nterms; i++) {
 		free(s->terms[i].lits);
@@ -1366,6 +1398,7 @@ market_set_free(struct market_set *s)
 		free(s->mods[i].after);
 	}
 	free(s->breaks);
+	free(s->soft_breaks);
 	free(s);
 }
 

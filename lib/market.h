@@ -45,9 +45,12 @@ enum {
 };
 
 struct market_lit {
-	char		*text;		/* normalised; no trailing '*' */
+	char		*text;		/* normalised tokens, blank-separated; no '*' */
 	size_t		 len;
-	int		 prefix;	/* "negotiat*": no word boundary at the end */
+	uint64_t	*hashes;	/* its tokens (see text.h) */
+	uint32_t	 ntoks;
+	int		 prefix;	/* "negotiat*": the last word is a prefix ... */
+	uint32_t	 plen;		/* ... of this many normalised bytes (< 32) */
 };
 
 struct market_term {
@@ -67,6 +70,8 @@ struct market_rule {
 	size_t		 nnone;
 	uint32_t	*rivals;	/* wrong actors, see MOD_WRONG_ACTOR */
 	size_t		 nrivals;
+	uint32_t	*article;	/* each must occur somewhere in the article */
+	size_t		 narticle;
 	unsigned	 ignore;	/* bit (1 << modifier_id): not applied */
 };
 
@@ -106,12 +111,14 @@ struct market_set {
 	struct modifier	 mods[MOD_COUNT];
 	uint32_t	*breaks;	/* literals that start a new clause (BREAK_STRONG) */
 	size_t		 nbreaks;
+	uint32_t	*soft_breaks;	/* ... a new clause, softly (BREAK_ANY) */
+	size_t		 nsoft_breaks;
 };
 
 /*
  * Load a market file, or every *.json file of a directory (in name order;
  * vocabularies are shared across the files, and at most one file may set
- * "modifiers" or "clause_breaks").  Returns 0 and a new set, or -1 with
+ * "modifiers", "clause_breaks" or "soft_breaks").  Returns 0 and a new set, or -1 with
  * one line in err.
  */
 int	 market_set_load(const char *path, struct market_set **out,

@@ -165,6 +165,7 @@ pipeline_new(const struct market_set *set, const struct pipeline_opts *opts,
 		pipeline_free(p);
 		return NULL;
 	}
+	text_set_prefixes(&p->text, scorer_prefix_mask(p->scorer));
 	return p;
 }
 

@@ -1,16 +1,20 @@
 /*
  * score.c: the scoring engine.  See score.h for the contract.
  *
- * One vectorscan scan reports every literal (rule phrase or modifier cue)
- * of every market.  Hits are checked for word boundaries and turned into
- * term occurrences (overlapping hits of one term merge) and cue hits.
+ * Matching works on tokens, not bytes.  Every phrase of every market (rule
+ * terms and modifier cues alike) is a sequence of token hashes; all of
+ * them form one trie over word ids.  An article's tokens are looked up in
+ * the word table once each, and phrases are found by walking the trie from
+ * each token that starts one: one pass whatever the number of markets, and
+ * whole words by construction.  (docs/MARKETS.md and tests/bench/bench-score
+ * compare this matcher with vectorscan on the same phrases.)
  *
  * Two paths share the work:
  *  - fast: a rule with one term and no vetoes (most rules, and every rule
  *    of a plain phrase list) depends only on its term's occurrences, so
  *    the term's occurrences are judged once (context factors, diminishing
  *    repeats) into one sum S, and each such rule adds weight * S to its
- *    market: one multiply-add per rule, whatever the number of markets;
+ *    market: one multiply-add per rule;
  *  - slow: rules with several terms ("Trump" AND "Putin" AND a call word),
  *    vetoes or rivals are evaluated sentence by sentence, only when all
  *    their terms occurred.
@@ -21,60 +25,96 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <hs/hs.h>
 
 #include "score.h"
-
-#define LIT_LEFT	0x1	/* needs a word boundary before */
-#define LIT_RIGHT	0x2	/* needs a word boundary after */
-#define LIT_PREFIX	0x4	/* extends to the end of the word */
 
 #define CUE_BEFORE(m)	(1u << (2 * (m)))
 #define CUE_AFTER(m)	(1u << (2 * (m) + 1))
 #define CUE_BREAK	(1u << 31)
+#define CUE_SOFT_BREAK	(1u << 30)
 #define CUE_MODS	5	/* negation .. question have cue lists */
 
 #define EXCERPT_MAX	300	/* bytes of matched text quoted in evidence */
+#define SCORER_DENSE_MAX 8192	/* up to this many markets, dense accumulators */
+#define PREFIX_SALT	0x9e3779b97f4a7c15ULL
 
-struct hit {
-	uint32_t	 lit;
-	uint32_t	 end;
-};
-
+/* A place in the text: original bytes, tokens, word ordinals, sentence. */
 struct cue {
 	uint32_t	 bits;
 	uint32_t	 start, end;
 	uint32_t	 tok0, tok1;
+	uint32_t	 w0, w1;	/* words before the first, and after the last token */
 	uint32_t	 sent;
 };
 
 struct occ {
-	uint32_t	 start, end;	/* normalised bytes */
+	uint32_t	 start, end;	/* original bytes */
 	uint32_t	 tok0, tok1;	/* tokens [tok0, tok1) */
+	uint32_t	 w0, w1;	/* word ordinals, as in struct cue */
 	uint32_t	 sent;
 	int32_t		 next;		/* next occurrence of the same term */
 	int		 judged;
 	unsigned	 mods;		/* context, with the occurrence itself excluded */
 };
 
-struct sref {
-	uint32_t	 market;
-	uint32_t	 rule;
-	double		 weight;
+struct trie_node {
+	uint32_t	 edge0, nedges;	/* children, sorted by word id */
+	uint32_t	 out0, nout;	/* literals ending here */
+};
+
+struct trie_edge {
+	int32_t		 word;
+	uint32_t	 child;
 };
 
 struct scorer {
 	const struct market_set *set;
-	hs_database_t	*db;
-	hs_scratch_t	*scratch;
-	size_t		 nlits;
 
-	uint32_t	*lit_len;
-	uint8_t		*lit_flags;
+	/* Word table: token hash -> word id (open addressing), and the trie
+	 * node of the phrases starting with that word, in one cache line. */
+	struct wslot {
+		uint64_t hash;
+		int32_t	 id;	/* -1: empty slot */
+		int32_t	 root;	/* -1: no phrase starts with the word */
+	}		*wt;
+	size_t		 wt_mask;
+	int32_t		*word_slot;	/* word id -> its slot */
+
+	/*
+	 * The lookup structure built from it, for the per-token probe:
+	 * buckets of four (32-bit tag, id) slots, compared without branches;
+	 * the full hash is checked by id.  A word that found its bucket full
+	 * is only in wt, and its bucket says so (bover).
+	 */
+	struct bslot {
+		uint32_t tag;
+		int32_t	 id;
+	}		*bk;
+	uint8_t		*bover;
+	size_t		 bmask;
+	uint64_t	*word_hash;	/* word id -> hash */
+	int32_t		*word_root;	/* word id -> trie root, or -1 */
+	size_t		 nwords;
+	uint32_t	 prefix_mask;	/* lengths of "word*" prefixes */
+
+	struct trie_node *nodes;
+	size_t		 nnodes;
+	struct trie_edge *edges;
+	size_t		 nedges;
+	uint32_t	*outs;
+	size_t		 nouts;
+
+	uint64_t	 h_apos, h_s;	/* hashes of "'" and "s" */
+
 	uint32_t	*lit_cue;
 	uint32_t	*lit_toff, *lit_terms;		/* CSR: literal -> terms */
+	struct litinfo {				/* the same, in one line */
+		uint32_t cue;			/* CUE_* bits */
+		uint32_t t0, t1;		/* its terms: lit_terms[t0 .. t1) */
+	}		*li;
 	uint32_t	*term_soff;			/* CSR: term -> fast rules */
-	struct sref	*term_srefs;
+	uint32_t	*sref_market;			/* ... their markets */
+	double		*sref_weight;			/* ... and weights */
 	uint32_t	*term_moff, *term_mrefs;	/* CSR: term -> slow rules */
 
 	const struct market_rule **rules;		/* global rule index */
@@ -87,17 +127,25 @@ struct scorer {
 	uint32_t	 stamp;
 	struct text	*text;
 	double		 credibility;
-	struct hit	*hits;
-	size_t		 nhits, hcap;
+	int32_t		*twid, *tpid;			/* per token: word id, prefix id */
+	int32_t		*tstart;			/* tokens that start phrases */
+	uint8_t		*maskb, *maska, *cueat;		/* see scorer_build_masks() */
+	size_t		 mcap;
+	int		 masks_ready;
+	size_t		 tcap;
 	struct cue	*cues;
 	size_t		 ncues, ccap;
 	struct occ	*occs;
 	size_t		 nocc, ocap;
-	int32_t		*term_first, *term_last;
-	uint32_t	*term_stamp;
+	struct termrt {			/* per term, this article */
+		uint32_t stamp;		/* == stamp: it occurred */
+		int32_t	 first, last;	/* its occurrences */
+	}		*trt;
 	uint32_t	*tterms;			/* terms seen, in order */
 	size_t		 ntterms;
 	double		*acc;
+	int		 dense;		/* few markets: zero acc per article, flag touches */
+	uint8_t		*mflag;
 	uint32_t	*mstamp;
 	uint32_t	*touched;
 	size_t		 ntouched;
@@ -105,27 +153,358 @@ struct scorer {
 	size_t		 ncand;
 	struct evidence	*ev;
 	size_t		 nev, evcap;
-	int		 failed;
 };
 
-/* ------------------------------------------------------------ compilation */
+/* ------------------------------------------------------------ word table */
+
+static uint64_t
+scorer_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* The key of a "word*" prefix of len bytes, apart from whole words. */
+static uint64_t
+scorer_prefix_key(uint64_t hash, uint32_t len)
+{
+	return (hash ^ PREFIX_SALT) + len * 0x100000001b3ULL;
+}
+
+/* The slot of hash h, or NULL. */
+static inline const struct wslot *
+scorer_word_find(const struct scorer *s, uint64_t h)
+{
+	size_t i = (size_t)scorer_mix(h) & s->wt_mask;
+
+	while (s->wt[i].id >= 0) {
+		if (s->wt[i].hash == h)
+			return &s->wt[i];
+		i = (i + 1) & s->wt_mask;
+	}
+	return NULL;
+}
+
+/* The word id of h, added if new. */
+static int32_t
+scorer_word_add(struct scorer *s, uint64_t h)
+{
+	size_t i = (size_t)scorer_mix(h) & s->wt_mask;
+
+	while (s->wt[i].id >= 0) {
+		if (s->wt[i].hash == h)
+			return s->wt[i].id;
+		i = (i + 1) & s->wt_mask;
+	}
+	s->wt[i].hash = h;
+	s->wt[i].id = (int32_t)s->nwords;
+	s->wt[i].root = -1;
+	s->word_slot[s->nwords] = (int32_t)i;
+	return (int32_t)s->nwords++;
+}
+
+/* ------------------------------------------------------------------ trie */
+
+/* Build-time child lookup: (node, word) -> child, as a hash of edges. */
+struct edgemap {
+	uint64_t	*key;
+	uint32_t	*val;
+	size_t		 mask;
+};
+
+static uint64_t
+edge_key(uint32_t node, int32_t word)
+{
+	return ((uint64_t)node << 32 | (uint32_t)word) + 1;
+}
+
+static int
+scorer_new_node(struct scorer *s, size_t *cap, uint32_t *out)
+{
+	if (s->nnodes == *cap) {
+		size_t n = *cap ? *cap * 2 : 1024;
+		struct trie_node *x = realloc(s->nodes, n * sizeof(*x));
+
+		if (x == NULL)
+			return -1;
+		s->nodes = x;
+		*cap = n;
+	}
+	memset(&s->nodes[s->nnodes], 0, sizeof(*s->nodes));
+	*out = (uint32_t)s->nnodes++;
+	return 0;
+}
+
+/* The child of node for word, created if new. */
+static int
+scorer_child(struct scorer *s, struct edgemap *em, size_t *ncap, size_t *ecap,
+    uint32_t node, int32_t word, uint32_t *out)
+{
+	uint64_t	k = edge_key(node, word);
+	size_t		i = (size_t)scorer_mix(k) & em->mask;
+
+	while (em->key[i] != 0) {
+		if (em->key[i] == k) {
+			*out = em->val[i];
+			return 0;
+		}
+		i = (i + 1) & em->mask;
+	}
+	if (scorer_new_node(s, ncap, out) == -1)
+		return -1;
+	if (s->nedges == *ecap) {
+		size_t n = *ecap ? *ecap * 2 : 1024;
+		struct trie_edge *x = realloc(s->edges, n * sizeof(*x));
+
+		if (x == NULL)
+			return -1;
+		s->edges = x;
+		*ecap = n;
+	}
+	/* edge0 temporarily holds the parent, for sorting below. */
+	s->edges[s->nedges].word = word;
+	s->edges[s->nedges].child = *out;
+	s->nodes[*out].edge0 = node;
+	s->nedges++;
+	em->key[i] = k;
+	em->val[i] = *out;
+	return 0;
+}
+
+/* Edges sorted by (parent, word); then each node's run of children. */
+static const struct scorer *sort_scorer;
+
+static int
+cmp_edge(const void *a, const void *b)
+{
+	const struct trie_edge *x = a, *y = b;
+	uint32_t px = sort_scorer->nodes[x->child].edge0;
+	uint32_t py = sort_scorer->nodes[y->child].edge0;
+
+	if (px != py)
+		return px < py ? -1 : 1;
+	return x->word < y->word ? -1 : x->word > y->word;
+}
+
+static void
+scorer_index_edges(struct scorer *s)
+{
+	uint32_t *parent = NULL;
+
+	sort_scorer = s;
+	qsort(s->edges, s->nedges, sizeof(*s->edges), cmp_edge);
+	sort_scorer = NULL;
+	/* Read the parents before edge0 is overwritten. */
+	if (s->nedges > 0 && (parent = calloc(s->nedges, sizeof(*parent))) != NULL)
+		for (size_t i = 0; i < s->nedges; i++)
+			parent[i] = s->nodes[s->edges[i].child].edge0;
+	for (size_t n = 0; n < s->nnodes; n++)
+		s->nodes[n].edge0 = s->nodes[n].nedges = 0;
+	for (size_t i = 0; parent != NULL && i < s->nedges; i++) {
+		struct trie_node *p = &s->nodes[parent[i]];
+
+		if (p->nedges == 0)
+			p->edge0 = (uint32_t)i;
+		p->nedges++;
+	}
+	free(parent);
+}
+
+/* The word ids of literal l (its last one a prefix id for "word*"). */
+static int32_t
+scorer_lit_word(struct scorer *s, const struct market_lit *l, uint32_t k)
+{
+	if (l->prefix && k + 1 == l->ntoks)
+		return scorer_word_add(s, scorer_prefix_key(l->hashes[k], l->plen));
+	return scorer_word_add(s, l->hashes[k]);
+}
+
+/* Outputs: literal ids per trie node, as compressed rows. */
+static int
+scorer_index_outs(struct scorer *s, const uint32_t *lit_node)
+{
+	const struct market_set	*set = s->set;
+	uint32_t		*fill;
+
+	for (size_t i = 0; i < set->nlits; i++)
+		s->nodes[lit_node[i]].nout++;
+	for (size_t n = 0, off = 0; n < s->nnodes; n++) {
+		s->nodes[n].out0 = (uint32_t)off;
+		off += s->nodes[n].nout;
+	}
+	s->nouts = set->nlits;
+	s->outs = calloc(set->nlits + 1, sizeof(*s->outs));
+	fill = calloc(s->nnodes + 1, sizeof(*fill));
+	if (s->outs == NULL || fill == NULL) {
+		free(fill);
+		return -1;
+	}
+	for (size_t i = 0; i < set->nlits; i++) {
+		uint32_t n = lit_node[i];
+
+		s->outs[s->nodes[n].out0 + fill[n]++] = (uint32_t)i;
+	}
+	free(fill);
+	return 0;
+}
+
+/*
+ * Rebuild the word table at a load of at most 1/4 for its real number of
+ * words (it was sized for the worst case): small enough to stay in cache,
+ * sparse enough that the first slot probed nearly always decides.
+ */
+static int
+scorer_shrink_words(struct scorer *s)
+{
+	struct wslot	*old = s->wt, *nw;
+	size_t		 oldcap = s->wt_mask + 1, cap;
+
+	for (cap = 64; cap < s->nwords * 4 + 4; cap *= 2)
+		;
+	if (cap >= oldcap)
+		return 0;
+	if ((nw = malloc(cap * sizeof(*nw))) == NULL)
+		return -1;
+	for (size_t i = 0; i < cap; i++)
+		nw[i].id = nw[i].root = -1;
+	s->wt = nw;
+	s->wt_mask = cap - 1;
+	for (size_t i = 0; i < oldcap; i++) {
+		size_t j;
+
+		if (old[i].id < 0)
+			continue;
+		j = (size_t)scorer_mix(old[i].hash) & s->wt_mask;
+		while (nw[j].id >= 0)
+			j = (j + 1) & s->wt_mask;
+		nw[j] = old[i];
+		s->word_slot[old[i].id] = (int32_t)j;
+	}
+	free(old);
+	return 0;
+}
+
+/* Build the bucketed lookup (see struct scorer) from the word table. */
+static int
+scorer_build_buckets(struct scorer *s)
+{
+	size_t nb;
+
+	for (nb = 16; nb * 2 < s->nwords + 1; nb *= 2)
+		;
+	s->bmask = nb - 1;
+	s->bk = malloc(nb * 4 * sizeof(*s->bk));
+	s->bover = calloc(nb, 1);
+	s->word_hash = calloc(s->nwords + 1, sizeof(*s->word_hash));
+	s->word_root = calloc(s->nwords + 1, sizeof(*s->word_root));
+	if (!s->bk || !s->bover || !s->word_hash || !s->word_root)
+		return -1;
+	for (size_t i = 0; i < nb * 4; i++) {
+		s->bk[i].tag = 0;
+		s->bk[i].id = -1;
+	}
+	for (size_t i = 0; i <= s->wt_mask; i++) {
+		const struct wslot	*w = &s->wt[i];
+		size_t			 b;
+		int			 k;
+
+		if (w->id < 0)
+			continue;
+		s->word_hash[w->id] = w->hash;
+		s->word_root[w->id] = w->root;
+		b = (size_t)scorer_mix(w->hash) & s->bmask;
+		for (k = 0; k < 4 && s->bk[b * 4 + k].id >= 0; k++)
+			;
+		if (k == 4) {
+			s->bover[b] = 1;
+			continue;
+		}
+		s->bk[b * 4 + k].tag = (uint32_t)(w->hash >> 32);
+		s->bk[b * 4 + k].id = w->id;
+	}
+	return 0;
+}
+
+/*
+ * Compile every literal into the word table and the trie.  Word ids are
+ * given in order of first use; a root node exists for each first word.
+ */
+static int
+scorer_compile(struct scorer *s, char *err, size_t errsize)
+{
+	const struct market_set	*set = s->set;
+	struct edgemap		 em = { NULL, NULL, 0 };
+	uint32_t		*lit_node;
+	size_t			 words = 0, cap, ncap = 0, ecap = 0;
+	int			 rc = -1;
+
+	for (size_t i = 0; i < set->nlits; i++) {
+		words += set->lits[i].ntoks;
+		if (set->lits[i].prefix)
+			s->prefix_mask |= 1u << set->lits[i].plen;
+	}
+	for (cap = 64; cap < words * 4 + 4; cap *= 2)
+		;
+	s->wt_mask = cap - 1;
+	s->wt = malloc(cap * sizeof(*s->wt));
+	s->word_slot = malloc((words + 1) * sizeof(*s->word_slot));
+	em.mask = cap - 1;
+	em.key = calloc(cap, sizeof(*em.key));
+	em.val = calloc(cap, sizeof(*em.val));
+	lit_node = calloc(set->nlits + 1, sizeof(*lit_node));
+	if (!s->wt || !s->word_slot || !em.key || !em.val || !lit_node)
+		goto out;
+	for (size_t i = 0; i < cap; i++)
+		s->wt[i].id = s->wt[i].root = -1;
+	for (size_t i = 0; i < set->nlits; i++) {
+		const struct market_lit *l = &set->lits[i];
+		int32_t		w = scorer_lit_word(s, l, 0);
+		uint32_t	node;
+
+		if (s->wt[s->word_slot[w]].root < 0) {
+			if (scorer_new_node(s, &ncap, &node) == -1)
+				goto out;
+			s->wt[s->word_slot[w]].root = (int32_t)node;
+		}
+		node = (uint32_t)s->wt[s->word_slot[w]].root;
+		for (uint32_t k = 1; k < l->ntoks; k++)
+			if (scorer_child(s, &em, &ncap, &ecap, node,
+			    scorer_lit_word(s, l, k), &node) == -1)
+				goto out;
+		lit_node[i] = node;
+	}
+	scorer_index_edges(s);
+	if (scorer_index_outs(s, lit_node) == -1 || scorer_shrink_words(s) == -1 ||
+	    scorer_build_buckets(s) == -1)
+		goto out;
+	s->h_apos = text_hash("'", 1);
+	s->h_s = text_hash("s", 1);
+	rc = 0;
+out:
+	if (rc == -1)
+		snprintf(err, errsize, "scorer: out of memory compiling %zu "
+		    "phrases", set->nlits);
+	free(em.key);
+	free(em.val);
+	free(lit_node);
+	return rc;
+}
+
+/* ------------------------------------------------------------- the tables */
 
 static int
 scorer_alloc_tables(struct scorer *s)
 {
 	const struct market_set *set = s->set;
 
-	s->nlits = set->nlits;
 	s->nrules = set->nrules;
-	s->lit_len = calloc(set->nlits + 1, sizeof(*s->lit_len));
-	s->lit_flags = calloc(set->nlits + 1, sizeof(*s->lit_flags));
 	s->lit_cue = calloc(set->nlits + 1, sizeof(*s->lit_cue));
 	s->lit_toff = calloc(set->nlits + 1, sizeof(*s->lit_toff));
 	s->term_soff = calloc(set->nterms + 1, sizeof(*s->term_soff));
 	s->term_moff = calloc(set->nterms + 1, sizeof(*s->term_moff));
-	s->term_first = calloc(set->nterms + 1, sizeof(*s->term_first));
-	s->term_last = calloc(set->nterms + 1, sizeof(*s->term_last));
-	s->term_stamp = calloc(set->nterms + 1, sizeof(*s->term_stamp));
+	s->trt = calloc(set->nterms + 1, sizeof(*s->trt));
 	s->tterms = calloc(set->nterms + 1, sizeof(*s->tterms));
 	s->rules = calloc(set->nrules + 1, sizeof(*s->rules));
 	s->rule_base = calloc(set->nmarkets + 1, sizeof(*s->rule_base));
@@ -134,12 +513,13 @@ scorer_alloc_tables(struct scorer *s)
 	s->cand = calloc(set->nrules + 1, sizeof(*s->cand));
 	s->acc = calloc(set->nmarkets + 1, sizeof(*s->acc));
 	s->mstamp = calloc(set->nmarkets + 1, sizeof(*s->mstamp));
+	s->mflag = calloc(set->nmarkets + 1, sizeof(*s->mflag));
 	s->touched = calloc(set->nmarkets + 1, sizeof(*s->touched));
-	if (!s->lit_len || !s->lit_flags || !s->lit_cue || !s->lit_toff ||
-	    !s->term_soff || !s->term_moff || !s->term_first || !s->term_last ||
-	    !s->term_stamp || !s->tterms || !s->rules || !s->rule_base ||
-	    !s->rule_stamp || !s->rule_fast || !s->cand || !s->acc ||
-	    !s->mstamp || !s->touched)
+	s->dense = set->nmarkets <= SCORER_DENSE_MAX;
+	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
+	    !s->trt || !s->tterms ||
+	    !s->rules || !s->rule_base || !s->rule_stamp || !s->rule_fast ||
+	    !s->cand || !s->acc || !s->mstamp || !s->mflag || !s->touched)
 		return -1;
 	return 0;
 }
@@ -149,26 +529,15 @@ static int
 rule_is_fast(const struct market_rule *r)
 {
 	return r->nterms == 1 && r->nnone == 0 && r->nrivals == 0 &&
-	    r->ignore == 0;
+	    r->narticle == 0 && r->ignore == 0;
 }
 
-/* Literal flags and cue bits. */
+/* Cue bits of each literal. */
 static void
-scorer_index_lits(struct scorer *s)
+scorer_index_cues(struct scorer *s)
 {
 	const struct market_set *set = s->set;
 
-	for (size_t i = 0; i < set->nlits; i++) {
-		const struct market_lit *l = &set->lits[i];
-
-		s->lit_len[i] = (uint32_t)l->len;
-		if (text_is_word_byte((unsigned char)l->text[0]))
-			s->lit_flags[i] |= LIT_LEFT;
-		if (l->prefix)
-			s->lit_flags[i] |= LIT_PREFIX;
-		else if (text_is_word_byte((unsigned char)l->text[l->len - 1]))
-			s->lit_flags[i] |= LIT_RIGHT;
-	}
 	for (int m = 0; m < CUE_MODS; m++) {
 		const struct modifier *md = &set->mods[m];
 
@@ -179,6 +548,8 @@ scorer_index_lits(struct scorer *s)
 	}
 	for (size_t j = 0; j < set->nbreaks; j++)
 		s->lit_cue[set->breaks[j]] |= CUE_BREAK;
+	for (size_t j = 0; j < set->nsoft_breaks; j++)
+		s->lit_cue[set->soft_breaks[j]] |= CUE_SOFT_BREAK;
 }
 
 /* literal -> terms, as compressed rows. */
@@ -187,7 +558,7 @@ scorer_index_terms(struct scorer *s)
 {
 	const struct market_set *set = s->set;
 	uint32_t *fill;
-	size_t total = 0;
+	size_t total;
 
 	for (size_t t = 0; t < set->nterms; t++)
 		for (size_t j = 0; j < set->terms[t].nlits; j++)
@@ -268,11 +639,13 @@ scorer_index_rules(struct scorer *s)
 		s->term_soff[t + 1] += s->term_soff[t];
 		s->term_moff[t + 1] += s->term_moff[t];
 	}
-	s->term_srefs = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->term_srefs));
+	s->sref_market = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->sref_market));
+	s->sref_weight = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->sref_weight));
 	s->term_mrefs = calloc(s->term_moff[set->nterms] + 1, sizeof(*s->term_mrefs));
 	sfill = calloc(set->nterms + 1, sizeof(*sfill));
 	mfill = calloc(set->nterms + 1, sizeof(*mfill));
-	if (!s->term_srefs || !s->term_mrefs || !sfill || !mfill) {
+	if (!s->sref_market || !s->sref_weight || !s->term_mrefs || !sfill ||
+	    !mfill) {
 		free(sfill);
 		free(mfill);
 		return -1;
@@ -282,58 +655,16 @@ scorer_index_rules(struct scorer *s)
 
 		if (s->rule_fast[g]) {
 			uint32_t t = r->terms[0];
-			struct sref *sr = &s->term_srefs[s->term_soff[t] + sfill[t]++];
+			uint32_t k = s->term_soff[t] + sfill[t]++;
 
-			sr->market = r->market;
-			sr->rule = (uint32_t)(r - set->markets[r->market].rules);
-			sr->weight = r->weight;
+			s->sref_market[k] = r->market;
+			s->sref_weight[k] = r->weight;
 		} else
 			scorer_count_mrefs(s, r, g, mfill);
 	}
 	free(sfill);
 	free(mfill);
 	return 0;
-}
-
-static int
-scorer_compile(struct scorer *s, char *err, size_t errsize)
-{
-	const struct market_set	*set = s->set;
-	const char		**exprs;
-	unsigned		 *ids;
-	size_t			 *lens;
-	hs_compile_error_t	 *cerr = NULL;
-	int			  rc = -1;
-
-	exprs = calloc(set->nlits, sizeof(*exprs));
-	ids = calloc(set->nlits, sizeof(*ids));
-	lens = calloc(set->nlits, sizeof(*lens));
-	if (exprs == NULL || ids == NULL || lens == NULL) {
-		snprintf(err, errsize, "scorer: out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < set->nlits; i++) {
-		exprs[i] = set->lits[i].text;
-		ids[i] = (unsigned)i;
-		lens[i] = set->lits[i].len;
-	}
-	if (hs_compile_lit_multi(exprs, NULL, ids, lens, (unsigned)set->nlits,
-	    HS_MODE_BLOCK, NULL, &s->db, &cerr) != HS_SUCCESS) {
-		snprintf(err, errsize, "scorer: cannot compile %zu phrases: %s",
-		    set->nlits, cerr != NULL ? cerr->message : "unknown error");
-		hs_free_compile_error(cerr);
-		goto out;
-	}
-	if (hs_alloc_scratch(s->db, &s->scratch) != HS_SUCCESS) {
-		snprintf(err, errsize, "scorer: cannot allocate matcher scratch");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(exprs);
-	free(ids);
-	free(lens);
-	return rc;
 }
 
 struct scorer *
@@ -352,7 +683,17 @@ scorer_new(const struct market_set *set, char *err, size_t errsize)
 		scorer_free(s);
 		return NULL;
 	}
-	scorer_index_lits(s);
+	scorer_index_cues(s);
+	if ((s->li = calloc(set->nlits + 1, sizeof(*s->li))) == NULL) {
+		snprintf(err, errsize, "scorer: out of memory");
+		scorer_free(s);
+		return NULL;
+	}
+	for (size_t i = 0; i < set->nlits; i++) {
+		s->li[i].cue = s->lit_cue[i];
+		s->li[i].t0 = s->lit_toff[i];
+		s->li[i].t1 = s->lit_toff[i + 1];
+	}
 	if (scorer_compile(s, err, errsize) == -1) {
 		scorer_free(s);
 		return NULL;
@@ -365,30 +706,41 @@ scorer_free(struct scorer *s)
 {
 	if (s == NULL)
 		return;
-	hs_free_scratch(s->scratch);
-	hs_free_database(s->db);
-	free(s->lit_len);
-	free(s->lit_flags);
+	free(s->wt);
+	free(s->word_slot);
+	free(s->bk);
+	free(s->bover);
+	free(s->word_hash);
+	free(s->word_root);
+	free(s->nodes);
+	free(s->edges);
+	free(s->outs);
 	free(s->lit_cue);
+	free(s->li);
 	free(s->lit_toff);
 	free(s->lit_terms);
 	free(s->term_soff);
-	free(s->term_srefs);
+	free(s->sref_market);
+	free(s->sref_weight);
 	free(s->term_moff);
 	free(s->term_mrefs);
 	free(s->rules);
 	free(s->rule_base);
 	free(s->rule_stamp);
 	free(s->rule_fast);
-	free(s->hits);
+	free(s->twid);
+	free(s->tpid);
+	free(s->tstart);
+	free(s->maskb);
+	free(s->maska);
+	free(s->cueat);
 	free(s->cues);
 	free(s->occs);
-	free(s->term_first);
-	free(s->term_last);
-	free(s->term_stamp);
+	free(s->trt);
 	free(s->tterms);
 	free(s->acc);
 	free(s->mstamp);
+	free(s->mflag);
 	free(s->touched);
 	free(s->cand);
 	free(s->ev);
@@ -398,86 +750,16 @@ scorer_free(struct scorer *s)
 size_t
 scorer_patterns(const struct scorer *s)
 {
-	return s->nlits;
+	return s->set->nlits;
+}
+
+uint32_t
+scorer_prefix_mask(const struct scorer *s)
+{
+	return s->prefix_mask;
 }
 
 /* ---------------------------------------------------------------- matching */
-
-static int
-scorer_on_hit(unsigned int id, unsigned long long from, unsigned long long to,
-    unsigned int flags, void *ctx)
-{
-	struct scorer *s = ctx;
-
-	(void)from;
-	(void)flags;
-	if (s->nhits == s->hcap) {
-		size_t cap = s->hcap ? s->hcap * 2 : 1024;
-		struct hit *n = realloc(s->hits, cap * sizeof(*n));
-
-		if (n == NULL) {
-			s->failed = 1;
-			return 1;
-		}
-		s->hits = n;
-		s->hcap = cap;
-	}
-	s->hits[s->nhits].lit = id;
-	s->hits[s->nhits].end = (uint32_t)to;
-	s->nhits++;
-	return 0;
-}
-
-/* Hits arrive nearly sorted by end offset; make it exact (stable). */
-static void
-scorer_sort_hits(struct scorer *s)
-{
-	for (size_t i = 1; i < s->nhits; i++) {
-		struct hit h = s->hits[i];
-		size_t j = i;
-
-		while (j > 0 && s->hits[j - 1].end > h.end) {
-			s->hits[j] = s->hits[j - 1];
-			j--;
-		}
-		s->hits[j] = h;
-	}
-}
-
-/*
- * Check the hit's word boundaries; set its byte span and tokens.  Returns
- * 0 when the hit is not a whole-word occurrence.
- */
-static int
-scorer_place(const struct scorer *s, const struct hit *h, struct occ *o)
-{
-	const struct text	*t = s->text;
-	const unsigned char	*n = (const unsigned char *)t->norm;
-	uint32_t		 len = s->lit_len[h->lit], start, end = h->end;
-	uint8_t			 fl = s->lit_flags[h->lit];
-	uint32_t		 last;
-
-	if (end < len)
-		return 0;
-	start = end - len;
-	if ((fl & LIT_LEFT) && start > 0 && text_is_word_byte(n[start - 1]))
-		return 0;
-	if ((fl & LIT_RIGHT) && end < t->nlen && text_is_word_byte(n[end]))
-		return 0;
-	if (fl & LIT_PREFIX)
-		while (end < t->nlen && text_is_word_byte(n[end]))
-			end++;
-	o->start = start;
-	o->end = end;
-	o->tok0 = t->tokat[start];
-	last = t->tokat[end - 1];
-	o->tok1 = (last < t->ntoks && t->toks[last].start <= end - 1) ?
-	    last + 1 : last;
-	if (o->tok0 >= t->ntoks)
-		return 0;
-	o->sent = t->toks[o->tok0].sent;
-	return 1;
-}
 
 static int
 scorer_push_cue(struct scorer *s, uint32_t bits, const struct occ *o)
@@ -498,6 +780,8 @@ scorer_push_cue(struct scorer *s, uint32_t bits, const struct occ *o)
 	c->end = o->end;
 	c->tok0 = o->tok0;
 	c->tok1 = o->tok1;
+	c->w0 = o->w0;
+	c->w1 = o->w1;
 	c->sent = o->sent;
 	return 0;
 }
@@ -508,20 +792,17 @@ scorer_push_occ(struct scorer *s, uint32_t term, const struct occ *o)
 {
 	struct occ *p;
 
-	if (s->term_stamp[term] != s->stamp) {
-		s->term_stamp[term] = s->stamp;
-		s->term_first[term] = s->term_last[term] = -1;
+	if (s->trt[term].stamp != s->stamp) {
+		s->trt[term].stamp = s->stamp;
+		s->trt[term].first = s->trt[term].last = -1;
 		s->tterms[s->ntterms++] = term;
 	} else {
-		p = &s->occs[s->term_last[term]];
+		p = &s->occs[s->trt[term].last];
 		if (o->start < p->end) {
-			if (o->start < p->start) {
-				p->start = o->start;
-				p->tok0 = o->tok0;
-			}
 			if (o->end > p->end) {
 				p->end = o->end;
 				p->tok1 = o->tok1;
+				p->w1 = o->w1;
 			}
 			return 0;
 		}
@@ -538,35 +819,180 @@ scorer_push_occ(struct scorer *s, uint32_t term, const struct occ *o)
 	*p = *o;
 	p->next = -1;
 	p->judged = 0;
-	if (s->term_first[term] < 0)
-		s->term_first[term] = (int32_t)s->nocc;
+	if (s->trt[term].first < 0)
+		s->trt[term].first = (int32_t)s->nocc;
 	else
-		s->occs[s->term_last[term]].next = (int32_t)s->nocc;
-	s->term_last[term] = (int32_t)s->nocc;
+		s->occs[s->trt[term].last].next = (int32_t)s->nocc;
+	s->trt[term].last = (int32_t)s->nocc;
 	s->nocc++;
 	return 0;
 }
 
-/* Turn the sorted hits into cues, clause breaks and term occurrences. */
+/* Literal lit found at tokens [a, b): a cue, a clause break, term occurrences. */
 static int
-scorer_collect(struct scorer *s)
+scorer_emit(struct scorer *s, uint32_t lit, uint32_t a, uint32_t b)
 {
-	struct text *t = s->text;
+	struct text		*t = s->text;
+	const struct token	*ta = &t->toks[a], *tb = &t->toks[b - 1];
+	const struct litinfo	*li = &s->li[lit];
+	uint32_t		 bits = li->cue;
+	struct occ		 o;
 
-	for (size_t i = 0; i < s->nhits; i++) {
-		const struct hit	*h = &s->hits[i];
-		uint32_t		 bits = s->lit_cue[h->lit];
-		struct occ		 o;
-
-		if (!scorer_place(s, h, &o))
-			continue;
-		if (bits != 0 && scorer_push_cue(s, bits, &o) == -1)
+	o.start = ta->start;
+	o.end = tb->end;
+	o.tok0 = a;
+	o.tok1 = b;
+	o.w0 = ta->w;
+	o.w1 = tb->w + (tb->kind == TOK_WORD);
+	o.sent = ta->sent;
+	if (bits != 0 && scorer_push_cue(s, bits, &o) == -1)
+		return -1;
+	if ((bits & CUE_BREAK) && t->toks[a].brk < BREAK_STRONG)
+		t->toks[a].brk = BREAK_STRONG;
+	if ((bits & CUE_SOFT_BREAK) && t->toks[a].brk < BREAK_ANY)
+		t->toks[a].brk = BREAK_ANY;
+	for (uint32_t k = li->t0; k < li->t1; k++)
+		if (scorer_push_occ(s, s->lit_terms[k], &o) == -1)
 			return -1;
-		if ((bits & CUE_BREAK) && t->toks[o.tok0].brk < BREAK_STRONG)
-			t->toks[o.tok0].brk = BREAK_STRONG;
-		for (uint32_t k = s->lit_toff[h->lit]; k < s->lit_toff[h->lit + 1]; k++)
-			if (scorer_push_occ(s, s->lit_terms[k], &o) == -1)
-				return -1;
+	return 0;
+}
+
+static int
+scorer_emit_node(struct scorer *s, uint32_t node, uint32_t a, uint32_t b)
+{
+	const struct trie_node *n = &s->nodes[node];
+
+	for (uint32_t k = 0; k < n->nout; k++)
+		if (scorer_emit(s, s->outs[n->out0 + k], a, b) == -1)
+			return -1;
+	return 0;
+}
+
+/* The child of node for word id w, or -1. */
+static int32_t
+scorer_step(const struct scorer *s, uint32_t node, int32_t w)
+{
+	const struct trie_node	*n = &s->nodes[node];
+	uint32_t		 lo = n->edge0, hi = n->edge0 + n->nedges;
+
+	if (w < 0)
+		return -1;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (s->edges[mid].word < w)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n->edge0 + n->nedges && s->edges[lo].word == w)
+		return (int32_t)s->edges[lo].child;
+	return -1;
+}
+
+/* Every phrase starting at token i from root node. */
+static int
+scorer_walk(struct scorer *s, uint32_t i, uint32_t node)
+{
+	const struct text	*t = s->text;
+	uint32_t		 sent = t->toks[i].sent;
+
+	if (scorer_emit_node(s, node, i, i + 1) == -1)
+		return -1;
+	for (uint32_t j = i + 1; j < t->ntoks && t->toks[j].sent == sent &&
+	    s->nodes[node].nedges > 0; j++) {
+		int32_t c = scorer_step(s, node, s->twid[j]);
+
+		if (c < 0)
+			c = scorer_step(s, node, s->tpid[j]);
+		if (c < 0)
+			break;
+		node = (uint32_t)c;
+		if (scorer_emit_node(s, node, i, j + 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The word id of token hash h, or -1, without unpredictable branches: the
+ * four slots of its bucket are compared with conditional moves, and only
+ * a miss in a bucket that overflowed goes to the full table.
+ */
+static inline int32_t
+scorer_lookup(const struct scorer *s, uint64_t h)
+{
+	size_t			 b = (size_t)scorer_mix(h) & s->bmask;
+	const struct bslot	*k = &s->bk[b * 4];
+	uint32_t		 tag = (uint32_t)(h >> 32);
+	int32_t			 id = -1;
+
+	id = k[0].tag == tag ? k[0].id : id;
+	id = k[1].tag == tag ? k[1].id : id;
+	id = k[2].tag == tag ? k[2].id : id;
+	id = k[3].tag == tag ? k[3].id : id;
+	id = s->word_hash[id < 0 ? 0 : id] == h ? id : -1;
+	if (__builtin_expect(id < 0 && s->bover[b], 0)) {
+		const struct wslot *w = scorer_word_find(s, h);
+
+		id = w != NULL ? w->id : -1;
+	}
+	return id;
+}
+
+/* Look every token up once, then walk the trie from each phrase start. */
+static int
+scorer_match(struct scorer *s)
+{
+	const struct text	*t = s->text;
+	uint32_t		 nstart = 0;
+
+	if (t->ntoks > s->tcap) {
+		size_t	 cap = t->ntoks + 1024;
+		int32_t	*a, *b, *c;
+
+		if ((a = realloc(s->twid, cap * sizeof(*a))) == NULL)
+			return -1;
+		s->twid = a;
+		if ((b = realloc(s->tpid, cap * sizeof(*b))) == NULL)
+			return -1;
+		s->tpid = b;
+		if ((c = realloc(s->tstart, cap * sizeof(*c))) == NULL)
+			return -1;
+		s->tstart = c;
+		s->tcap = cap;
+	}
+	for (uint32_t i = 0; i < t->ntoks; i++) {
+		int32_t id = scorer_lookup(s, t->toks[i].hash);
+
+		s->twid[i] = id;
+		s->tpid[i] = -1;
+		s->tstart[nstart] = (int32_t)i;
+		nstart += s->word_root[id < 0 ? 0 : id] >= 0 && id >= 0;
+	}
+	for (size_t k = 0; k < t->npfx; k++) {
+		const struct prefix_hash *p = &t->pfx[k];
+		const struct wslot *w = scorer_word_find(s,
+		    scorer_prefix_key(p->hash, p->len));
+
+		if (w != NULL && p->tok < t->ntoks)
+			s->tpid[p->tok] = w->id;	/* the longest prefix wins */
+	}
+	for (uint32_t k = 0; k < nstart; k++) {
+		uint32_t i = (uint32_t)s->tstart[k];
+
+		if (scorer_walk(s, i, (uint32_t)s->word_root[s->twid[i]]) == -1)
+			return -1;
+	}
+	for (size_t k = 0; k < t->npfx; k++) {
+		uint32_t	i = t->pfx[k].tok;
+		int32_t		r;
+
+		if (i < t->ntoks && s->tpid[i] >= 0 &&
+		    (r = s->word_root[s->tpid[i]]) >= 0 &&
+		    (k + 1 == t->npfx || t->pfx[k + 1].tok != i) &&
+		    scorer_walk(s, i, (uint32_t)r) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -617,25 +1043,28 @@ scorer_excluded(const struct cue *c, const struct span *ex, size_t nex)
 	return 0;
 }
 
-/* Which modifiers the cue c triggers for an anchor at tokens [tok0, tok1). */
+/*
+ * Which modifiers the cue c triggers for the anchor a.  Scopes count the
+ * words between the cue and the anchor; breaks are looked for in the
+ * tokens between them.
+ */
 static unsigned
-scorer_cue_mods(const struct scorer *s, const struct cue *c, uint32_t tok0,
-    uint32_t tok1)
+scorer_cue_mods(const struct scorer *s, const struct cue *c, const struct occ *a)
 {
 	unsigned mods = 0;
 
 	for (int m = 0; m < CUE_MODS; m++) {
 		const struct modifier *md = &s->set->mods[m];
 
-		if ((c->bits & CUE_BEFORE(m)) && c->tok1 <= tok0) {
+		if ((c->bits & CUE_BEFORE(m)) && c->tok1 <= a->tok0) {
 			if ((md->before_scope == 0 ||
-			    tok0 - c->tok1 <= (uint32_t)md->before_scope) &&
-			    !scorer_blocked(s, c->tok1, tok0, md->breaks))
+			    a->w0 - c->w1 <= (uint32_t)md->before_scope) &&
+			    !scorer_blocked(s, c->tok1, a->tok0, md->breaks))
 				mods |= 1u << m;
-		} else if ((c->bits & CUE_AFTER(m)) && c->tok0 >= tok1) {
+		} else if ((c->bits & CUE_AFTER(m)) && c->tok0 >= a->tok1) {
 			if ((md->after_scope == 0 ||
-			    c->tok0 - tok1 <= (uint32_t)md->after_scope) &&
-			    !scorer_blocked(s, tok1, c->tok0, md->breaks))
+			    c->w0 - a->w1 <= (uint32_t)md->after_scope) &&
+			    !scorer_blocked(s, a->tok1, c->tok0, md->breaks))
 				mods |= 1u << m;
 		}
 	}
@@ -643,24 +1072,23 @@ scorer_cue_mods(const struct scorer *s, const struct cue *c, uint32_t tok0,
 }
 
 /*
- * The context of an anchor at tokens [tok0, tok1) of sentence sent: the
- * modifiers its sentence applies to it.  Cues overlapping the matched
- * phrases themselves (ex) do not count: "no deal" is not negated by its
- * own "no".
+ * The context of the anchor a: the modifiers its sentence applies to it.
+ * Cues overlapping the matched phrases themselves (ex) do not count: "no
+ * deal" is not negated by its own "no".
  */
 static unsigned
-scorer_context(const struct scorer *s, uint32_t tok0, uint32_t tok1,
-    uint32_t sent, const struct span *ex, size_t nex)
+scorer_context(const struct scorer *s, const struct occ *a,
+    const struct span *ex, size_t nex)
 {
 	unsigned mods = 0;
 
-	for (size_t i = scorer_first_cue(s, sent);
-	    i < s->ncues && s->cues[i].sent == sent; i++) {
+	for (size_t i = scorer_first_cue(s, a->sent);
+	    i < s->ncues && s->cues[i].sent == a->sent; i++) {
 		if (scorer_excluded(&s->cues[i], ex, nex))
 			continue;
-		mods |= scorer_cue_mods(s, &s->cues[i], tok0, tok1);
+		mods |= scorer_cue_mods(s, &s->cues[i], a);
 	}
-	if (s->text->sents[sent].question)
+	if (s->text->sents[a->sent].question)
 		mods |= 1u << MOD_QUESTION;
 	return mods;
 }
@@ -687,14 +1115,101 @@ scorer_factor(const struct scorer *s, unsigned mods)
 	return f;
 }
 
+/*
+ * Per-token modifier masks, built once per article: every cue marks the
+ * tokens its scope reaches, so judging an occurrence is two lookups
+ * instead of a walk over its sentence's cues.  maskb[k]: modifiers from
+ * cues before an anchor starting at token k; maska[k]: from cues after an
+ * anchor ending just before token k.  cueat[k]: a cue covers token k (an
+ * occurrence with a cue inside it is judged the exact way, which leaves
+ * its own words out).  The results are those of scorer_context().
+ */
+static void
+scorer_build_masks(struct scorer *s)
+{
+	const struct text	*t = s->text;
+	const struct modifier	*mods = s->set->mods;
+
+	if (t->ntoks + 1 > s->mcap) {
+		size_t	 cap = t->ntoks + 1024;
+		uint8_t	*a = realloc(s->maskb, cap), *b, *c;
+
+		if (a == NULL)
+			return;
+		s->maskb = a;
+		if ((b = realloc(s->maska, cap)) == NULL)
+			return;
+		s->maska = b;
+		if ((c = realloc(s->cueat, cap)) == NULL)
+			return;
+		s->cueat = c;
+		s->mcap = cap;
+	}
+	memset(s->maskb, 0, t->ntoks + 1);
+	memset(s->maska, 0, t->ntoks + 1);
+	memset(s->cueat, 0, t->ntoks + 1);
+	for (size_t i = 0; i < s->ncues; i++) {
+		const struct cue	*c = &s->cues[i];
+		const struct sentence	*se = &t->sents[c->sent];
+
+		for (uint32_t k = c->tok0; k < c->tok1; k++)
+			s->cueat[k] = 1;
+		for (int m = 0; m < CUE_MODS; m++) {
+			const struct modifier *md = &mods[m];
+
+			if (c->bits & CUE_BEFORE(m)) {
+				for (uint32_t k = c->tok1; k < se->tok1; k++) {
+					if ((md->breaks != BREAK_NONE &&
+					    (int)t->toks[k].brk >= md->breaks) ||
+					    (md->before_scope > 0 && t->toks[k].w -
+					    c->w1 > (uint32_t)md->before_scope))
+						break;
+					s->maskb[k] |= (uint8_t)(1u << m);
+				}
+			}
+			if (c->bits & CUE_AFTER(m)) {
+				for (uint32_t k = c->tok0; k > se->tok0; k--) {
+					if ((md->breaks != BREAK_NONE &&
+					    (int)t->toks[k].brk >= md->breaks) ||
+					    (md->after_scope > 0 && c->w0 -
+					    t->toks[k].w > (uint32_t)md->after_scope))
+						break;
+					s->maska[k] |= (uint8_t)(1u << m);
+				}
+			}
+		}
+	}
+	s->masks_ready = 1;
+}
+
+static unsigned
+scorer_mask_context(const struct scorer *s, const struct occ *o)
+{
+	unsigned mods = s->maskb[o->tok0];
+
+	if (o->tok1 < s->text->ntoks)
+		mods |= s->maska[o->tok1];
+	if (s->text->sents[o->sent].question)
+		mods |= 1u << MOD_QUESTION;
+	return mods;
+}
+
 /* The context of an occurrence judged on its own (cached). */
 static unsigned
 scorer_occ_mods(struct scorer *s, struct occ *o)
 {
 	if (!o->judged) {
 		struct span ex = { o->start, o->end };
+		int own = 0;
 
-		o->mods = scorer_context(s, o->tok0, o->tok1, o->sent, &ex, 1);
+		if (!s->masks_ready)
+			scorer_build_masks(s);
+		for (uint32_t k = o->tok0; k < o->tok1 && !own; k++)
+			own = s->cueat[k];
+		if (own || !s->masks_ready)
+			o->mods = scorer_context(s, o, &ex, 1);
+		else
+			o->mods = scorer_mask_context(s, o);
 		o->judged = 1;
 	}
 	return o->mods;
@@ -705,6 +1220,10 @@ scorer_occ_mods(struct scorer *s, struct occ *o)
 static void
 scorer_touch(struct scorer *s, uint32_t m)
 {
+	if (s->dense) {
+		s->mflag[m] = 1;
+		return;
+	}
 	if (s->mstamp[m] != s->stamp) {
 		s->mstamp[m] = s->stamp;
 		s->acc[m] = 0.0;
@@ -712,24 +1231,42 @@ scorer_touch(struct scorer *s, uint32_t m)
 	}
 }
 
-/* Fast path: judge each occurrence of term once, then one add per rule. */
+/*
+ * Fast path: judge each occurrence of term once, then one multiply-add per
+ * rule.  In dense mode (see scorer_run) the accumulators were zeroed for
+ * the article and a flag marks the markets touched; no branch in the loop.
+ */
 static void
 scorer_fast_term(struct scorer *s, uint32_t term)
 {
 	uint32_t	 a = s->term_soff[term], b = s->term_soff[term + 1];
 	double		 rep = s->set->mods[MOD_REPEAT].factor, w = 1.0, sum = 0.0;
+	const uint32_t	*mk = s->sref_market;
+	const double	*wt = s->sref_weight;
+	double		*acc = s->acc;
 
 	if (a == b)
 		return;
-	for (int32_t i = s->term_first[term]; i >= 0; i = s->occs[i].next) {
+	for (int32_t i = s->trt[term].first; i >= 0; i = s->occs[i].next) {
 		sum += w * scorer_factor(s, scorer_occ_mods(s, &s->occs[i]));
 		w *= rep;
 	}
+	if (s->dense) {
+		/*
+		 * The accumulators start at -0.0: any addition leaves another
+		 * bit pattern (x + -x is +0.0), so they mark themselves touched.
+		 * Only adding -0.0 (a sum of zero factors) would not: flag it.
+		 */
+		if (sum == 0.0)
+			for (uint32_t k = a; k < b; k++)
+				s->mflag[mk[k]] = 1;
+		for (uint32_t k = a; k < b; k++)
+			acc[mk[k]] += wt[k] * sum;
+		return;
+	}
 	for (uint32_t k = a; k < b; k++) {
-		const struct sref *r = &s->term_srefs[k];
-
-		scorer_touch(s, r->market);
-		s->acc[r->market] += r->weight * sum;
+		scorer_touch(s, mk[k]);
+		acc[mk[k]] += wt[k] * sum;
 	}
 }
 
@@ -737,16 +1274,10 @@ static uint32_t
 occ_dist(const struct occ *x, const struct occ *y)
 {
 	if (x->tok1 <= y->tok0)
-		return y->tok0 - x->tok1;
+		return y->w0 - x->w1;
 	if (y->tok1 <= x->tok0)
-		return x->tok0 - y->tok1;
+		return x->w0 - y->w1;
 	return 0;
-}
-
-static int
-occ_overlap(const struct occ *x, const struct occ *y)
-{
-	return x->start < y->end && y->start < x->end;
 }
 
 /* The nearest occurrence of term to anchor in its sentence, or -1. */
@@ -757,13 +1288,16 @@ scorer_nearest(const struct scorer *s, uint32_t term, const struct occ *anchor,
 	int32_t		best = -1;
 	uint32_t	bestd = UINT32_MAX;
 
-	if (s->term_stamp[term] != s->stamp)
+	if (s->trt[term].stamp != s->stamp)
 		return -1;
-	for (int32_t i = s->term_first[term]; i >= 0; i = s->occs[i].next) {
+	for (int32_t i = s->trt[term].first; i >= 0; i = s->occs[i].next) {
 		const struct occ *o = &s->occs[i];
 		uint32_t d;
 
-		if (o->sent != anchor->sent || occ_overlap(o, anchor))
+		/* Another term may sit inside the anchor ("called Putin"), but
+		 * the very same words cannot stand for two terms. */
+		if (o->sent != anchor->sent ||
+		    (o->start == anchor->start && o->end == anchor->end))
 			continue;
 		d = occ_dist(o, anchor);
 		if (within > 0 && d > (uint32_t)within)
@@ -774,6 +1308,48 @@ scorer_nearest(const struct scorer *s, uint32_t term, const struct occ *anchor,
 		}
 	}
 	return best;
+}
+
+/* Is there a clause break of at least level between occurrences x and y? */
+static int
+scorer_between_blocked(const struct scorer *s, const struct occ *x,
+    const struct occ *y, int level)
+{
+	if (x->tok1 <= y->tok0)
+		return scorer_blocked(s, x->tok1, y->tok0, level);
+	if (y->tok1 <= x->tok0)
+		return scorer_blocked(s, y->tok1, x->tok0, level);
+	return 0;
+}
+
+/*
+ * Is actor occurrence o a possessive followed by a rival ("Trump's envoy",
+ * "Putin's aide Yuri Ushakov")?  Then the rival, not the actor, takes part.
+ */
+static int
+scorer_possessive_rival(const struct scorer *s, const struct market_rule *r,
+    const struct occ *o)
+{
+	const struct text *t = s->text;
+
+	if (o->tok1 + 1 >= t->ntoks || t->toks[o->tok1].hash != s->h_apos ||
+	    t->toks[o->tok1 + 1].hash != s->h_s || t->toks[o->tok1].gap ||
+	    t->toks[o->tok1 + 1].gap)
+		return 0;
+	for (size_t i = 0; i < r->nrivals; i++) {
+		uint32_t term = r->rivals[i];
+
+		if (s->trt[term].stamp != s->stamp)
+			continue;
+		for (int32_t k = s->trt[term].first; k >= 0; k = s->occs[k].next) {
+			const struct occ *v = &s->occs[k];
+
+			if (v->sent == o->sent && v->tok0 >= o->tok1 + 2 &&
+			    v->w0 - o->w1 <= 3)
+				return 1;
+		}
+	}
+	return 0;
 }
 
 /* One candidate firing of a slow rule. */
@@ -796,6 +1372,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 	struct span		 ex[17];
 	size_t			 nex = 0;
 	uint32_t		 maxd = 0;
+	const struct modifier	*wa = &s->set->mods[MOD_WRONG_ACTOR];
+	uint32_t		 wa_scope = (uint32_t)wa->before_scope;
 
 	f->ok = 0;
 	f->mods = 0;
@@ -814,6 +1392,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 			f->end = s->occs[o].end;
 		if (occ_dist(&s->occs[o], anc) > maxd)
 			maxd = occ_dist(&s->occs[o], anc);
+		if (r->nrivals > 0 && scorer_possessive_rival(s, r, &s->occs[o]))
+			f->mods |= 1u << MOD_WRONG_ACTOR;
 	}
 	for (size_t i = 0; i < r->nnone; i++)
 		if (scorer_nearest(s, r->none[i], anc, r->within) >= 0)
@@ -827,10 +1407,15 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 		for (size_t k = 0; k < nex; k++)
 			if (s->occs[o].start < ex[k].end && ex[k].start < s->occs[o].end)
 				inside = 1;
-		if (!inside && occ_dist(&s->occs[o], anc) < maxd)
+		/* A rival right next to the event, nearer than a named actor,
+		 * is the one taking part ("Trump spoke with Zelenskyy about
+		 * Putin"). */
+		if (!inside && occ_dist(&s->occs[o], anc) < maxd &&
+		    (wa_scope == 0 || occ_dist(&s->occs[o], anc) <= wa_scope) &&
+		    !scorer_between_blocked(s, &s->occs[o], anc, wa->breaks))
 			f->mods |= 1u << MOD_WRONG_ACTOR;
 	}
-	f->mods |= scorer_context(s, anc->tok0, anc->tok1, anc->sent, ex, nex);
+	f->mods |= scorer_context(s, anc, ex, nex);
 	f->ok = 1;
 }
 
@@ -851,9 +1436,12 @@ scorer_slow_rule(struct scorer *s, uint32_t g, int collect)
 	int		 k = 0;
 
 	for (size_t i = 0; i < r->nterms; i++)
-		if (s->term_stamp[r->terms[i]] != s->stamp)
+		if (s->trt[r->terms[i]].stamp != s->stamp)
 			return 0;
-	for (int32_t a = s->term_first[anchor]; a >= 0;) {
+	for (size_t i = 0; i < r->narticle; i++)
+		if (s->trt[r->article[i]].stamp != s->stamp)
+			return 0;
+	for (int32_t a = s->trt[anchor].first; a >= 0;) {
 		uint32_t	sent = s->occs[a].sent;
 		struct firing	best = { 0, 0, 0, 0 }, f;
 		double		x;
@@ -892,23 +1480,61 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+scorer_is_minus_zero(double x)
+{
+	uint64_t b;
+
+	memcpy(&b, &x, sizeof(b));
+	return b == 0x8000000000000000ULL;
+}
+
+/*
+ * Put the touched markets in index order.  Dense mode: collect the flags
+ * (and stamp them, so the accessors work as in sparse mode).  Sparse
+ * mode: a sort when few are touched, a scan of the stamps when many are.
+ */
+static void
+scorer_order_touched(struct scorer *s)
+{
+	size_t n = 0;
+
+	if (s->dense) {
+		for (uint32_t m = 0; m < s->set->nmarkets; m++) {
+			if (s->mflag[m] || !scorer_is_minus_zero(s->acc[m])) {
+				s->mflag[m] = 0;
+				s->mstamp[m] = s->stamp;
+				s->touched[n++] = m;
+				s->acc[m] += 0.0;	/* -0.0 becomes +0.0 */
+			}
+		}
+		s->ntouched = n;
+		return;
+	}
+	if (s->ntouched * 16 < s->set->nmarkets) {
+		qsort(s->touched, s->ntouched, sizeof(*s->touched), cmp_u32);
+		return;
+	}
+	for (uint32_t m = 0; m < s->set->nmarkets; m++)
+		if (s->mstamp[m] == s->stamp)
+			s->touched[n++] = m;
+	s->ntouched = n;
+}
+
 int
 scorer_run(struct scorer *s, struct text *t, double credibility)
 {
 	s->stamp++;
 	s->text = t;
 	s->credibility = credibility;
-	s->nhits = s->ncues = s->nocc = s->ntterms = s->ntouched = 0;
+	s->ncues = s->nocc = s->ntterms = s->ntouched = 0;
 	s->ncand = 0;
 	s->nev = 0;
-	s->failed = 0;
-	if (t->nlen > 0 && hs_scan(s->db, t->norm, (unsigned)t->nlen, 0,
-	    s->scratch, scorer_on_hit, s) != HS_SUCCESS && !s->failed)
-		return -1;
-	if (s->failed)
-		return -1;
-	scorer_sort_hits(s);
-	if (scorer_collect(s) == -1)
+	s->masks_ready = 0;
+	if (s->dense)
+		for (size_t m = 0; m < s->set->nmarkets; m++)
+			s->acc[m] = -0.0;
+	if (scorer_match(s) == -1)
 		return -1;
 	for (size_t i = 0; i < s->ntterms; i++) {
 		uint32_t term = s->tterms[i];
@@ -925,7 +1551,7 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	}
 	for (size_t i = 0; i < s->ncand; i++)
 		scorer_slow_rule(s, s->cand[i], 0);
-	qsort(s->touched, s->ntouched, sizeof(*s->touched), cmp_u32);
+	scorer_order_touched(s);
 	return 0;
 }
 
@@ -990,9 +1616,9 @@ scorer_fast_evidence(struct scorer *s, uint32_t m, uint32_t j)
 	double		 rep = s->set->mods[MOD_REPEAT].factor, w = 1.0;
 	int		 k = 0;
 
-	if (s->term_stamp[term] != s->stamp)
+	if (s->trt[term].stamp != s->stamp)
 		return 0;
-	for (int32_t i = s->term_first[term]; i >= 0; i = s->occs[i].next, k++) {
+	for (int32_t i = s->trt[term].first; i >= 0; i = s->occs[i].next, k++) {
 		struct occ	*o = &s->occs[i];
 		unsigned	 mods = scorer_occ_mods(s, o);
 

@@ -2,8 +2,8 @@
  * score.h: one pass over an article for every rule of every market.
  *
  * scorer_new() compiles every phrase of a market set (rule terms and
- * modifier cues alike) into one vectorscan literal database.  scorer_run()
- * scans a prepared text once, finds whole-word occurrences, judges each in
+ * modifier cues alike) into one matcher, a trie over word ids.
+ * scorer_run() walks a prepared text's tokens once, finds the phrases, judges each in
  * its sentence (negation, denial, hedging, intent, questions, wrong actors)
  * and sums, per market, the weight of the evidence times the source's
  * credibility, with repeated mentions of a rule worth less each time and
@@ -30,7 +30,7 @@ struct scorer;
 struct evidence {
 	uint32_t	 market;	/* index in the market set */
 	uint32_t	 rule;		/* index in the market's rules */
-	uint32_t	 start, end;	/* normalised bytes (see text_span()) */
+	uint32_t	 start, end;	/* original bytes (see text_span()) */
 	unsigned	 mods;		/* bit (1 << modifier_id) for each applied */
 	double		 weight;	/* signed contribution, all factors applied */
 };
@@ -73,5 +73,11 @@ char		*scorer_evidence_json(struct scorer *, const struct text *t,
 
 /* How many literals (phrases and cues) the matcher holds. */
 size_t		 scorer_patterns(const struct scorer *);
+
+/*
+ * Prefix lengths the matcher needs for "word*" phrases: pass them to
+ * text_set_prefixes() before text_prepare(), or such phrases never match.
+ */
+uint32_t	 scorer_prefix_mask(const struct scorer *);
 
 #endif

@@ -20,30 +20,38 @@ simhash_mix(uint64_t h)
 }
 
 static uint64_t
-simhash_token(uint64_t h, const struct text *t, size_t i)
+rotl(uint64_t x, int r)
 {
-	for (uint32_t k = t->toks[i].start; k < t->toks[i].end; k++)
-		h = (h ^ (unsigned char)t->norm[k]) * 1099511628211ULL;
-	return (h ^ 0x1f) * 1099511628211ULL;
+	return (x << r) | (x >> (64 - r));
 }
 
+/* Shingles of three words, from the tokens' hashes (punctuation ignored). */
 uint64_t
 simhash_text(const struct text *t)
 {
 	int32_t		 v[64];
-	uint64_t	 out = 0;
+	uint64_t	 out = 0, h1 = 0, h2 = 0;
+	size_t		 nw = 0;
 
-	if (t->ntoks < SIMHASH_MIN_TOKENS)
+	for (size_t i = 0; i < t->ntoks; i++)
+		nw += t->toks[i].kind == TOK_WORD;
+	if (nw < SIMHASH_MIN_TOKENS)
 		return 0;
 	memset(v, 0, sizeof(v));
-	for (size_t i = 0; i + 2 < t->ntoks; i++) {
-		uint64_t h = 1469598103934665603ULL;
+	nw = 0;
+	for (size_t i = 0; i < t->ntoks; i++) {
+		uint64_t h3, h;
 
-		h = simhash_token(h, t, i);
-		h = simhash_token(h, t, i + 1);
-		h = simhash_mix(simhash_token(h, t, i + 2));
-		for (int b = 0; b < 64; b++)
-			v[b] += ((h >> b) & 1) ? 1 : -1;
+		if (t->toks[i].kind != TOK_WORD)
+			continue;
+		h3 = t->toks[i].hash;
+		if (++nw >= 3) {
+			h = simhash_mix(h1 ^ rotl(h2, 21) ^ rotl(h3, 42));
+			for (int b = 0; b < 64; b++)
+				v[b] += ((h >> b) & 1) ? 1 : -1;
+		}
+		h1 = h2;
+		h2 = h3;
 	}
 	for (int b = 0; b < 64; b++)
 		if (v[b] > 0)

@@ -1,6 +1,6 @@
 /*
  * simhash.h: near-duplicate detection.  A 64-bit SimHash (Charikar) over
- * shingles of three normalised tokens: syndicated copies of one story (the
+ * shingles of three normalised words: syndicated copies of one story (the
  * same text with a different headline, byline or a sentence more) land
  * within a few bits of each other, different stories about 32 bits apart.
  *
@@ -17,7 +17,7 @@
 
 #include "text.h"
 
-#define SIMHASH_MIN_TOKENS	10	/* shorter texts are never duplicates */
+#define SIMHASH_MIN_TOKENS	10	/* texts of fewer words are never duplicates */
 #define SIMHASH_DEFAULT_DISTANCE 3
 
 /* SimHash of a prepared text; 0 if it has fewer than SIMHASH_MIN_TOKENS. */

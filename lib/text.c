@@ -1,42 +1,104 @@
 /*
- * text.c: normalisation, tokens and sentences for the scorer.
- *
- * ASCII, the bulk of news text, takes a table-driven fast path; any other
- * character goes through libutf8proc (NFKC with case folding), one cluster
- * (a character and the combining marks after it) at a time, so the byte
- * map from normalised to original text stays exact at character level.
+ * text.c: one pass from original bytes to normalised, hashed tokens,
+ * sentences and clause breaks.  See text.h.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <utf8proc.h>
 
+#include "market.h"	/* BREAK_* levels */
 #include "text.h"
 
-#define TEXT_NFKC_FLAGS	(UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD)
-#define TEXT_CLUSTER_MAX 64		/* code points after decomposition */
+#define TEXT_SLACK	16	/* readable bytes kept after the text */
 
-/* ASCII byte -> normalised byte: lower case, controls and tabs as space. */
-static unsigned char text_ascii[128];
-static int text_ascii_ready;
+#define TEXT_NFKC_FLAGS	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
+			 UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
+
+enum { CL_PUNCT = 0, CL_WORD, CL_SPACE, CL_NL };
+
+static unsigned char text_class[256];	/* bytes >= 0x80: CL_PUNCT */
+static unsigned char text_lower[128];
+static uint64_t text_punct_hash[128];
+static int text_tables_ready;
 
 static void
-text_ascii_init(void)
+text_tables_init(void)
 {
 	for (int c = 0; c < 128; c++) {
-		unsigned char o = (unsigned char)c;
-
-		if (c >= 'A' && c <= 'Z')
-			o = (unsigned char)(c - 'A' + 'a');
+		text_lower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9'))
+			text_class[c] = CL_WORD;
 		else if (c == '\n')
-			o = '\n';
-		else if (c < 0x20 || c == 0x7f)
-			o = ' ';
-		else if (c == '`')
-			o = '\'';
-		text_ascii[c] = o;
+			text_class[c] = CL_NL;
+		else if (c <= ' ' || c == 0x7f)
+			text_class[c] = CL_SPACE;
+		else
+			text_class[c] = CL_PUNCT;
 	}
-	text_ascii_ready = 1;
+	text_lower['`'] = '\'';
+	for (int c = 0; c < 128; c++) {
+		char b = (char)c;
+
+		text_punct_hash[c] = text_hash(&b, 1);
+	}
+	text_tables_ready = 1;
+}
+
+/* One 8-byte step of the token hash. */
+static inline uint64_t
+text_hash_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 29);
+}
+
+/*
+ * The token hash: eight bytes at a time (a word costs one or two
+ * multiplies, not one per byte), seeded with the length.
+ */
+uint64_t
+text_hash(const char *s, size_t n)
+{
+	uint64_t	h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, w;
+	size_t		i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = text_hash_step(h, w);
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		h = text_hash_step(h, w);
+	}
+	return h ^ (h >> 32);
+}
+
+/*
+ * The same hash of an ASCII word read straight from the original: letters
+ * and digits only, so OR-ing 0x20 into every byte lower-cases it.  Reads
+ * up to 7 bytes past the word (text_prepare keeps slack after the text).
+ */
+static inline uint64_t
+text_hash_ascii(const unsigned char *s, size_t n)
+{
+	const uint64_t	lower = 0x2020202020202020ULL;
+	uint64_t	h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, w;
+	size_t		i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = text_hash_step(h, w | lower);
+	}
+	if (i < n) {
+		uint64_t mask = (1ULL << (8 * (n - i))) - 1;
+
+		memcpy(&w, s + i, 8);
+		h = text_hash_step(h, (w | lower) & mask);
+	}
+	return h ^ (h >> 32);
 }
 
 void
@@ -49,61 +111,20 @@ void
 text_free(struct text *t)
 {
 	free(t->orig);
-	free(t->norm);
-	free(t->map);
-	free(t->tokat);
 	free(t->toks);
 	free(t->sents);
+	free(t->pfx);
+	free(t->norm);
 	memset(t, 0, sizeof(*t));
 }
 
-/* Make room for at least need bytes of normalised text (plus the NUL). */
-static int
-text_reserve(struct text *t, size_t need)
+void
+text_set_prefixes(struct text *t, uint32_t mask)
 {
-	size_t	 cap;
-	char	*n;
-	uint32_t *m, *k;
-
-	if (need + 1 <= t->ncap)
-		return 0;
-	cap = t->ncap ? t->ncap : 4096;
-	while (cap < need + 1)
-		cap *= 2;
-	if ((n = realloc(t->norm, cap)) == NULL)
-		return -1;
-	t->norm = n;
-	if ((m = realloc(t->map, (cap + 1) * sizeof(*m))) == NULL)
-		return -1;
-	t->map = m;
-	if ((k = realloc(t->tokat, (cap + 1) * sizeof(*k))) == NULL)
-		return -1;
-	t->tokat = k;
-	t->ncap = cap;
-	return 0;
+	t->prefix_mask = mask & ~1u;
 }
 
-/* Append one normalised byte from original offset off; collapse blanks. */
-static inline int
-text_emit(struct text *t, unsigned char c, uint32_t off)
-{
-	if (c == ' ' || c == '\n') {
-		if (t->nlen == 0)
-			return 0;
-		if (t->norm[t->nlen - 1] == '\n')
-			return 0;
-		if (t->norm[t->nlen - 1] == ' ') {
-			if (c == '\n')
-				t->norm[t->nlen - 1] = '\n';
-			return 0;
-		}
-	}
-	if (t->nlen + 1 >= t->ncap && text_reserve(t, t->nlen + 1) == -1)
-		return -1;
-	t->map[t->nlen] = off;
-	t->norm[t->nlen++] = (char)c;
-	return 0;
-}
+/* ------------------------------------------------------------- characters */
 
 /*
  * Characters every news text is full of that NFKC leaves alone or that we
@@ -123,6 +144,8 @@ text_special(utf8proc_int32_t cp)
 	case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014:
 	case 0x2015: case 0x2212: case 0xFE58: case 0xFE63: case 0xFF0D:
 		return '-';
+	case 0x2026:
+		return '.';
 	case 0x00A0: case 0x1680: case 0x202F: case 0x205F: case 0x3000:
 		return ' ';
 	case 0x2028: case 0x2029: case 0x0085:
@@ -136,18 +159,10 @@ text_special(utf8proc_int32_t cp)
 	return -1;
 }
 
-/* Emit one code point produced by normalisation. */
+/* Letters, marks and numbers make words. */
 static int
-text_emit_cp(struct text *t, utf8proc_int32_t cp, uint32_t off)
+text_cp_is_word(utf8proc_int32_t cp)
 {
-	utf8proc_uint8_t	 buf[4];
-	utf8proc_ssize_t	 n;
-	int			 sp;
-
-	if (cp < 0x80)
-		return text_emit(t, text_ascii[cp], off);
-	if ((sp = text_special(cp)) >= 0)
-		return sp == 0 ? 0 : text_emit(t, (unsigned char)sp, off);
 	switch (utf8proc_category(cp)) {
 	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
 	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
@@ -155,260 +170,447 @@ text_emit_cp(struct text *t, utf8proc_int32_t cp, uint32_t off)
 	case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
 	case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
 	case UTF8PROC_CATEGORY_NO:
-		break;
+		return 1;
 	default:
-		/* Other punctuation and symbols separate words. */
-		return text_emit(t, ' ', off);
+		return 0;
 	}
-	n = utf8proc_encode_char(cp, buf);
-	for (utf8proc_ssize_t i = 0; i < n; i++)
-		if (text_emit(t, buf[i], off) == -1)
-			return -1;
-	return 0;
 }
 
-static int
-text_combining(utf8proc_int32_t cp)
-{
-	return utf8proc_get_property(cp)->combining_class != 0;
-}
-
-/*
- * Normalise the cluster starting at original offset i (a character and the
- * combining marks that follow it); return the offset after it.  A combining
- * mark right after an ASCII letter joins that letter: the letter is taken
- * back and normalised with its marks ("e" + U+0301 becomes "é").
- */
+/* Decode the code point at i; its length, or 0 for an invalid sequence. */
 static size_t
-text_cluster(struct text *t, size_t i, int *failed)
+text_decode(const struct text *t, size_t i, utf8proc_int32_t *cp)
 {
-	const utf8proc_uint8_t	*o = (const utf8proc_uint8_t *)t->orig;
-	utf8proc_int32_t	 cp, buf[TEXT_CLUSTER_MAX];
-	utf8proc_ssize_t	 l, n;
-	size_t			 start = i, end;
+	utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)t->orig + i,
+	    (utf8proc_ssize_t)(t->olen - i), cp);
 
-	l = utf8proc_iterate(o + i, (utf8proc_ssize_t)(t->olen - i), &cp);
-	if (l <= 0) {
-		*failed = text_emit(t, ' ', (uint32_t)i);
-		return i + 1;
-	}
-	if (text_combining(cp) && i > 0 && o[i - 1] < 0x80 && t->nlen > 0 &&
-	    t->map[t->nlen - 1] == i - 1 &&
-	    text_is_word_byte((unsigned char)t->norm[t->nlen - 1])) {
-		start = i - 1;
-		t->nlen--;
-	}
-	end = i + (size_t)l;
-	while (end < t->olen) {
-		l = utf8proc_iterate(o + end, (utf8proc_ssize_t)(t->olen - end), &cp);
-		if (l <= 0 || !text_combining(cp))
-			break;
-		end += (size_t)l;
-	}
-	n = utf8proc_decompose(o + start, (utf8proc_ssize_t)(end - start), buf,
-	    TEXT_CLUSTER_MAX, TEXT_NFKC_FLAGS);
-	if (n < 0 || n > TEXT_CLUSTER_MAX) {
-		*failed = text_emit(t, ' ', (uint32_t)start);
-		return end;
-	}
-	n = utf8proc_normalize_utf32(buf, n, TEXT_NFKC_FLAGS | UTF8PROC_COMPOSE);
-	for (utf8proc_ssize_t k = 0; k < n && *failed == 0; k++)
-		*failed = text_emit_cp(t, buf[k], (uint32_t)start);
-	return end;
+	return l > 0 ? (size_t)l : 0;
 }
 
-/* Normalise t->orig into t->norm and t->map. */
+/* Does the character at i continue a word (a letter, mark or digit)? */
 static int
-text_normalize(struct text *t)
+text_word_at(const struct text *t, size_t i, size_t *len)
 {
-	const unsigned char	*o = (const unsigned char *)t->orig;
-	size_t			 i = 0;
-	int			 failed = 0;
+	unsigned char		 c = (unsigned char)t->orig[i];
+	utf8proc_int32_t	 cp;
 
-	t->nlen = 0;
-	if (text_reserve(t, t->olen + 16) == -1)
-		return -1;
-	while (i < t->olen && failed == 0) {
-		unsigned char c = o[i];
-
-		if (c < 0x80) {
-			failed = text_emit(t, text_ascii[c], (uint32_t)i);
-			i++;
-		} else
-			i = text_cluster(t, i, &failed);
+	if (c < 0x80) {
+		*len = 1;
+		return text_class[c] == CL_WORD;
 	}
-	if (failed)
+	if ((*len = text_decode(t, i, &cp)) == 0)
+		return 0;
+	return text_cp_is_word(cp) || text_special(cp) == 0;
+}
+
+/* ------------------------------------------------------------------ tokens */
+
+static int
+text_grow(void **p, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void	*x;
+	size_t	 c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : first;
+	if ((x = realloc(*p, c * size)) == NULL)
 		return -1;
-	/* Drop a trailing blank; terminate. */
-	while (t->nlen > 0 && (t->norm[t->nlen - 1] == ' ' ||
-	    t->norm[t->nlen - 1] == '\n'))
-		t->nlen--;
-	t->norm[t->nlen] = '\0';
-	t->map[t->nlen] = (uint32_t)t->olen;
+	*p = x;
+	*cap = c;
 	return 0;
 }
 
+/* Append normalised bytes to t->norm (when asked for), after a blank. */
 static int
-text_push_token(struct text *t, uint32_t start, uint32_t end, uint32_t brk)
+text_norm_add(struct text *t, const char *s, size_t n, int gap)
 {
-	struct token *tk;
+	if (!t->want_norm)
+		return 0;
+	while (t->nlen + n + 2 >= t->ncap) {
+		size_t	 c = t->ncap ? t->ncap * 2 : 4096;
+		char	*x = realloc(t->norm, c);
 
-	if (t->ntoks == t->tcap) {
-		size_t cap = t->tcap ? t->tcap * 2 : 1024;
-
-		if ((tk = realloc(t->toks, cap * sizeof(*tk))) == NULL)
+		if (x == NULL)
 			return -1;
-		t->toks = tk;
-		t->tcap = cap;
+		t->norm = x;
+		t->ncap = c;
 	}
-	tk = &t->toks[t->ntoks++];
-	tk->start = start;
-	tk->end = end;
-	tk->sent = (uint32_t)t->nsents;
-	tk->clause = 0;
-	tk->brk = brk;
+	if (gap && t->nlen > 0)
+		t->norm[t->nlen++] = ' ';
+	memcpy(t->norm + t->nlen, s, n);
+	t->nlen += n;
+	t->norm[t->nlen] = '\0';
 	return 0;
 }
 
-/* Close the sentence that started at byte start / token tok0, if any. */
+/* Not uint8_t: stores to tokens' bytes would force reloads of these. */
+struct tokstate {
+	uint32_t	 stok;		/* first token of the sentence */
+	uint32_t	 nwords;
+	uint32_t	 gap;		/* a blank since the last token */
+	uint32_t	 brk;		/* pending clause break */
+};
+
+static inline int
+text_push(struct text *t, struct tokstate *ts, uint32_t start, uint32_t end,
+    uint64_t hash, size_t len, int kind)
+{
+	struct token	 k;
+	size_t		 n = t->ntoks;
+
+	if (__builtin_expect(n == t->tcap, 0) &&
+	    text_grow((void **)&t->toks, &t->tcap, n, sizeof(k), 1024) == -1)
+		return -1;
+	k.hash = hash;
+	k.start = start;
+	k.end = end;
+	k.sent = (uint32_t)t->nsents;
+	k.w = ts->nwords;
+	ts->nwords += kind == TOK_WORD;
+	k.kind = (uint8_t)kind;
+	k.brk = (uint8_t)ts->brk;
+	k.gap = (uint8_t)ts->gap;
+	k.len = (uint8_t)(len > 255 ? 255 : len);
+	t->toks[n] = k;
+	t->ntoks = n + 1;
+	ts->gap = 0;
+	ts->brk = 0;
+	return 0;
+}
+
 static int
-text_push_sentence(struct text *t, uint32_t start, uint32_t end,
-    uint32_t tok0, int question)
+text_push_pfx(struct text *t, uint32_t len, uint64_t hash)
+{
+	if (text_grow((void **)&t->pfx, &t->pfxcap, t->npfx, sizeof(*t->pfx),
+	    64) == -1)
+		return -1;
+	t->pfx[t->npfx].tok = (uint32_t)t->ntoks;
+	t->pfx[t->npfx].len = len;
+	t->pfx[t->npfx].hash = hash;
+	t->npfx++;
+	return 0;
+}
+
+/* Close the current sentence (if it has tokens). */
+static int
+text_end_sentence(struct text *t, struct tokstate *ts, int question)
 {
 	struct sentence *s;
 
-	if (t->ntoks == tok0)
+	ts->brk = 0;
+	if (t->ntoks == ts->stok)
 		return 0;
-	if (t->nsents == t->scap) {
-		size_t cap = t->scap ? t->scap * 2 : 64;
-
-		if ((s = realloc(t->sents, cap * sizeof(*s))) == NULL)
-			return -1;
-		t->sents = s;
-		t->scap = cap;
-	}
+	if (text_grow((void **)&t->sents, &t->scap, t->nsents, sizeof(*s),
+	    64) == -1)
+		return -1;
 	s = &t->sents[t->nsents++];
-	s->start = start;
-	s->end = end;
-	s->tok0 = tok0;
+	s->tok0 = ts->stok;
 	s->tok1 = (uint32_t)t->ntoks;
 	s->question = question;
+	ts->stok = (uint32_t)t->ntoks;
 	return 0;
+}
+
+/*
+ * A word with characters beyond ASCII, from start: find its end, normalise
+ * it whole with libutf8proc (NFKC, case folding, ignorables dropped) and
+ * hash that.  Returns the offset after the word, or 0 on failure.
+ */
+static size_t
+text_slow_word(struct text *t, struct tokstate *ts, size_t start)
+{
+	utf8proc_uint8_t	*out = NULL;
+	utf8proc_ssize_t	 n;
+	size_t			 i = start, l;
+	uint64_t		 h;
+
+	while (i < t->olen && text_word_at(t, i, &l))
+		i += l;
+	n = utf8proc_map((const utf8proc_uint8_t *)t->orig + start,
+	    (utf8proc_ssize_t)(i - start), &out, TEXT_NFKC_FLAGS);
+	if (n < 0) {
+		free(out);
+		return 0;
+	}
+	h = text_hash((const char *)out, (size_t)n);
+	for (utf8proc_ssize_t k = 1; t->prefix_mask != 0 && k < n && k < 32; k++)
+		if (((t->prefix_mask >> k) & 1) && text_push_pfx(t, (uint32_t)k,
+		    text_hash((const char *)out, (size_t)k)) == -1)
+			goto fail;
+	if (n > 0 && (text_norm_add(t, (const char *)out, (size_t)n, ts->gap) == -1 ||
+	    text_push(t, ts, (uint32_t)start, (uint32_t)i, h, (size_t)n,
+	    TOK_WORD) == -1))
+		goto fail;
+	free(out);
+	return i;
+fail:
+	free(out);
+	return 0;
+}
+
+/*
+ * An ASCII word from start: lower-case and hash it as it is read.  If a
+ * non-ASCII letter follows, the word is redone on the slow path.  Returns
+ * the offset after the word, or 0 on failure.
+ */
+/*
+ * How many ASCII letters and digits start p, eight bytes at a time (one
+ * well-predicted branch per word instead of one per byte).  The text is
+ * NUL-terminated and followed by slack, so reading past its end is safe
+ * and stops there.
+ */
+static inline size_t
+text_word_len(const unsigned char *p)
+{
+	const uint64_t	 h = 0x8080808080808080ULL;
+	const unsigned char *s = p;
+
+	for (;;) {
+		uint64_t b, x, l, letter, digit, stop;
+
+		memcpy(&b, p, 8);
+		x = b & ~h;
+		l = x | 0x2020202020202020ULL;
+		letter = (l + 0x1f1f1f1f1f1f1f1fULL) & ~(l + 0x0505050505050505ULL);
+		digit = (x + 0x5050505050505050ULL) & ~(x + 0x4646464646464646ULL);
+		stop = ~((letter | digit) & ~b) & h;
+		if (stop != 0)
+			return (size_t)(p - s) + ((size_t)__builtin_ctzll(stop) >> 3);
+		p += 8;
+	}
+}
+
+static size_t
+text_ascii_word(struct text *t, struct tokstate *ts, size_t start)
+{
+	const unsigned char	*o = (const unsigned char *)t->orig;
+	size_t			 i = start, olen = t->olen, l, n;
+	uint32_t		 mask = t->prefix_mask;
+
+	i += text_word_len(o + i);
+	if (i > olen)
+		i = olen;
+	if (i < olen && o[i] >= 0x80 && text_word_at(t, i, &l))
+		return text_slow_word(t, ts, start);
+	n = i - start;
+	if (mask != 0 || t->want_norm) {
+		char buf[256];
+		size_t m = n < sizeof(buf) ? n : sizeof(buf);
+
+		for (size_t k = 0; k < m; k++)
+			buf[k] = (char)text_lower[o[start + k]];
+		for (size_t k = 1; mask != 0 && k < m && k < 32; k++)
+			if (((mask >> k) & 1) && text_push_pfx(t, (uint32_t)k,
+			    text_hash(buf, k)) == -1)
+				return 0;
+		if (text_norm_add(t, buf, m, ts->gap) == -1)
+			return 0;
+	}
+	if (text_push(t, ts, (uint32_t)start, (uint32_t)i,
+	    text_hash_ascii(o + start, n), n, TOK_WORD) == -1)
+		return 0;
+	return i;
 }
 
 /* Abbreviations whose period does not end a sentence. */
 static int
-text_abbrev(const char *w, size_t n)
+text_abbrev(const struct text *t, const struct token *k)
 {
-	static const char *const abbr[] = {
-		"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov",
-		"lt", "col", "sgt", "capt", "prof", "jan", "feb", "mar", "apr",
-		"jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs",
-		"etc", "inc", "corp", "jr", "sr", "no", "approx", "dept",
-		"adm", "maj", "pres", "amb", NULL
+	static const char abbr[][8] = {
+		"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt",
+		"col", "sgt", "capt", "prof", "jan", "feb", "mar", "apr", "jun",
+		"jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs", "etc",
+		"inc", "corp", "jr", "sr", "no", "approx", "dept", "adm", "maj",
+		"pres", "amb"
 	};
+	char	w[8];
+	size_t	n = k->end - k->start;
 
+	if (k->kind != TOK_WORD || n > 6)
+		return 0;
 	if (n == 1)
 		return 1;	/* initials, "U.S." */
-	for (size_t i = 0; abbr[i] != NULL; i++)
-		if (strlen(abbr[i]) == n && memcmp(abbr[i], w, n) == 0)
+	memset(w, 0, sizeof(w));
+	for (size_t j = 0; j < n; j++)
+		w[j] = (char)text_lower[(unsigned char)t->orig[k->start + j] & 0x7f];
+	for (size_t i = 0; i < sizeof(abbr) / sizeof(abbr[0]); i++)
+		if (memcmp(abbr[i], w, 8) == 0)
 			return 1;
 	return 0;
 }
 
+/* Is byte i blank, a closing quote or bracket, or the end of the text? */
+static int
+text_closer(const struct text *t, size_t i)
+{
+	unsigned char c;
+
+	if (i >= t->olen)
+		return 1;
+	c = (unsigned char)t->orig[i];
+	if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '"' ||
+	    c == '\'' || c == ')' || c == ']')
+		return 1;
+	/* ’ ” » and a no-break space */
+	return (c == 0xe2 && i + 2 < t->olen && (unsigned char)t->orig[i + 1] == 0x80 &&
+	    ((unsigned char)t->orig[i + 2] == 0x99 || (unsigned char)t->orig[i + 2] == 0x9d)) ||
+	    (c == 0xc2 && i + 1 < t->olen && ((unsigned char)t->orig[i + 1] == 0xbb ||
+	    (unsigned char)t->orig[i + 1] == 0xa0));
+}
+
 /*
- * Does the '.' at normalised byte i end a sentence?  Yes when a blank (or a
+ * Does the '.' ending at byte i end a sentence?  Yes when a blank (or a
  * closing quote) follows and the next word starts with a capital letter or
- * a digit in the original, and the word before is no abbreviation.
+ * a digit, and the word before is no abbreviation or initial.
  */
 static int
 text_period_ends(const struct text *t, size_t i)
 {
-	size_t j = i + 1;
-	unsigned char oc;
+	unsigned char c;
 
-	if (j < t->nlen && t->norm[j] != ' ' && t->norm[j] != '"' &&
-	    t->norm[j] != '\'' && t->norm[j] != ')' && t->norm[j] != '\n')
+	if (!text_closer(t, i))
 		return 0;
-	if (t->ntoks > 0 && t->toks[t->ntoks - 1].end == i &&
-	    text_abbrev(t->norm + t->toks[t->ntoks - 1].start,
-	    t->toks[t->ntoks - 1].end - t->toks[t->ntoks - 1].start))
+	if (t->ntoks >= 2 && text_abbrev(t, &t->toks[t->ntoks - 2]) &&
+	    t->toks[t->ntoks - 2].end + 1 == i)
 		return 0;
-	while (j < t->nlen && (t->norm[j] == ' ' || t->norm[j] == '"' ||
-	    t->norm[j] == '\'' || t->norm[j] == ')'))
-		j++;
-	if (j >= t->nlen || t->norm[j] == '\n')
+	while (i < t->olen && text_closer(t, i)) {
+		c = (unsigned char)t->orig[i];
+		if (c == '\n')
+			return 1;
+		i += c == 0xe2 ? 3 : c == 0xc2 ? 2 : 1;
+	}
+	if (i >= t->olen)
 		return 1;
-	oc = (unsigned char)t->orig[t->map[j]];
-	return (oc >= 'A' && oc <= 'Z') || (oc >= '0' && oc <= '9') ||
-	    oc >= 0x80 || oc == '(' || oc == '[';
+	c = (unsigned char)t->orig[i];
+	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80 ||
+	    c == '(' || c == '[';
 }
 
-/* Split t->norm into tokens and sentences. */
+/*
+ * A punctuation token (ASCII byte p, from the original bytes [start, end)):
+ * push it, then note the sentence end or clause break it makes.
+ */
+static int
+text_punct(struct text *t, struct tokstate *ts, size_t start, size_t end,
+    unsigned char p)
+{
+	char c = (char)p;
+	int gap = ts->gap;
+
+	if (text_norm_add(t, &c, 1, ts->gap) == -1 ||
+	    text_push(t, ts, (uint32_t)start, (uint32_t)end,
+	    text_punct_hash[p & 0x7f], 1, TOK_PUNCT) == -1)
+		return -1;
+	switch (p) {
+	case '.':
+		if (text_period_ends(t, end))
+			return text_end_sentence(t, ts, 0);
+		break;
+	case '!':
+	case '?':
+		if (text_closer(t, end))
+			return text_end_sentence(t, ts, p == '?');
+		break;
+	case ';':
+		ts->brk = BREAK_STRONG;
+		break;
+	case ',': case ':': case '(': case ')': case '[': case ']':
+		if (ts->brk < BREAK_ANY)
+			ts->brk = BREAK_ANY;
+		break;
+	case '-':
+		/* " - " and "--" separate clauses; "Trump-Putin" does not. */
+		if ((gap && text_closer(t, end)) ||
+		    (end < t->olen && t->orig[end] == '-'))
+			if (ts->brk < BREAK_ANY)
+				ts->brk = BREAK_ANY;
+		break;
+	}
+	return 0;
+}
+
+/* A character beyond ASCII at i that starts no word; returns the next offset. */
+static size_t
+text_other(struct text *t, struct tokstate *ts, size_t i, int *failed)
+{
+	utf8proc_int32_t	 cp;
+	size_t			 l = text_decode(t, i, &cp);
+	int			 sp;
+
+	if (l == 0) {		/* invalid byte: a separator */
+		ts->gap = 1;
+		return i + 1;
+	}
+	sp = text_special(cp);
+	if (sp == ' ' || sp == 0) {
+		ts->gap |= sp == ' ';
+		return i + l;
+	}
+	if (sp == '\n') {
+		ts->gap = 1;
+		*failed = text_end_sentence(t, ts, 0);
+		return i + l;
+	}
+	if (sp > 0) {
+		*failed = text_punct(t, ts, i, i + l, (unsigned char)sp);
+		return i + l;
+	}
+	/* Other symbols: a token of their own, hashed as they are. */
+	*failed = text_norm_add(t, t->orig + i, l, ts->gap) == -1 ||
+	    text_push(t, ts, (uint32_t)i, (uint32_t)(i + l),
+	    text_hash(t->orig + i, l), l, TOK_PUNCT) == -1;
+	return i + l;
+}
+
+/* Cut t->orig into tokens and sentences. */
 static int
 text_tokenize(struct text *t)
 {
-	const char	*s = t->norm;
-	size_t		 i = 0, n = t->nlen;
-	uint32_t	 sstart = 0, stok = 0, brk = 0;
+	const unsigned char	*o = (const unsigned char *)t->orig;
+	size_t			 i = 0, olen = t->olen, l;
+	struct tokstate		 ts = { 0, 0, 1, 0 };
+	int			 failed = 0;
 
-	t->ntoks = t->nsents = 0;
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		int end = 0, question = 0;
+	t->ntoks = t->nsents = t->npfx = t->nlen = 0;
+	while (i < olen && !failed) {
+		unsigned char c = o[i];
 
-		if (text_is_word_byte(c)) {
-			size_t st = i;
-
-			while (i < n && text_is_word_byte((unsigned char)s[i]))
-				t->tokat[i++] = (uint32_t)t->ntoks;
-			if (text_push_token(t, (uint32_t)st, (uint32_t)i, brk) == -1)
-				return -1;
-			brk = 0;
+		if (c >= 0x80) {
+			if (text_word_at(t, i, &l)) {
+				if ((i = text_slow_word(t, &ts, i)) == 0)
+					return -1;
+			} else
+				i = text_other(t, &ts, i, &failed);
 			continue;
 		}
-		t->tokat[i] = (uint32_t)t->ntoks;
-		switch (c) {
-		case '\n':
-			end = 1;
-			break;
-		case '!':
-		case '?':
-			if (i + 1 >= n || s[i + 1] == ' ' || s[i + 1] == '\n' ||
-			    s[i + 1] == '"' || s[i + 1] == '\'' || s[i + 1] == ')') {
-				end = 1;
-				question = c == '?';
-			}
-			break;
-		case '.':
-			end = text_period_ends(t, i);
-			break;
-		case ';':
-			brk = 2;
-			break;
-		case ',': case ':': case '(': case ')': case '[': case ']':
-			if (brk == 0)
-				brk = 1;
-			break;
-		case '-':
-			if ((i > 0 && s[i - 1] == ' ' && i + 1 < n && s[i + 1] == ' ') ||
-			    (i + 1 < n && s[i + 1] == '-'))
-				if (brk == 0)
-					brk = 1;
-			break;
-		}
-		if (end) {
-			if (text_push_sentence(t, sstart, (uint32_t)i + 1, stok,
-			    question) == -1)
+		switch (text_class[c]) {
+		case CL_WORD:
+			if ((i = text_ascii_word(t, &ts, i)) == 0)
 				return -1;
-			sstart = (uint32_t)i + 1;
-			stok = (uint32_t)t->ntoks;
-			brk = 0;
+			/* The common case, word blank word, without the switch. */
+			while (o[i] == ' ' && o[i + 1] < 0x80 &&
+			    text_class[o[i + 1]] == CL_WORD) {
+				ts.gap = 1;
+				if ((i = text_ascii_word(t, &ts, i + 1)) == 0)
+					return -1;
+			}
+			continue;
+		case CL_SPACE:
+			ts.gap = 1;
+			break;
+		case CL_NL:
+			ts.gap = 1;
+			failed = text_end_sentence(t, &ts, 0);
+			break;
+		default:
+			failed = text_punct(t, &ts, i, i + 1, text_lower[c]);
+			break;
 		}
 		i++;
 	}
-	t->tokat[n] = (uint32_t)t->ntoks;
-	return text_push_sentence(t, sstart, (uint32_t)n, stok, 0);
+	if (failed)
+		return -1;
+	return text_end_sentence(t, &ts, 0);
 }
 
 int
@@ -417,12 +619,12 @@ text_prepare(struct text *t, const char *title, const char *body)
 	size_t tl = title != NULL ? strlen(title) : 0;
 	size_t bl = body != NULL ? strlen(body) : 0;
 
-	if (!text_ascii_ready)
-		text_ascii_init();
+	if (!text_tables_ready)
+		text_tables_init();
 	if (tl + bl + 1 > TEXT_MAX_BYTES)
 		return -1;
-	if (tl + bl + 2 > t->ocap) {
-		size_t cap = tl + bl + 2 + 1024;
+	if (tl + bl + 2 + TEXT_SLACK > t->ocap) {
+		size_t cap = tl + bl + 2 + TEXT_SLACK + 1024;
 		char *o = realloc(t->orig, cap);
 
 		if (o == NULL)
@@ -438,65 +640,23 @@ text_prepare(struct text *t, const char *title, const char *body)
 	t->olen = tl + 1 + bl;
 	t->orig[t->olen] = '\0';
 	t->title_len = tl;
-	if (text_normalize(t) == -1 || text_tokenize(t) == -1)
-		return -1;
-	return 0;
-}
-
-char *
-text_normalize_phrase(const char *phrase)
-{
-	struct text	 t;
-	char		*out;
-	size_t		 b = 0;
-
-	text_init(&t);
-	if (text_prepare(&t, NULL, phrase) == -1) {
-		text_free(&t);
-		return NULL;
-	}
-	/* text_prepare put a '\n' (the empty title) first: skip blanks. */
-	while (b < t.nlen && (t.norm[b] == ' ' || t.norm[b] == '\n'))
-		b++;
-	out = strndup(t.norm + b, t.nlen - b);
-	text_free(&t);
-	return out;
-}
-
-/* Length of the UTF-8 sequence whose lead byte is c (1 if invalid). */
-static size_t
-text_seq_len(unsigned char c)
-{
-	if (c >= 0xf0 && c < 0xf8)
-		return 4;
-	if (c >= 0xe0)
-		return c < 0xf0 ? 3 : 1;
-	if (c >= 0xc0)
-		return 2;
-	return 1;
+	return text_tokenize(t);
 }
 
 void
 text_span(const struct text *t, uint32_t start, uint32_t end,
     const char **field, size_t *ostart, size_t *oend)
 {
-	size_t s, e;
+	size_t s = start, e = end;
 
-	if (end <= start || start >= t->nlen) {
-		s = e = start < t->nlen ? t->map[start] : t->olen;
-	} else {
-		s = t->map[start];
-		e = t->map[end - 1];
-		e += text_seq_len((unsigned char)t->orig[e]);
-		if (e > t->olen)
-			e = t->olen;
-	}
-	if (s < t->title_len || (s == 0 && t->title_len == 0 && t->olen == 0)) {
+	if (e > t->olen)
+		e = t->olen;
+	if (s > e)
+		s = e;
+	if (s < t->title_len) {
 		*field = "title";
-		if (e > t->title_len)
-			e = t->title_len;
 		*ostart = s;
-		*oend = e;
+		*oend = e > t->title_len ? t->title_len : e;
 		return;
 	}
 	*field = "text";

@@ -1,13 +1,19 @@
 /*
- * text.h: an article's text made ready for matching.  The title and the body
- * are joined (title, newline, body), normalised (NFKC and case folding with
- * libutf8proc; curly quotes, dashes and odd spaces made plain ASCII; runs of
- * blanks made one space), cut into word tokens and sentences.  Every byte of
- * the normalised text remembers the byte of the ORIGINAL text it came from,
- * so evidence can quote the article exactly.
+ * text.h: an article's text made ready for matching, in one pass over its
+ * bytes.  The title and the body are joined (title, newline, body) and cut
+ * into tokens: words (runs of letters, digits and combining marks) and
+ * single punctuation characters.  Each token keeps its byte span in the
+ * ORIGINAL text (so evidence quotes the article exactly) and a 64-bit hash
+ * of its normalised form: NFKC with case folding (libutf8proc), curly
+ * quotes, dashes and odd spaces made plain ASCII.  Sentences and clause
+ * breaks (commas, semicolons, dashes, brackets) are found on the way.
  *
- * A struct text is reused from article to article: text_prepare() keeps its
- * buffers, so scoring a stream of articles does not allocate.
+ * Matching then compares token hashes, never bytes: "Zelenskyy’s",
+ * "ZELENSKYY'S" and "Ｚｅｌｅｎｓｋｙｙ's" are the same three tokens.
+ *
+ * ASCII words take a fast path (lower-case and hash as they are read); a
+ * word with any other character is normalised whole by libutf8proc.  A
+ * struct text is reused from article to article without reallocating.
  */
 #ifndef PM_TEXT_H
 #define PM_TEXT_H
@@ -15,17 +21,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum token_kind {
+	TOK_WORD = 0,
+	TOK_PUNCT,
+};
+
 struct token {
-	uint32_t	 start, end;	/* normalised bytes [start, end) */
+	uint64_t	 hash;		/* of the normalised token */
+	uint32_t	 start, end;	/* bytes [start, end) of the original */
 	uint32_t	 sent;		/* sentence index */
-	uint32_t	 clause;	/* clause number, increasing through the text */
-	uint32_t	 brk;		/* 1: a clause boundary precedes this token */
+	uint32_t	 w;		/* word ordinal: words before this token */
+	uint8_t		 kind;		/* enum token_kind */
+	uint8_t		 brk;		/* clause break before it: BREAK_* level */
+	uint8_t		 gap;		/* blank before it */
+	uint8_t		 len;		/* normalised bytes (capped at 255) */
 };
 
 struct sentence {
-	uint32_t	 start, end;	/* normalised bytes [start, end) */
 	uint32_t	 tok0, tok1;	/* tokens [tok0, tok1) */
 	int		 question;	/* ends with '?' */
+};
+
+/* For "word*" patterns: the hash of a word's first len bytes. */
+struct prefix_hash {
+	uint32_t	 tok;
+	uint32_t	 len;
+	uint64_t	 hash;
 };
 
 struct text {
@@ -34,47 +55,43 @@ struct text {
 	size_t		 olen, ocap;
 	size_t		 title_len;	/* the body starts at title_len + 1 */
 
-	/* Normalised text, NUL-terminated; map[i] is the original offset. */
-	char		*norm;
-	size_t		 nlen, ncap;
-	uint32_t	*map;		/* nlen + 1 entries; map[nlen] == olen */
-	uint32_t	*tokat;		/* token holding byte i, or the next one */
-
 	struct token	*toks;
 	size_t		 ntoks, tcap;
 	struct sentence	*sents;
 	size_t		 nsents, scap;
+
+	/* Prefix hashes for the lengths asked for (see text_set_prefixes). */
+	uint32_t	 prefix_mask;	/* bit L: lengths L (1..31) wanted */
+	struct prefix_hash *pfx;
+	size_t		 npfx, pfxcap;
+
+	/* Normalised text (tokens joined by blanks), only if want_norm. */
+	int		 want_norm;
+	char		*norm;
+	size_t		 nlen, ncap;
+
 };
 
 void	 text_init(struct text *);
 void	 text_free(struct text *);
 
+/* Record prefix hashes of these lengths (bit L for length L, 1..31). */
+void	 text_set_prefixes(struct text *, uint32_t mask);
+
 /*
- * Prepare title (may be NULL) and body (may be NULL) for matching.  Invalid
- * UTF-8 is replaced by spaces.  Returns 0, or -1 when out of memory or when
- * the text exceeds TEXT_MAX_BYTES.
+ * Prepare title (may be NULL) and body (may be NULL).  Invalid UTF-8 bytes
+ * separate tokens.  Returns 0, or -1 when out of memory or when the text
+ * exceeds TEXT_MAX_BYTES.
  */
 #define TEXT_MAX_BYTES	(64u * 1024 * 1024)
 int	 text_prepare(struct text *, const char *title, const char *body);
 
-/*
- * Normalise one phrase the way article text is normalised (used for the
- * patterns, so "Zelenskyy’s" in a rule matches "ZELENSKYY'S" in a text).
- * Leading and trailing blanks are dropped.  Returns malloc'd text or NULL.
- */
-char	*text_normalize_phrase(const char *);
-
-/* Is the normalised byte c part of a word (ASCII letter or digit, or UTF-8)? */
-static inline int
-text_is_word_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	    (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
+/* The hash of normalised bytes, as tokens carry it. */
+uint64_t text_hash(const char *s, size_t n);
 
 /*
- * Where the normalised bytes [start, end) came from: the field ("title" or
- * "text") and the byte span inside that field of the original.
+ * Where original bytes [start, end) are: the field ("title" or "text") and
+ * the span inside that field.
  */
 void	 text_span(const struct text *, uint32_t start, uint32_t end,
 	    const char **field, size_t *ostart, size_t *oend);

@@ -1,0 +1,146 @@
+/*
+ * test-model.c: hazard-rate and log-odds probabilities: the prior at the
+ * opening, decay towards the deadline without news, evidence raising the
+ * rate and fading with its half-life, and bit-identical results for the
+ * same inputs.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "date.h"
+#include "model.h"
+#include "unit.h"
+
+#define DAY	86400
+
+static struct market
+deadline_market(double prior)
+{
+	struct market m;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = MARKET_DEADLINE;
+	m.opens = 1000 * DAY;
+	m.deadline = 1030 * DAY - 1;
+	m.prior = prior;
+	m.half_life = 7 * DAY;
+	m.min_delta = 0.005;
+	m.step_cap = 3.0;
+	return m;
+}
+
+START_TEST(prior_at_opening_and_decay)
+{
+	struct market m = deadline_market(0.3);
+	double p0, p10, p20, p29;
+
+	p0 = model_p_no_news(&m, m.opens);
+	ck_assert(fabs(p0 - 0.3) < 1e-12);
+	p10 = model_p_no_news(&m, m.opens + 10 * DAY);
+	p20 = model_p_no_news(&m, m.opens + 20 * DAY);
+	p29 = model_p_no_news(&m, m.opens + 29 * DAY);
+	ck_assert(p10 < p0 && p20 < p10 && p29 < p20);
+	/* 1 - exp(-lambda * left): two thirds of the time left. */
+	ck_assert(fabs(p10 - (1 - pow(0.7, (double)(20 * DAY - 1) /
+	    (30 * DAY - 1)))) < 1e-12);
+	ck_assert(model_p_no_news(&m, m.deadline) == 0.0);
+	/* Outside [opens, deadline] the time is clamped. */
+	ck_assert(model_p_no_news(&m, m.opens - DAY) == p0);
+	ck_assert(model_p_no_news(&m, m.deadline + DAY) == 0.0);
+}
+END_TEST
+
+START_TEST(evidence_scales_the_rate_and_fades)
+{
+	struct market		m = deadline_market(0.1);
+	struct model_state	st;
+	int64_t			t = m.opens + 5 * DAY;
+	double			before, after, later;
+
+	model_init(&st);
+	before = model_p(&m, &st, t);
+	ck_assert(before == model_p_no_news(&m, t));
+	model_add(&m, &st, 1.0, t);
+	after = model_p(&m, &st, t);
+	ck_assert(after > before);
+	/* lambda * e: p = 1 - (1 - p_before)^e */
+	ck_assert(fabs(after - (1 - pow(1 - before, exp(1.0)))) < 1e-12);
+	/* One half-life later the evidence is worth half. */
+	ck_assert(fabs(model_evidence(&m, &st, t + 7 * DAY) - 0.5) < 1e-12);
+	later = model_p(&m, &st, t + 7 * DAY);
+	ck_assert(later < after);
+	ck_assert(later > model_p_no_news(&m, t + 7 * DAY));
+	/* Negative evidence lowers it. */
+	model_add(&m, &st, -3.0, t + 7 * DAY);
+	ck_assert(model_p(&m, &st, t + 7 * DAY) < model_p_no_news(&m, t + 7 * DAY));
+	/* Evidence is clamped. */
+	model_add(&m, &st, 1000.0, t + 8 * DAY);
+	ck_assert(st.evidence == MODEL_EVIDENCE_MAX);
+}
+END_TEST
+
+START_TEST(binary_log_odds)
+{
+	struct market		m = deadline_market(0.2);
+	struct model_state	st;
+
+	m.kind = MARKET_BINARY;
+	m.deadline = PM_TIME_NONE;
+	model_init(&st);
+	ck_assert(fabs(model_p(&m, &st, m.opens + 100 * DAY) - 0.2) < 1e-12);
+	model_add(&m, &st, log(4.0), m.opens);
+	/* odds 0.25 * 4 = 1 */
+	ck_assert(fabs(model_p(&m, &st, m.opens) - 0.5) < 1e-12);
+	ck_assert(model_is_open(&m, m.opens + 5000 * DAY));
+	ck_assert(!model_is_closed(&m, m.opens + 5000 * DAY));
+}
+END_TEST
+
+START_TEST(open_and_closed)
+{
+	struct market m = deadline_market(0.5);
+
+	ck_assert(!model_is_open(&m, m.opens - 1));
+	ck_assert(model_is_open(&m, m.opens));
+	ck_assert(model_is_open(&m, m.deadline));
+	ck_assert(!model_is_open(&m, m.deadline + 1));
+	ck_assert(model_is_closed(&m, m.deadline + 1));
+	ck_assert(!model_is_closed(&m, m.deadline));
+}
+END_TEST
+
+START_TEST(deterministic)
+{
+	struct market		m = deadline_market(0.12);
+	struct model_state	a, b;
+	double			pa[50], pb[50];
+
+	model_init(&a);
+	model_init(&b);
+	for (int i = 0; i < 50; i++) {
+		int64_t t = m.opens + i * 3600 * 11;
+
+		model_add(&m, &a, (i % 7) * 0.3 - 0.8, t);
+		model_add(&m, &b, (i % 7) * 0.3 - 0.8, t);
+		pa[i] = model_p(&m, &a, t + 1800);
+		pb[i] = model_p(&m, &b, t + 1800);
+	}
+	ck_assert(memcmp(pa, pb, sizeof(pa)) == 0);
+	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("model");
+	TCase	*tc = tcase_create("model");
+
+	tcase_add_test(tc, prior_at_opening_and_decay);
+	tcase_add_test(tc, evidence_scales_the_rate_and_fades);
+	tcase_add_test(tc, binary_log_odds);
+	tcase_add_test(tc, open_and_closed);
+	tcase_add_test(tc, deterministic);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}
