@@ -19,6 +19,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "run", cmd_run, "run the daemon (the default)" },
 	{ "check-config", cmd_check_config, "validate the config and markets, then exit" },
+	{ "parse-feed", cmd_parse_feed, "parse a feed document and print it as JSON" },
 };
 
 static void
