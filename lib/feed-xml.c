@@ -1283,6 +1283,18 @@ fx_leave_image(struct fx *x, const char *canon)
 		x->inimage = 0;
 }
 
+/*
+ * After an error libxml2 clears wellFormed, and from then on silently
+ * drops every entity reference (&amp; included) even in recovery mode.
+ * The error is already recorded (fx_on_error): let the parser go on as
+ * before, so that what follows the error is read in full.
+ */
+static void
+fx_keep_going(void *ctx)
+{
+	((xmlParserCtxtPtr)ctx)->wellFormed = 1;
+}
+
 static void
 fx_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
     const xmlChar *uri, int nns, const xmlChar **ns, int nattrs,
@@ -1293,6 +1305,7 @@ fx_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	char		 canon[128];
 
 	(void)ndefaulted;
+	fx_keep_going(ctx);
 	if (x->depth >= FX_MAX_DEPTH) {
 		x->overflow++;
 		return;
@@ -1331,6 +1344,7 @@ fx_on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 
 	(void)prefix;
 	(void)uri;
+	fx_keep_going(ctx);
 	if (x->overflow > 0) {
 		x->overflow--;
 		return;
@@ -1354,6 +1368,7 @@ fx_on_chars(void *ctx, const xmlChar *ch, int len)
 {
 	struct fx *x = ((xmlParserCtxtPtr)ctx)->_private;
 
+	fx_keep_going(ctx);
 	if (x->nframes == 0 || x->overflow > 0)
 		return;
 	fx_text_add(x, (const char *)ch, (size_t)len,
@@ -1367,26 +1382,29 @@ fx_on_chars(void *ctx, const xmlChar *ch, int len)
 }
 
 /*
- * An HTML named entity (&nbsp;, &eacute;) used without a DTD, as the
- * predefined entity libxml2 then substitutes; the feed is ill-formed.
+ * An entity the document does not declare: an HTML one (&nbsp;, &eacute;)
+ * becomes its character, any other stays as written ("&bogus;"), as a
+ * predefined entity libxml2 substitutes.  The feed is ill-formed.
  */
 static xmlEntityPtr
 fx_html_entity(struct fx *x, const xmlChar *name)
 {
 	const htmlEntityDesc	*h = htmlEntityLookup(name);
 	xmlEntityPtr		 ent;
-	char			 utf8[8];
+	char			 utf8[72];
 	size_t			 n;
 
-	if (h == NULL)
-		return NULL;
 	x->fb->illformed = 1;
 	for (int i = 0; i < x->nentities; i++)
 		if (xmlStrEqual(x->entities[i]->name, name))
 			return x->entities[i];
 	if (x->nentities == (int)(sizeof(x->entities) / sizeof(x->entities[0])))
 		return NULL;
-	n = utf8_encode(h->value, utf8);
+	if (h != NULL)
+		n = utf8_encode(h->value, utf8);
+	else if ((n = (size_t)snprintf(utf8, sizeof(utf8), "&%s;", name)) >=
+	    sizeof(utf8))
+		return NULL;
 	if ((ent = calloc(1, sizeof(*ent))) == NULL)
 		return NULL;
 	ent->type = XML_ENTITY_DECL;
@@ -1416,6 +1434,7 @@ fx_get_entity(void *ctx, const xmlChar *name)
 	struct fx		*x = pctx->_private;
 	xmlEntityPtr		 ent;
 
+	fx_keep_going(ctx);
 	if ((ent = xmlGetPredefinedEntity(name)) != NULL)
 		return ent;
 	if (pctx->myDoc != NULL &&
@@ -1525,6 +1544,96 @@ fx_cleanup(struct fx *x)
 	buf_free(&x->text);
 }
 
+/* 1 if c may be part of an XML name (ASCII rules; any non-ASCII byte). */
+static int
+fx_name_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == ':' || c == '.' || c == '-' ||
+	    c >= 0x80;
+}
+
+/*
+ * 0 if d[i] == '&' starts a reference ("&name;", "&#65;", "&#x41;"), 1 if
+ * the ampersand is bare, 2 for "&#X41;" (an upper-case X libxml2 refuses).
+ */
+static int
+fx_amp_kind(const char *d, size_t len, size_t i)
+{
+	size_t	j = i + 1, start;
+	int	upper = 0;
+
+	if (j < len && d[j] == '#') {
+		j++;
+		if (j < len && (d[j] == 'x' || d[j] == 'X')) {
+			upper = d[j] == 'X';
+			for (start = ++j; j < len && isxdigit((unsigned char)d[j]);
+			    j++)
+				;
+		} else
+			for (start = j; j < len && isdigit((unsigned char)d[j]); j++)
+				;
+		if (j == start || j >= len || d[j] != ';')
+			return 1;
+		return upper ? 2 : 0;
+	}
+	if (j >= len || isdigit((unsigned char)d[j]) || d[j] == '.' ||
+	    d[j] == '-' || !fx_name_char((unsigned char)d[j]))
+		return 1;
+	while (j < len && fx_name_char((unsigned char)d[j]))
+		j++;
+	return j < len && d[j] == ';' ? 0 : 1;
+}
+
+/*
+ * Feeds often carry bare ampersands ("?a=1&b=2") and "&#X41;", which XML
+ * forbids and libxml2 drops.  Outside CDATA sections, write them as "&amp;"
+ * and "&#x41;".  Returns 0 and *out NULL when nothing needed fixing, 0 and
+ * a fixed copy in *out, or -1 when out of memory.
+ */
+static int
+fx_fix_amps(const char *d, size_t len, char **out, size_t *outlen)
+{
+	const char	*cdata = memmem(d, len, "<![CDATA[", 9), *end, *amp;
+	struct buf	 b;
+	size_t		 i = 0, copied = 0;
+	int		 kind;
+
+	*out = NULL;
+	buf_init(&b);
+	while (i < len && (amp = memchr(d + i, '&', len - i)) != NULL) {
+		/* Skip the CDATA sections opened before this ampersand. */
+		while (cdata != NULL && cdata < amp) {
+			end = memmem(cdata + 9, len - (size_t)(cdata + 9 - d),
+			    "]]>", 3);
+			if (end == NULL)
+				goto done;	/* an open CDATA to the end */
+			cdata = memmem(end + 3, len - (size_t)(end + 3 - d),
+			    "<![CDATA[", 9);
+			if (end > amp) {
+				amp = NULL;	/* inside that section */
+				i = (size_t)(end + 3 - d);
+				break;
+			}
+		}
+		if (amp == NULL)
+			continue;
+		i = (size_t)(amp - d);
+		if ((kind = fx_amp_kind(d, len, i)) != 0) {
+			buf_add(&b, d + copied, i - copied);
+			buf_adds(&b, kind == 1 ? "&amp;" : "&#x");
+			copied = i + (kind == 1 ? 1 : 3);
+		}
+		i++;
+	}
+done:
+	if (copied == 0 && b.len == 0)
+		return 0;
+	buf_add(&b, d + copied, len - copied);
+	if ((*out = buf_detach(&b, outlen)) == NULL)
+		return -1;
+	return 0;
+}
+
 int
 feed_xml_read(struct feed_builder *fb, const char *data, size_t len,
     char *err, size_t errsize)
@@ -1533,13 +1642,25 @@ feed_xml_read(struct feed_builder *fb, const char *data, size_t len,
 	xmlSAXHandler		 sax;
 	xmlParserCtxtPtr	 pctx;
 	xmlDocPtr		 doc;
+	char			*fixed;
+	size_t			 fixedlen;
 	int			 ret = 0;
 
 	if (len == 0) {
 		snprintf(err, errsize, "empty document");
 		return -1;
 	}
+	if (len > INT_MAX || fx_fix_amps(data, len, &fixed, &fixedlen) == -1) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	if (fixed != NULL) {
+		fb->illformed = 1;
+		data = fixed;
+		len = fixedlen;
+	}
 	if ((x = calloc(1, sizeof(*x))) == NULL) {
+		free(fixed);
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
@@ -1551,6 +1672,7 @@ feed_xml_read(struct feed_builder *fb, const char *data, size_t len,
 	fx_sax_init(&sax);
 	if ((pctx = xmlNewParserCtxt()) == NULL) {
 		free(x);
+		free(fixed);
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
@@ -1565,6 +1687,7 @@ feed_xml_read(struct feed_builder *fb, const char *data, size_t len,
 		pctx->myDoc = NULL;
 	}
 	xmlFreeParserCtxt(pctx);
+	free(fixed);
 	fb->format = fx_format(x);
 	if (!x->feed_seen) {
 		snprintf(err, errsize, "not an RSS, RDF or Atom feed%s%s",

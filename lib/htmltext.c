@@ -10,6 +10,7 @@
  * on its own) have no bytes in the source and produce nothing, so they
  * neither add markup nor break a sentence in the text.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,14 @@ static const char *const html_uri_attrs[] = {
 	"input usemap", "ins cite", "link href", "object classid",
 	"object codebase", "object data", "object usemap", "q cite",
 	"script src", "source src", "video poster", "video src",
+};
+
+/* windows-1252's characters for 0x80-0x9F (0: undefined). */
+static const unsigned short html_cp1252[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
 struct html_ctx {
@@ -185,12 +194,100 @@ html_text_add(struct html_ctx *c, const unsigned char *s, size_t n)
 	}
 }
 
-/* Copy the source bytes [last, to) into the markup. */
+/* Copy the source bytes [last, to) into the markup as they are. */
 static void
 html_copy_to(struct html_ctx *c, size_t to)
 {
 	if (to > c->last)
 		buf_add(&c->markup, c->src + c->last, to - c->last);
+	c->last = to;
+}
+
+/*
+ * Length of the character or entity reference at s[0] == '&' ("&amp;",
+ * "&#38;", "&#x26;"), or 0 when the ampersand is bare.  *num gets the code
+ * point of a numeric one, else -1.
+ */
+static size_t
+html_ref_len(const char *s, size_t n, long *num)
+{
+	size_t	i = 1, start;
+	int	hex = 0;
+
+	*num = -1;
+	if (i < n && s[i] == '#') {
+		i++;
+		if (i < n && (s[i] == 'x' || s[i] == 'X'))
+			hex = 1, i++;
+		start = i;
+		while (i < n && i - start < 8 && (hex ? isxdigit((unsigned char)s[i]) :
+		    isdigit((unsigned char)s[i])))
+			i++;
+		if (i == start || i >= n || s[i] != ';')
+			return 0;
+		*num = strtol(s + start, NULL, hex ? 16 : 10);
+		return i + 1;
+	}
+	start = i;
+	while (i < n && i - start < 32 && isalnum((unsigned char)s[i]))
+		i++;
+	return i > start && i < n && s[i] == ';' ? i + 1 : 0;
+}
+
+/* 1 if the n bytes at s start with lit. */
+static int
+html_starts(const char *s, size_t n, const char *lit)
+{
+	size_t m = strlen(lit);
+
+	return n >= m && memcmp(s, lit, m) == 0;
+}
+
+/*
+ * Copy source text [last, to) into the markup the way feedparser writes
+ * text: a bare "&" escaped, numeric references lower-cased (and the
+ * windows-1252 range mapped: "&#146;" is "&#x2019;"), and a "<!" that
+ * opens no comment, DOCTYPE or CDATA escaped.
+ */
+static void
+html_copy_text_to(struct html_ctx *c, size_t to)
+{
+	const char	*s = c->src;
+	size_t		 i = c->last, len;
+	long		 num;
+
+	while (i < to) {
+		const char *amp = memchr(s + i, '&', to - i);
+		const char *lt = memchr(s + i, '<', to - i);
+		const char *p = amp == NULL ? lt : lt == NULL || amp < lt ? amp : lt;
+		size_t j = p == NULL ? to : (size_t)(p - s);
+
+		buf_add(&c->markup, s + i, j - i);
+		if ((i = j) == to)
+			break;
+		if (s[i] == '<') {
+			size_t	rest = to - i - 2;
+			int	bang = i + 1 < to && s[i + 1] == '!' &&
+				    !html_starts(s + i + 2, rest, "DOCTYPE") &&
+				    !html_starts(s + i + 2, rest, "--") &&
+				    !html_starts(s + i + 2, rest, "[");
+
+			buf_adds(&c->markup, bang ? "&lt;" : "<");
+			i++;
+			continue;
+		}
+		if ((len = html_ref_len(s + i, to - i, &num)) == 0) {
+			buf_adds(&c->markup, "&amp;");
+			i++;
+		} else if (num >= 0x80 && num <= 0x9F && html_cp1252[num - 0x80]) {
+			buf_printf(&c->markup, "&#x%x;", html_cp1252[num - 0x80]);
+			i += len;
+		} else {
+			for (size_t k = 0; k < len; k++, i++)
+				buf_addc(&c->markup, num >= 0 ?
+				    (char)tolower((unsigned char)s[i]) : s[i]);
+		}
+	}
 	c->last = to;
 }
 
@@ -306,7 +403,7 @@ html_on_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 	else if (e != NULL)
 		html_text_sep(c, e->cls == HTML_BLOCK ? '\n' : ' ');
 	if (c->flags & HTML_MARKUP) {
-		html_copy_to(c, (size_t)tag);
+		html_copy_text_to(c, (size_t)tag);
 		html_start_tag(c, name, attrs, e);
 	}
 	c->last = pos;
@@ -357,7 +454,7 @@ html_on_chars(void *ctx, const xmlChar *ch, int len)
 	if ((c->flags & HTML_TEXT) && c->skip == 0)
 		html_text_add(c, ch, (size_t)len);
 	if (c->flags & HTML_MARKUP)
-		html_copy_to(c, html_pos(c));
+		html_copy_text_to(c, html_pos(c));
 }
 
 /* Comments, CDATA (script and style bodies), processing instructions. */
@@ -471,7 +568,7 @@ html_ctx_run(struct html_ctx *c, const char *html, size_t len,
 			xmlFreeDoc(doc);
 	}
 	if (flags & HTML_MARKUP) {
-		html_copy_to(c, len);
+		html_copy_text_to(c, len);
 		*markup = html_take(&c->markup);
 	}
 	if (flags & HTML_TEXT)

@@ -59,23 +59,90 @@ uri_fix_slashes(const char *ref)
 	return out;
 }
 
+/*
+ * xmlBuildURI wants an ASCII reference: percent-encode the other bytes
+ * (and spaces) of s into out.
+ */
+static char *
+uri_escape_nonascii(const char *s, int *changed)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			*out = malloc(strlen(s) * 3 + 1), *o = out;
+
+	*changed = 0;
+	if (out == NULL)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80 || *p == ' ') {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+			*changed = 1;
+		} else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Undo uri_escape_nonascii on a resolved URI, in place. */
+static void
+uri_unescape_nonascii(char *s)
+{
+	char *o = s;
+
+	for (char *p = s; *p; p++) {
+		if (p[0] == '%' && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2])) {
+			char hx[3] = { p[1], p[2], 0 };
+			long v = strtol(hx, NULL, 16);
+
+			if (v >= 0x80 || v == ' ') {
+				*o++ = (char)v;
+				p += 2;
+				continue;
+			}
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+}
+
 char *
 uri_resolve(const char *base, const char *ref)
 {
 	xmlChar	*r;
-	char	*out;
+	char	*out, *trimmed, *esc;
+	size_t	 n;
+	int	 changed;
 
 	if (ref == NULL)
 		ref = "";
 	while (isspace((unsigned char)*ref))
 		ref++;
-	if (base == NULL || *base == '\0' || uri_has_scheme(ref))
-		return uri_fix_slashes(ref);
-	if ((r = xmlBuildURI((const xmlChar *)ref, (const xmlChar *)base)) ==
-	    NULL)
-		return uri_fix_slashes(ref);
+	n = strlen(ref);
+	while (n > 0 && isspace((unsigned char)ref[n - 1]))
+		n--;
+	if ((trimmed = strndup(ref, n)) == NULL)
+		return NULL;
+	if (base == NULL || *base == '\0' || uri_has_scheme(trimmed)) {
+		out = uri_fix_slashes(trimmed);
+		free(trimmed);
+		return out;
+	}
+	if ((esc = uri_escape_nonascii(trimmed, &changed)) == NULL) {
+		free(trimmed);
+		return NULL;
+	}
+	r = xmlBuildURI((const xmlChar *)esc, (const xmlChar *)base);
+	free(esc);
+	if (r == NULL)
+		return trimmed;
 	out = strdup((const char *)r);
 	xmlFree(r);
+	free(trimmed);
+	if (out != NULL && changed)
+		uri_unescape_nonascii(out);
 	return out;
 }
 
