@@ -20,6 +20,23 @@ static const unsigned short feed_cp1252[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
+static void
+feed_draft_clear(struct feed_draft *d)
+{
+	for (int i = 0; i < FF_NFIELDS; i++)
+		feed_value_clear(&d->f[i]);
+	d->published = d->updated = INT64_MIN;
+}
+
+void
+feed_builder_reset(struct feed_builder *fb)
+{
+	feed_draft_clear(&fb->feed);
+	for (size_t i = 0; i < fb->nentries; i++)
+		feed_draft_clear(&fb->entries[i]);
+	fb->nentries = 0;
+}
+
 struct feed_draft *
 feed_builder_entry(struct feed_builder *fb)
 {
@@ -89,6 +106,8 @@ feed_fix_double_utf8(char *s, size_t *lenp)
 	char			*tmp;
 
 	for (size_t i = 0; i < len; i++) {
+		if (p[i] < 0x80)
+			continue;
 		if (p[i] >= 0xC4)
 			return;		/* a character above U+00FF */
 		high += p[i] == 0xC2 || p[i] == 0xC3;
@@ -124,7 +143,7 @@ feed_fix_cp1252(struct feed_builder *fb, char *s, size_t *lenp)
 	struct buf		 b;
 	char			 enc[4];
 
-	if (memmem(s, len, "\xC2", 1) == NULL)
+	if (memchr(s, 0xC2, len) == NULL)
 		return s;
 	buf_init(&b);
 	for (size_t i = 0; i < len; i++) {
@@ -160,34 +179,47 @@ feed_value_plain(struct feed_builder *fb, const char *s, size_t len,
 	return 0;
 }
 
+/* 1 if feed_value_make's repairs could change these bytes. */
+static int
+feed_needs_repair(const struct feed_builder *fb, const char *s, size_t len)
+{
+	return memchr(s, 0xC2, len) != NULL ||
+	    (fb->utf8 && memchr(s, 0xC3, len) != NULL);
+}
+
 int
 feed_value_make(struct feed_builder *fb, const char *raw, size_t len,
     int html, const char *base, struct feed_value *out)
 {
-	char	*s, *markup = NULL, *text = NULL;
+	char	*s = NULL, *markup = NULL, *text = NULL;
 	size_t	 tlen;
 
-	if (feed_value_plain(fb, raw, len, out) == -1)
-		return -1;
-	s = out->s;
-	if (fb->utf8)
-		feed_fix_double_utf8(s, &len);
-	out->s = s = feed_fix_cp1252(fb, s, &len);
-	if (s == NULL)
-		return -1;
-	if (!html)
-		return 0;
+	memset(out, 0, sizeof(*out));
+	if (!html || feed_needs_repair(fb, raw, len)) {
+		if (feed_value_plain(fb, raw, len, out) == -1)
+			return -1;
+		s = out->s;
+		if (fb->utf8)
+			feed_fix_double_utf8(s, &len);
+		out->s = s = feed_fix_cp1252(fb, s, &len);
+		if (s == NULL)
+			return -1;
+		if (!html)
+			return 0;
+		raw = s;
+	}
 	if (fb->html == NULL && (fb->html = html_ctx_new()) == NULL) {
 		fb->oom = 1;
 		return -1;
 	}
-	if (html_ctx_run(fb->html, s, len, base, HTML_MARKUP | HTML_TEXT,
+	if (html_ctx_run(fb->html, raw, len, base, HTML_MARKUP | HTML_TEXT,
 	    &markup, &text) == -1) {
 		fb->oom = 1;
 		return -1;
 	}
 	free(out->s);
 	out->s = markup;
+	out->set = 1;
 	tlen = strlen(text);
 	out->text = feed_fix_cp1252(fb, text, &tlen);
 	return out->text == NULL ? -1 : 0;

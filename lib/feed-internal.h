@@ -51,6 +51,9 @@ struct feed_builder {
 	const char		*format;
 };
 
+/* Drop every value read so far (to read the document again). */
+void	feed_builder_reset(struct feed_builder *);
+
 /* Append an empty entry; NULL when out of memory (sets fb->oom). */
 struct feed_draft	*feed_builder_entry(struct feed_builder *);
 

@@ -17,6 +17,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,7 @@ struct fx_ns {
 	const char	*prefix;
 };
 
+
 /* Namespaces we map to a fixed prefix ("" for the feed formats' own). */
 static const struct fx_ns fx_namespaces[] = {
 	{ "http://backend.userland.com/rss", "" },
@@ -153,6 +155,18 @@ static const char *const fx_html_elements[] = {
 	"strong", "sub", "sup", "table", "tbody", "td", "textarea", "tfoot",
 	"th", "thead", "time", "tr", "tt", "u", "ul", "var", "video",
 };
+
+/* What an element name means, cached by libxml2's interned pointers. */
+struct fx_name_cache {
+	const xmlChar	*local;
+	const xmlChar	*prefix;
+	const xmlChar	*uri;
+	enum fx_kind	 kind;
+	int		 prefixed;	/* in a namespace with a prefix */
+	char		 canon[48];	/* "prefix_localname", lower case */
+};
+
+#define FX_NAME_CACHE	64
 
 /* One frame of feedparser's element stack. */
 struct fx_frame {
@@ -201,8 +215,10 @@ struct fx {
 	int			 top_elems, top_text;	/* inline XHTML shape */
 	struct fx_person	 person;
 	char			 rss_version[8];
+	int			 bad_amps;	/* errors a bare '&' causes */
 	int			 overflow;	/* elements deeper than we track */
 	xmlEntityPtr		 entities[64];		/* HTML entities lent */
+	struct fx_name_cache	 names[FX_NAME_CACHE];
 	int			 nentities;
 	char			 err[200];
 };
@@ -241,13 +257,15 @@ fx_ns_prefix(const xmlChar *uri)
 /*
  * "prefix_localname", lower-cased, the way feedparser names elements:
  * a known namespace gives its fixed prefix, an unknown one the document's.
+ * Returns 1 when there is a prefix.
  */
-static void
+static int
 fx_canon(char *out, size_t size, const xmlChar *local, const xmlChar *prefix,
     const xmlChar *uri)
 {
 	const char	*p = fx_ns_prefix(uri);
 	size_t		 o = 0;
+	int		 prefixed;
 
 	if (p == NULL)
 		p = prefix != NULL ? (const char *)prefix : "";
@@ -255,9 +273,33 @@ fx_canon(char *out, size_t size, const xmlChar *local, const xmlChar *prefix,
 		out[o++] = (char)tolower((unsigned char)*p);
 	if (o > 0)
 		out[o++] = '_';
+	prefixed = o > 0;
 	for (const char *l = (const char *)local; *l && o + 1 < size; l++)
 		out[o++] = (char)tolower((unsigned char)*l);
 	out[o] = '\0';
+	return prefixed;
+}
+
+/*
+ * The canonical name and handler of an element.  libxml2 interns names in
+ * the parser's dictionary, which lives as long as this parse: equal
+ * pointers are equal names.
+ */
+static const struct fx_name_cache *
+fx_name(struct fx *x, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	uintptr_t		 h = ((uintptr_t)local >> 3) ^ ((uintptr_t)uri >> 5);
+	struct fx_name_cache	*c = &x->names[h % FX_NAME_CACHE];
+
+	if (c->local == local && c->prefix == prefix && c->uri == uri)
+		return c;
+	c->local = local;
+	c->prefix = prefix;
+	c->uri = uri;
+	c->prefixed = fx_canon(c->canon, sizeof(c->canon), local, prefix, uri);
+	c->kind = fx_kind_of(c->canon);
+	return c;
 }
 
 /*
@@ -331,7 +373,8 @@ fx_type_is_html(const char *t)
 static int
 fx_is_xhtml(const struct fx *x)
 {
-	return strcmp(x->ctype, "application/xhtml+xml") == 0;
+	return x->ctype[0] == 'a' &&
+	    strcmp(x->ctype, "application/xhtml+xml") == 0;
 }
 
 /* Push a frame for the current element. */
@@ -633,11 +676,16 @@ fx_markup_end(struct fx *x, const char *local)
 	buf_addc(&x->text, '>');
 }
 
-/* A frame's value after feedparser's pop(). */
+/*
+ * A frame's value after feedparser's pop(): s points into fx.text (or to
+ * `owned` when it was rewritten) and stays valid until fx_val_done().
+ */
 struct fx_val {
 	char	*s;
 	size_t	 len;
 	int	 html;
+	char	*owned;
+	size_t	 start;		/* where the frame's text began */
 };
 
 /* Trim ASCII white space off both ends of [*sp, *sp + *lenp). */
@@ -677,53 +725,66 @@ fx_id_is_path(const char *s)
 	    strchr(s, ' ') == NULL;
 }
 
+/* Replace a value's string by a new one it owns. */
+static void
+fx_val_own(struct fx_val *v, char *s, size_t len)
+{
+	free(v->owned);
+	v->owned = v->s = s;
+	v->len = len;
+}
+
+/* Release a popped value and its frame's text. */
+static void
+fx_val_done(struct fx *x, struct fx_val *v)
+{
+	free(v->owned);
+	v->owned = v->s = NULL;
+	buf_truncate(&x->text, v->start);
+}
+
 /*
  * Pop the top frame (the current element's): its text, trimmed, base64
- * decoded, a relative link resolved, and whether it is HTML.
+ * decoded, a relative link resolved, and whether it is HTML.  The caller
+ * ends with fx_val_done().
  */
-static int
+static void
 fx_pop(struct fx *x, struct fx_val *v)
 {
-	struct fx_frame	*f = &x->frames[--x->nframes];
-	const char	*raw = x->text.data ? x->text.data + f->start : "";
-	size_t		 len = x->text.len - f->start;
-	struct utf8_stats st;
-	char		*r;
+	struct fx_frame		*f = &x->frames[--x->nframes];
+	const char		*raw;
+	size_t			 len;
+	struct utf8_stats	 st;
+	char			*r;
 
 	memset(v, 0, sizeof(*v));
+	v->start = f->start;
+	if (buf_reserve(&x->text, 0) == -1) {
+		x->fb->oom = 1;
+		v->s = "";
+		return;
+	}
+	raw = x->text.data + f->start;
+	len = x->text.len - f->start;
 	if (f->content)
 		fx_unwrap_div(x, &raw, &len);
 	fx_trim(&raw, &len);
-	if ((v->s = malloc(len + 1)) == NULL) {
-		x->fb->oom = 1;
-		buf_truncate(&x->text, f->start);
-		return -1;
-	}
-	memcpy(v->s, raw, len);
+	v->s = (char *)raw;
 	v->s[len] = '\0';
 	v->len = len;
-	buf_truncate(&x->text, f->start);
-	if (f->content && x->base64) {
-		char *copy = strdup(v->s);
+	if (f->content && x->base64 && (r = strdup(v->s)) != NULL) {
 		size_t n = len;
 
-		if (copy != NULL && fx_base64(copy, &n) == 0 &&
-		    (utf8_scan(copy, n, &st), st.invalid == 0 &&
-		    st.forbidden == 0)) {
-			free(v->s);
-			v->s = copy;
-			v->len = n;
-		} else
-			free(copy);
+		if (fx_base64(r, &n) == 0 && (utf8_scan(r, n, &st),
+		    st.invalid == 0 && st.forbidden == 0))
+			fx_val_own(v, r, n);
+		else
+			free(r);
 	}
 	if ((f->key == KEY_LINK || (f->key == KEY_ID && x->guidislink &&
-	    fx_id_is_path(v->s))) && *v->s != '\0') {
-		if ((r = uri_resolve(fx_base(x), v->s)) != NULL) {
-			free(v->s);
-			v->s = r;
-			v->len = strlen(r);
-		}
-	}
+	    fx_id_is_path(v->s))) && *v->s != '\0' &&
+	    (r = uri_resolve(fx_base(x), v->s)) != NULL)
+		fx_val_own(v, r, strlen(r));
 	if (f->content) {
 		if (x->version < FV_ATOM && strcmp(x->ctype, "text/plain") == 0 &&
 		    fx_looks_like_html(v->s))
@@ -732,7 +793,6 @@ fx_pop(struct fx *x, struct fx_val *v)
 		    f->key == KEY_DESCRIPTION || f->key == KEY_SUMMARY ||
 		    f->key == KEY_CONTENT);
 	}
-	return 0;
 }
 
 /* "a=1&amp;b=2" and "a=1&b;=2" (a broken "&b=") back to "a=1&b=2". */
@@ -783,7 +843,7 @@ fx_set_direct(struct fx *x, struct feed_draft *d, enum feed_field ff,
  * Store a popped value where feedparser would: in the entry (content: the
  * first one; link: the last one; the rest: the shallowest, then the last)
  * or in the feed (title and link).  With also_summary, content becomes the
- * summary too when there is none.  Frees v->s.
+ * summary too when there is none.
  */
 static void
 fx_store(struct fx *x, enum fx_key key, int expecting, struct fx_val *v,
@@ -801,7 +861,7 @@ fx_store(struct fx *x, enum fx_key key, int expecting, struct fx_val *v,
 	if (!expecting || key == KEY_NONE || key > KEY_AUTHOR ||
 	    (key == KEY_TITLE && x->title_depth > -1 &&
 	    x->title_depth <= x->depth))
-		goto done;
+		return;
 	ff = fields[key];
 	if (x->inentry && !x->insource) {
 		d = x->entry;
@@ -820,16 +880,13 @@ fx_store(struct fx *x, enum fx_key key, int expecting, struct fx_val *v,
 	}
 	if (d == NULL || feed_value_make(x->fb, v->s, strlen(v->s), v->html,
 	    fx_base(x), &fv) == -1)
-		goto done;
+		return;
 	fv.depth = x->depth;
 	fv.set = 1;
 	if (also_summary && d == x->entry && !d->f[FF_SUMMARY].set &&
 	    feed_value_copy(x->fb, &d->f[FF_SUMMARY], &fv) == 0)
 		d->f[FF_SUMMARY].depth = FX_UNSET;
 	feed_value_move(&d->f[ff], &fv);
-done:
-	free(v->s);
-	v->s = NULL;
 }
 
 /*
@@ -849,10 +906,10 @@ fx_pop_store(struct fx *x, int also_summary)
 	f = &x->frames[x->nframes - 1];
 	key = f->key;
 	expecting = f->expecting;
-	if (fx_pop(x, &v) == -1)
-		return 0;
+	fx_pop(x, &v);
 	nonempty = v.len > 0;
 	fx_store(x, key, expecting, &v, also_summary);
+	fx_val_done(x, &v);
 	return nonempty;
 }
 
@@ -860,13 +917,16 @@ fx_pop_store(struct fx *x, int also_summary)
 static char *
 fx_pop_value(struct fx *x)
 {
-	struct fx_val v;
+	struct fx_val	 v;
+	char		*s;
 
 	if (x->elems[x->depth].frame < 0 || x->nframes == 0)
 		return NULL;
-	if (fx_pop(x, &v) == -1)
-		return NULL;
-	return v.s;
+	fx_pop(x, &v);
+	if ((s = strdup(v.s)) == NULL)
+		x->fb->oom = 1;
+	fx_val_done(x, &v);
+	return s;
 }
 
 /* feedparser's pop_content: pop, then leave the text construct. */
@@ -1153,10 +1213,10 @@ fx_end_guid(struct fx *x)
 	if (x->elems[x->depth].frame < 0 || x->nframes == 0)
 		return;
 	expecting = x->frames[x->nframes - 1].expecting;
-	if (fx_pop(x, &v) == -1)
-		return;
+	fx_pop(x, &v);
 	copy = x->guidislink ? strdup(v.s) : NULL;
 	fx_store(x, KEY_ID, expecting, &v, 0);
+	fx_val_done(x, &v);
 	if (copy != NULL)
 		fx_set_direct(x, fx_context(x), FF_LINK, copy, 1);
 	free(copy);
@@ -1263,7 +1323,7 @@ fx_end(struct fx *x, enum fx_kind kind)
 
 /* feedparser's trick for empty <image> and <textInput> in bad feeds. */
 static void
-fx_leave_image(struct fx *x, const char *canon)
+fx_leave_image(struct fx *x, const char *canon, int prefixed)
 {
 	static const char *const keep_ti[] = { "title", "link", "description",
 	    "name", NULL };
@@ -1271,8 +1331,10 @@ fx_leave_image(struct fx *x, const char *canon)
 	    "url", "href", "width", "height", NULL };
 	int i;
 
-	if (strchr(canon, '_') != NULL && fx_kind_of(canon) != FK_UNKNOWN)
-		return;		/* a prefixed name */
+	if (!x->intextinput && !x->inimage)
+		return;
+	if (prefixed)
+		return;
 	for (i = 0; keep_ti[i] && strcmp(canon, keep_ti[i]); i++)
 		;
 	if (keep_ti[i] == NULL)
@@ -1300,9 +1362,10 @@ fx_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
     const xmlChar *uri, int nns, const xmlChar **ns, int nattrs,
     int ndefaulted, const xmlChar **attrs)
 {
-	struct fx	*x = ((xmlParserCtxtPtr)ctx)->_private;
-	struct fx_elem	*e;
-	char		 canon[128];
+	struct fx			*x = ((xmlParserCtxtPtr)ctx)->_private;
+	struct fx_elem			*e;
+	const struct fx_name_cache	*n;
+	const char			*canon;
 
 	(void)ndefaulted;
 	fx_keep_going(ctx);
@@ -1315,7 +1378,8 @@ fx_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	e->frame = -1;
 	fx_track_base(x, attrs, nattrs);
 	fx_track_namespaces(x, ns, nns);
-	fx_canon(canon, sizeof(canon), local, prefix, uri);
+	n = fx_name(x, local, prefix, uri);
+	canon = n->canon;
 	if (x->incontent && !fx_ends_with(x->ctype, "xml")) {
 		if (strcmp(canon, "div") == 0 || strcmp(canon, "xhtml_div") == 0) {
 			e->skipped = 1;
@@ -1330,8 +1394,8 @@ fx_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	}
 	if (strcmp(canon, "rdf_rdf") == 0)
 		x->feed_seen = 1;
-	fx_leave_image(x, canon);
-	e->kind = fx_kind_of(canon);
+	fx_leave_image(x, canon, n->prefixed);
+	e->kind = n->kind;
 	fx_start(x, e->kind, attrs, nattrs);
 }
 
@@ -1477,6 +1541,18 @@ fx_on_error(void *ctx, xmlErrorPtr e)
 	if (x == NULL || e == NULL || e->level < XML_ERR_ERROR)
 		return;
 	x->fb->illformed = 1;
+	switch (e->code) {
+	case XML_ERR_INVALID_CHARREF:
+	case XML_ERR_INVALID_HEX_CHARREF:
+	case XML_ERR_INVALID_DEC_CHARREF:
+	case XML_ERR_ENTITYREF_NO_NAME:
+	case XML_ERR_ENTITYREF_SEMICOL_MISSING:
+	case XML_ERR_NAME_REQUIRED:
+		x->bad_amps = 1;	/* fx_fix_amps may help */
+		break;
+	default:
+		break;
+	}
 	if (x->err[0] != '\0' || e->message == NULL)
 		return;
 	snprintf(x->err, sizeof(x->err), "line %d: %s", e->line, e->message);
@@ -1634,37 +1710,21 @@ done:
 	return 0;
 }
 
-int
-feed_xml_read(struct feed_builder *fb, const char *data, size_t len,
-    char *err, size_t errsize)
+/*
+ * One pass of libxml2 over the document into fb.  Returns 0, or -1 (out
+ * of memory); *bad_amps tells whether ampersand errors were seen.
+ */
+static int
+fx_parse(struct feed_builder *fb, const char *data, size_t len,
+    int *bad_amps, int *feed_seen, char *err, size_t errsize)
 {
 	struct fx		*x;
 	xmlSAXHandler		 sax;
 	xmlParserCtxtPtr	 pctx;
 	xmlDocPtr		 doc;
-	char			*fixed;
-	size_t			 fixedlen;
-	int			 ret = 0;
 
-	if (len == 0) {
-		snprintf(err, errsize, "empty document");
+	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -1;
-	}
-	if (len > INT_MAX || fx_fix_amps(data, len, &fixed, &fixedlen) == -1) {
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
-	if (fixed != NULL) {
-		fb->illformed = 1;
-		data = fixed;
-		len = fixedlen;
-	}
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		free(fixed);
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
-	xmlInitParser();
 	x->fb = fb;
 	x->title_depth = -1;
 	x->bases[0] = (char *)fb->base_url;
@@ -1672,8 +1732,6 @@ feed_xml_read(struct feed_builder *fb, const char *data, size_t len,
 	fx_sax_init(&sax);
 	if ((pctx = xmlNewParserCtxt()) == NULL) {
 		free(x);
-		free(fixed);
-		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
 	memcpy(pctx->sax, &sax, sizeof(sax));
@@ -1687,14 +1745,54 @@ feed_xml_read(struct feed_builder *fb, const char *data, size_t len,
 		pctx->myDoc = NULL;
 	}
 	xmlFreeParserCtxt(pctx);
-	free(fixed);
 	fb->format = fx_format(x);
-	if (!x->feed_seen) {
+	*bad_amps = x->bad_amps;
+	*feed_seen = x->feed_seen;
+	if (!x->feed_seen)
 		snprintf(err, errsize, "not an RSS, RDF or Atom feed%s%s",
 		    x->err[0] ? ": " : "", x->err);
-		ret = -1;
-	}
 	fx_cleanup(x);
 	free(x);
-	return ret;
+	return 0;
+}
+
+int
+feed_xml_read(struct feed_builder *fb, const char *data, size_t len,
+    char *err, size_t errsize)
+{
+	char	*fixed = NULL;
+	size_t	 fixedlen;
+	int	 bad_amps, seen;
+
+	if (len == 0) {
+		snprintf(err, errsize, "empty document");
+		return -1;
+	}
+	if (len > INT_MAX)
+		goto oom;
+	xmlInitParser();
+	if (fx_parse(fb, data, len, &bad_amps, &seen, err, errsize) == -1)
+		goto oom;
+	/*
+	 * Bare ampersands made libxml2 drop text: when escaping them changes
+	 * the document, read it again that way.  (Well-formed feeds, the
+	 * common case, are never scanned for them.)
+	 */
+	if (bad_amps) {
+		if (fx_fix_amps(data, len, &fixed, &fixedlen) == -1)
+			goto oom;
+		if (fixed != NULL) {
+			feed_builder_reset(fb);
+			fb->illformed = 1;
+			if (fx_parse(fb, fixed, fixedlen, &bad_amps, &seen, err,
+			    errsize) == -1)
+				goto oom;
+			free(fixed);
+		}
+	}
+	return seen ? 0 : -1;
+oom:
+	free(fixed);
+	snprintf(err, errsize, "out of memory");
+	return -1;
 }

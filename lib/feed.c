@@ -37,28 +37,31 @@ feed_is_json(const char *d, size_t len, const char *content_type)
  * becomes one line break, any other run one space; ends trimmed.
  */
 static char *
-feed_collapse(const char *s)
+feed_collapse(const char *str)
 {
-	struct buf	b;
-	int		pend = 0;	/* 0, ' ' or '\n' */
+	const unsigned char	*s = (const unsigned char *)(str ? str : "");
+	struct buf		 b;
+	size_t			 i = 0, j;
+	int			 pend = 0;	/* 0, ' ' or '\n' */
 
 	buf_init(&b);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : "");
-	    *p; p++) {
-		int nbsp = p[0] == 0xC2 && p[1] == 0xA0;
-
-		if (isspace(*p) || nbsp) {
-			if (*p == '\n' || *p == '\r')
+	buf_reserve(&b, strlen((const char *)s));
+	while (s[i] != '\0') {
+		if (s[i] <= ' ' || (s[i] == 0xC2 && s[i + 1] == 0xA0)) {
+			if (s[i] == '\n' || s[i] == '\r')
 				pend = '\n';
 			else if (pend == 0)
 				pend = ' ';
-			p += nbsp;
+			i += s[i] == 0xC2 ? 2 : 1;
 			continue;
 		}
 		if (pend && b.len > 0)
 			buf_addc(&b, (char)pend);
 		pend = 0;
-		buf_addc(&b, (char)*p);
+		for (j = i; s[j] > ' ' && !(s[j] == 0xC2 && s[j + 1] == 0xA0); j++)
+			;
+		buf_add(&b, s + i, j - i);
+		i = j;
 	}
 	return buf_detach(&b, NULL);
 }
@@ -119,11 +122,19 @@ feed_plain_peek(const struct feed_value *v)
 	return v->text != NULL ? v->text : v->s != NULL ? v->s : "";
 }
 
-/* The plain text of a value: its extracted text, else itself, collapsed. */
+/*
+ * The plain text of a value: the text extracted from its markup (taken,
+ * already collapsed), else the value itself, collapsed.
+ */
 static char *
-feed_plain(const struct feed_value *v)
+feed_plain(struct feed_value *v)
 {
-	return feed_collapse(v->text != NULL ? v->text : v->s);
+	char *t = v->text;
+
+	if (t == NULL)
+		return feed_collapse(v->s);
+	v->text = NULL;
+	return t;
 }
 
 /* Turn one draft into a public entry; -1 when out of memory. */
@@ -154,18 +165,9 @@ feed_finish_entry(struct feed_draft *d, struct feed_entry *e)
 }
 
 static void
-feed_draft_clear(struct feed_draft *d)
-{
-	for (int i = 0; i < FF_NFIELDS; i++)
-		feed_value_clear(&d->f[i]);
-}
-
-static void
 feed_builder_free(struct feed_builder *fb)
 {
-	feed_draft_clear(&fb->feed);
-	for (size_t i = 0; i < fb->nentries; i++)
-		feed_draft_clear(&fb->entries[i]);
+	feed_builder_reset(fb);
 	free(fb->entries);
 	html_ctx_free(fb->html);
 }

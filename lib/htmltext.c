@@ -98,7 +98,16 @@ static const unsigned short html_cp1252[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
+#define HTML_ELEM_CACHE	32
+
+struct html_elem_cache {
+	const xmlChar		*name;
+	char			 copy[16];
+	const struct html_elem	*elem;
+};
+
 struct html_ctx {
+	struct html_elem_cache	 cache[HTML_ELEM_CACHE];
 	htmlParserCtxtPtr	 pctx;
 	htmlSAXHandler		 sax;
 	const char		*src;
@@ -119,12 +128,27 @@ html_elem_cmp(const void *key, const void *elem)
 	return strcmp(key, ((const struct html_elem *)elem)->name);
 }
 
-/* What we know about an element, or NULL for an ordinary inline one. */
+/*
+ * What we know about an element, or NULL for an ordinary inline one.
+ * Names come from libxml2's dictionary, so a pointer cache (checked with
+ * one strcmp) saves most lookups.
+ */
 static const struct html_elem *
-html_elem(const xmlChar *name)
+html_elem(struct html_ctx *c, const xmlChar *name)
 {
-	return bsearch(name, html_elems, sizeof(html_elems) /
+	struct html_elem_cache *e = &c->cache[((uintptr_t)name >> 3) %
+	    HTML_ELEM_CACHE];
+
+	if (e->name == name && strcmp((const char *)name, e->copy) == 0)
+		return e->elem;
+	e->elem = bsearch(name, html_elems, sizeof(html_elems) /
 	    sizeof(html_elems[0]), sizeof(html_elems[0]), html_elem_cmp);
+	if (strlen((const char *)name) < sizeof(e->copy)) {
+		e->name = name;
+		strcpy(e->copy, (const char *)name);
+	} else
+		e->name = NULL;
+	return e->elem;
 }
 
 static int
@@ -168,6 +192,78 @@ html_text_sep(struct html_ctx *c, char sep)
 		c->pending = sep;
 }
 
+/* 1 if s[0] is white space for the text: ASCII space or control, NBSP. */
+static inline size_t
+html_space_len(const unsigned char *s, size_t n)
+{
+	if (s[0] <= ' ')
+		return 1;
+	return s[0] == 0xC2 && n > 1 && s[1] == 0xA0 ? 2 : 0;
+}
+
+#define HTML_ONES	0x0101010101010101ULL
+#define HTML_LOW7	0x7F7F7F7F7F7F7F7FULL
+
+/* High bit set in each byte of w that is zero (exact, no false hits). */
+static inline uint64_t
+html_zero_bytes(uint64_t w)
+{
+	return ~(((w & HTML_LOW7) + HTML_LOW7) | w | HTML_LOW7);
+}
+
+/*
+ * Offset of the first byte of s that may need collapsing: a control
+ * character, a 0xC2 (the lead of a no-break space), or a space followed
+ * by white space.  Eight bytes at a time.
+ */
+static size_t
+html_plain_scan(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 9 <= n) {
+		uint64_t w, next, sp, bad;
+
+		memcpy(&w, s + i, 8);
+		memcpy(&next, s + i + 1, 8);
+		sp = html_zero_bytes(w ^ (HTML_ONES * ' '));
+		bad = html_zero_bytes(w & (HTML_ONES * 0xE0)) |
+		    html_zero_bytes(w ^ (HTML_ONES * 0xC2)) |
+		    (sp & html_zero_bytes(next ^ (HTML_ONES * ' '))) |
+		    (sp & html_zero_bytes(next & (HTML_ONES * 0xE0)));
+		if (bad != 0)
+			return i + (size_t)__builtin_ctzll(bad) / 8;
+		i += 8;
+	}
+	for (; i < n; i++)
+		if (s[i] < ' ' || s[i] == 0xC2 ||
+		    (s[i] == ' ' && (i + 1 == n || s[i + 1] <= ' ')))
+			break;
+	return i;
+}
+
+/*
+ * Length of the prefix of s (s[0] not white space) that can go to the
+ * text as it is: words and single spaces, not ending with a space.
+ */
+static size_t
+html_plain_run(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (;;) {
+		i += html_plain_scan(s + i, n - i);
+		if (i < n && s[i] == 0xC2 && !(i + 1 < n && s[i + 1] == 0xA0)) {
+			i += i + 1 < n ? 2 : 1;	/* a character, not a space */
+			continue;
+		}
+		break;
+	}
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	return i;
+}
+
 /*
  * Append decoded characters to the text, collapsing white space (and
  * no-break spaces) into the pending separator.
@@ -175,22 +271,21 @@ html_text_sep(struct html_ctx *c, char sep)
 static void
 html_text_add(struct html_ctx *c, const unsigned char *s, size_t n)
 {
-	size_t i = 0, j;
+	size_t i = 0, j, sp;
 
 	while (i < n) {
-		for (j = i; j < n && s[j] > ' ' && !(s[j] == 0xC2 &&
-		    j + 1 < n && s[j + 1] == 0xA0); j++)
-			;
-		if (j > i) {
-			if (c->pending != 0 && c->text.len > 0)
-				buf_addc(&c->text, c->pending);
-			c->pending = 0;
-			buf_add(&c->text, s + i, j - i);
-			i = j;
+		if ((sp = html_space_len(s + i, n - i)) > 0) {
+			html_text_sep(c, ' ');
+			i += sp;
 			continue;
 		}
-		html_text_sep(c, ' ');
-		i += s[i] == 0xC2 ? 2 : 1;
+		if (c->pending != 0 && c->text.len > 0)
+			buf_addc(&c->text, c->pending);
+		c->pending = 0;
+		if ((j = html_plain_run(s + i, n - i)) == 0)
+			j = 1;
+		buf_add(&c->text, s + i, j);
+		i += j;
 	}
 }
 
@@ -352,7 +447,9 @@ html_attr(struct html_ctx *c, const xmlChar *tag, const char *name,
 
 	if (value == NULL)
 		value = name;
-	buf_printf(&c->markup, " %s=\"", name);
+	buf_addc(&c->markup, ' ');
+	buf_adds(&c->markup, name);
+	buf_adds(&c->markup, "=\"");
 	if (strcmp(name, "rel") == 0 || strcmp(name, "type") == 0) {
 		if ((v = strdup(value)) != NULL)
 			for (char *p = v; *p; p++)
@@ -391,7 +488,7 @@ static void
 html_on_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 {
 	struct html_ctx		*c = ((htmlParserCtxtPtr)ctx)->_private;
-	const struct html_elem	*e = html_elem(name);
+	const struct html_elem	*e = html_elem(c, name);
 	size_t			 pos = html_pos(c);
 	long			 tag = html_find_tag(c, name, pos, 0);
 
@@ -415,11 +512,20 @@ html_on_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 	}
 }
 
+/* Write an end tag. */
+static void
+html_end_tag(struct html_ctx *c, const xmlChar *name)
+{
+	buf_add(&c->markup, "</", 2);
+	buf_adds(&c->markup, (const char *)name);
+	buf_addc(&c->markup, '>');
+}
+
 static void
 html_on_end(void *ctx, const xmlChar *name)
 {
 	struct html_ctx		*c = ((htmlParserCtxtPtr)ctx)->_private;
-	const struct html_elem	*e = html_elem(name);
+	const struct html_elem	*e = html_elem(c, name);
 	size_t			 pos = html_pos(c);
 	int			 selfclosed = c->selfclosed == name;
 	long			 tag;
@@ -434,14 +540,14 @@ html_on_end(void *ctx, const xmlChar *name)
 		return;
 	if (selfclosed) {
 		if (e == NULL || !e->empty)
-			buf_printf(&c->markup, "</%s>", (const char *)name);
+			html_end_tag(c, name);
 		return;
 	}
 	if ((tag = html_find_tag(c, name, pos, 1)) < 0)
 		return;		/* closed by the parser, not the source */
-	html_copy_to(c, (size_t)tag);
+	html_copy_text_to(c, (size_t)tag);
 	if (e == NULL || !e->empty)
-		buf_printf(&c->markup, "</%s>", (const char *)name);
+		html_end_tag(c, name);
 	c->last = pos;
 }
 
@@ -490,20 +596,6 @@ html_on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
 	(void)ext;
 	(void)sys;
 	html_on_raw(ctx, name);
-}
-
-/* A malloc'd copy of the buffer's contents; the buffer keeps its memory. */
-static char *
-html_take(struct buf *b)
-{
-	char *p;
-
-	if (b->failed || (p = malloc(b->len + 1)) == NULL)
-		return NULL;
-	if (b->len > 0)
-		memcpy(p, b->data, b->len);
-	p[b->len] = '\0';
-	return p;
 }
 
 struct html_ctx *
@@ -560,6 +652,10 @@ html_ctx_run(struct html_ctx *c, const char *html, size_t len,
 	c->pending = 0;
 	buf_truncate(&c->markup, 0);
 	buf_truncate(&c->text, 0);
+	/* Sized for the usual case: the outputs are about as long. */
+	if (((flags & HTML_MARKUP) && buf_reserve(&c->markup, len + 64) == -1) ||
+	    ((flags & HTML_TEXT) && buf_reserve(&c->text, len + 16) == -1))
+		return -1;
 	c->pctx->_private = c;
 	if (len > 0 && len < INT32_MAX) {
 		doc = htmlCtxtReadMemory(c->pctx, html, (int)len, NULL, "UTF-8",
@@ -569,10 +665,10 @@ html_ctx_run(struct html_ctx *c, const char *html, size_t len,
 	}
 	if (flags & HTML_MARKUP) {
 		html_copy_text_to(c, len);
-		*markup = html_take(&c->markup);
+		*markup = buf_detach(&c->markup, NULL);
 	}
 	if (flags & HTML_TEXT)
-		*text = html_take(&c->text);
+		*text = buf_detach(&c->text, NULL);
 	if (((flags & HTML_MARKUP) && *markup == NULL) ||
 	    ((flags & HTML_TEXT) && *text == NULL)) {
 		if (flags & HTML_MARKUP)
