@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
 
 #include "buf.h"
 #include "htmltext.h"
@@ -636,11 +637,46 @@ html_ctx_free(struct html_ctx *c)
 	free(c);
 }
 
+/*
+ * Run libxml2's HTML parser over the UTF-8 bytes: an input declared UTF-8
+ * is not transcoded (htmlCtxtReadMemory would convert UTF-8 to UTF-8), and
+ * its offsets are the source's.  (A static, uncopied input buffer would
+ * save a copy, but libxml2 2.9's input shrinking breaks on it.)
+ */
+static int
+html_parse(struct html_ctx *c, const char *html, size_t len)
+{
+	xmlParserInputBufferPtr	buf;
+	xmlParserInputPtr	in;
+
+	htmlCtxtReset(c->pctx);
+	htmlCtxtUseOptions(c->pctx, HTML_OPTIONS);
+	c->pctx->_private = c;
+	buf = xmlParserInputBufferCreateMem(html, (int)len,
+	    XML_CHAR_ENCODING_UTF8);
+	if (buf == NULL)
+		return -1;
+	if ((in = xmlNewIOInputStream(c->pctx, buf, XML_CHAR_ENCODING_UTF8)) ==
+	    NULL) {
+		xmlFreeParserInputBuffer(buf);
+		return -1;
+	}
+	if (inputPush(c->pctx, in) < 0) {
+		xmlFreeInputStream(in);
+		return -1;
+	}
+	htmlParseDocument(c->pctx);
+	if (c->pctx->myDoc != NULL) {
+		xmlFreeDoc(c->pctx->myDoc);
+		c->pctx->myDoc = NULL;
+	}
+	return 0;
+}
+
 int
 html_ctx_run(struct html_ctx *c, const char *html, size_t len,
     const char *base, unsigned flags, char **markup, char **text)
 {
-	htmlDocPtr doc;
 
 	c->src = html;
 	c->len = len;
@@ -656,13 +692,8 @@ html_ctx_run(struct html_ctx *c, const char *html, size_t len,
 	if (((flags & HTML_MARKUP) && buf_reserve(&c->markup, len + 64) == -1) ||
 	    ((flags & HTML_TEXT) && buf_reserve(&c->text, len + 16) == -1))
 		return -1;
-	c->pctx->_private = c;
-	if (len > 0 && len < INT32_MAX) {
-		doc = htmlCtxtReadMemory(c->pctx, html, (int)len, NULL, "UTF-8",
-		    HTML_OPTIONS);
-		if (doc != NULL)
-			xmlFreeDoc(doc);
-	}
+	if (len > 0 && len < INT32_MAX && html_parse(c, html, len) == -1)
+		return -1;
 	if (flags & HTML_MARKUP) {
 		html_copy_text_to(c, len);
 		*markup = buf_detach(&c->markup, NULL);
