@@ -1721,7 +1721,6 @@ fx_parse(struct feed_builder *fb, const char *data, size_t len,
 	struct fx		*x;
 	xmlSAXHandler		 sax;
 	xmlParserCtxtPtr	 pctx;
-	xmlDocPtr		 doc;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -1;
@@ -1730,16 +1729,19 @@ fx_parse(struct feed_builder *fb, const char *data, size_t len,
 	x->bases[0] = (char *)fb->base_url;
 	buf_init(&x->text);
 	fx_sax_init(&sax);
-	if ((pctx = xmlNewParserCtxt()) == NULL) {
+	/*
+	 * The push parser, given the whole document as one chunk: it hands
+	 * CDATA sections over in one piece, where the pull parser reads them
+	 * a character at a time (RSS puts whole articles in CDATA).
+	 */
+	if ((pctx = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL)) == NULL) {
 		free(x);
 		return -1;
 	}
-	memcpy(pctx->sax, &sax, sizeof(sax));
+	xmlCtxtUseOptions(pctx, FX_OPTIONS);
 	pctx->_private = x;
 	x->pctx = pctx;
-	doc = xmlCtxtReadMemory(pctx, data, (int)len, NULL, NULL, FX_OPTIONS);
-	if (doc != NULL)
-		xmlFreeDoc(doc);
+	xmlParseChunk(pctx, data, (int)len, 1);
 	if (pctx->myDoc != NULL) {
 		xmlFreeDoc(pctx->myDoc);
 		pctx->myDoc = NULL;
