@@ -11,7 +11,20 @@
 #include "buf.h"
 #include "utf8.h"
 
-/* Length of the leading run of plain ASCII (no control characters). */
+#define UTF8_ONES	0x0101010101010101ULL
+#define UTF8_LOW7	0x7F7F7F7F7F7F7F7FULL
+
+/* High bit set in each byte of w that is zero (exact). */
+static inline uint64_t
+utf8_zero_bytes(uint64_t w)
+{
+	return ~(((w & UTF8_LOW7) + UTF8_LOW7) | w | UTF8_LOW7);
+}
+
+/*
+ * Length of the leading run of ASCII that needs no look: printable
+ * characters, tab, line feed and carriage return.
+ */
 static size_t
 utf8_ascii_run(const unsigned char *s, size_t len)
 {
@@ -21,13 +34,19 @@ utf8_ascii_run(const unsigned char *s, size_t len)
 		uint64_t w, ctl;
 
 		memcpy(&w, s + i, 8);
-		/* A byte >= 0x80, or one < 0x20, ends the fast path. */
-		ctl = (w - 0x2020202020202020ULL) & ~w;
-		if (((w | ctl) & 0x8080808080808080ULL) != 0)
+		if (w & (UTF8_ONES * 0x80))
+			break;
+		/* Bytes below 0x20 other than \t \n \r end the fast path. */
+		ctl = utf8_zero_bytes(w & (UTF8_ONES * 0xE0)) &
+		    ~utf8_zero_bytes(w ^ (UTF8_ONES * '\n')) &
+		    ~utf8_zero_bytes(w ^ (UTF8_ONES * '\t')) &
+		    ~utf8_zero_bytes(w ^ (UTF8_ONES * '\r'));
+		if (ctl != 0)
 			break;
 		i += 8;
 	}
-	while (i < len && s[i] >= 0x20 && s[i] < 0x80)
+	while (i < len && s[i] < 0x80 && (s[i] >= 0x20 || s[i] == '\n' ||
+	    s[i] == '\t' || s[i] == '\r'))
 		i++;
 	return i;
 }
