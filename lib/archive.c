@@ -16,6 +16,7 @@
 
 #include "archive.h"
 #include "date.h"
+#include "htmltext.h"
 #include "log.h"
 #include "store.h"
 
@@ -185,6 +186,24 @@ archive_json_column(const char *line, size_t len)
 	return (size_t)(e - line) + 1;
 }
 
+/*
+ * An HTML body becomes plain text the way the feed parser makes it for
+ * live articles (html_to_text), so a replay scores the same text.
+ */
+static const char *
+archive_html_body(struct article *a, char *buf, size_t bufsize)
+{
+	char *text = html_to_text(a->text, strlen(a->text));
+
+	if (text == NULL) {
+		snprintf(buf, bufsize, "body: out of memory converting HTML");
+		return buf;
+	}
+	free(a->text);
+	a->text = text;
+	return NULL;
+}
+
 const char *
 archive_parse_line(const char *line, size_t len, struct article *a, char *buf,
     size_t bufsize)
@@ -218,6 +237,8 @@ archive_parse_line(const char *line, size_t len, struct article *a, char *buf,
 		why = archive_get_time(o, "published", &a->published, buf, bufsize);
 	if (why == NULL)
 		why = archive_get_time(o, "first_seen", &a->first_seen, buf, bufsize);
+	if (why == NULL && a->text != NULL && archive_looks_like_html(a->text))
+		why = archive_html_body(a, buf, bufsize);
 	if (why == NULL && archive_empty(a->title) && archive_empty(a->text)) {
 		snprintf(buf, bufsize, "no title and no body");
 		why = buf;

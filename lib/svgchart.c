@@ -229,7 +229,7 @@ svg_deadline(FILE *fp, const struct panel *pn, const struct chart_series *s)
 	    "stroke=\"" COLOR_DEADLINE "\" stroke-dasharray=\"5,3\"/>\n"
 	    "<text x=\"%.1f\" y=\"%.1f\" class=\"dl\" text-anchor=\"end\">"
 	    "deadline</text>\n", x, pn->y0 + PLOT_T, x, pn->y0 + PLOT_B,
-	    x - 4, pn->y0 + PLOT_T + 11);
+	    x - 10, pn->y0 + PLOT_T + 11);
 }
 
 /* A diamond at the deadline, at 1 for YES and 0 for NO. */

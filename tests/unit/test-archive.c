@@ -66,6 +66,8 @@ START_TEST(jsonl_order_and_problems)
 	ck_assert_str_eq(ar.articles[2].text, "Delegations met on Monday.");
 	ck_assert_str_eq(ar.articles[2].source, "wire");
 	ck_assert_str_eq(ar.articles[2].url, "https://example.org/m1");
+	/* An HTML body is scored as its text, as the feed parser gives it. */
+	ck_assert_str_eq(ar.articles[0].text, "Envoys met again & talked.");
 	ck_assert_ptr_null(ar.articles[3].source);	/* absent stays NULL */
 	ck_assert_ptr_null(ar.articles[3].url);
 	ck_assert(ar.articles[2].credibility == 1.0);
