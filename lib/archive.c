@@ -156,7 +156,12 @@ archive_empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-/* An optional RFC 3339 time member; absent or null is PM_TIME_NONE. */
+/*
+ * An optional time member; absent, null or "" is PM_TIME_NONE.  RFC 3339
+ * is the format, but archives from elsewhere carry what feeds carry, so
+ * every date the feed parser accepts is taken (RFC 822 and its variants),
+ * and a number is seconds since the epoch (milliseconds from 1e11 on).
+ */
 static const char *
 archive_get_time(const cJSON *o, const char *key, int64_t *out, char *buf,
     size_t bufsize)
@@ -168,11 +173,19 @@ archive_get_time(const cJSON *o, const char *key, int64_t *out, char *buf,
 		return NULL;
 	if (cJSON_IsString(m) && m->valuestring[0] == '\0')
 		return NULL;
-	if (!cJSON_IsString(m) || date_parse_rfc3339(m->valuestring, out) == -1) {
-		snprintf(buf, bufsize, "%s: not an RFC 3339 time", key);
-		return buf;
+	if (cJSON_IsString(m) && date_parse(m->valuestring, out) == 0)
+		return NULL;
+	if (cJSON_IsNumber(m) && m->valuedouble >= 0 && m->valuedouble < 1e15) {
+		double v = m->valuedouble >= 1e11 ? m->valuedouble / 1000 :
+		    m->valuedouble;
+
+		*out = (int64_t)v;
+		return NULL;
 	}
-	return NULL;
+	*out = PM_TIME_NONE;
+	snprintf(buf, bufsize, "%s: not a time (RFC 3339 expected, such as "
+	    "2025-11-19T10:00:00Z)", key);
+	return buf;
 }
 
 /* Where cJSON stopped, as a column, for "not valid JSON at column C". */

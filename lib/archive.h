@@ -1,7 +1,8 @@
 /*
  * archive.h: read archived articles for a backtest.  An archive is a JSONL
  * file (one article per line: id, title, body, source, url, published,
- * first_seen; times RFC 3339), a pmsignald sqlite database, or a directory
+ * first_seen; times RFC 3339, or any date feeds use, or epoch seconds; an
+ * HTML body becomes text), a pmsignald sqlite database, or a directory
  * holding such files (walked recursively in byte order of names).
  *
  * Optional fields (title, body, source, url) that are absent or null stay
