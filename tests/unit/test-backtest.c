@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "archive.h"
 #include "backtest.h"
@@ -15,6 +16,7 @@
 #include "delta.h"
 #include "market.h"
 #include "pipeline.h"
+#include "store.h"
 #include "tickclock.h"
 #include "unit.h"
 
@@ -314,6 +316,50 @@ START_TEST(summary_and_chart)
 }
 END_TEST
 
+/*
+ * The daemon's history replays the same from its database as from JSONL:
+ * store the sample the way the daemon stores articles, backtest both.
+ */
+START_TEST(database_replays_like_jsonl)
+{
+	char		 dir[] = "/tmp/pmsignal-bt.XXXXXX", db[64], side[80];
+	char		 err[512];
+	struct market_set *ms;
+	struct archive	 jl, fromdb;
+	struct store	*st;
+	struct run	 a, b;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/history.db", dir);
+	ck_assert_int_eq(market_set_load(DATA "markets.json", &ms, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(archive_load(DATA "replay.jsonl", NULL, &jl, err,
+	    sizeof(err)), 0);
+	ck_assert_msg(store_open(db, 0, &st, err, sizeof(err)) == 0, "%s", err);
+	for (size_t i = 0; i < jl.narticles; i++)
+		ck_assert_msg(store_add_article(st, &jl.articles[i], 0, NULL, err,
+		    sizeof(err)) == 0, "%s", err);
+	store_close(st);
+	ck_assert_int_eq(archive_load(db, NULL, &fromdb, err, sizeof(err)), 0);
+	ck_assert_uint_eq(fromdb.narticles, jl.narticles);
+	run_fixture(ms, &jl, NULL, &a);
+	run_fixture(ms, &fromdb, NULL, &b);
+	ck_assert_str_eq(a.deltas, b.deltas);
+	ck_assert_str_eq(a.traj, b.traj);
+	run_free(&a);
+	run_free(&b);
+	archive_free(&jl);
+	archive_free(&fromdb);
+	market_set_free(ms);
+	unlink(db);
+	snprintf(side, sizeof(side), "%s-wal", db);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", db);
+	unlink(side);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *
 backtest_suite(void)
 {
@@ -325,6 +371,7 @@ backtest_suite(void)
 	tcase_add_test(tc, resolutions_file);
 	tcase_add_test(tc, replay_fixture);
 	tcase_add_test(tc, summary_and_chart);
+	tcase_add_test(tc, database_replays_like_jsonl);
 	suite_add_tcase(s, tc);
 	return s;
 }
