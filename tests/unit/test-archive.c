@@ -178,7 +178,7 @@ store_one(struct store *st, const char *feed, const char *guid,
 
 START_TEST(database_and_mixed_directory)
 {
-	char		dir[] = "/tmp/pmsignal-archive.XXXXXX", db[64], jl[80], err[256];
+	char		dir[] = "/tmp/pmsignal-archive.XXXXXX", db[64], jl[64], err[256];
 	struct store	*st;
 	struct archive	ar;
 	FILE		*fp;
@@ -221,12 +221,7 @@ START_TEST(database_and_mixed_directory)
 		archive_free(&ar);
 	}
 	unlink(jl);
-	unlink(db);
-	/* A read-only reader of a WAL database may leave these behind. */
-	snprintf(jl, sizeof(jl), "%s-wal", db);
-	unlink(jl);
-	snprintf(jl, sizeof(jl), "%s-shm", db);
-	unlink(jl);
+	unit_unlink_sqlite(db);
 	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST

@@ -322,7 +322,7 @@ END_TEST
  */
 START_TEST(database_replays_like_jsonl)
 {
-	char		 dir[] = "/tmp/pmsignal-bt.XXXXXX", db[64], side[80];
+	char		 dir[] = "/tmp/pmsignal-bt.XXXXXX", db[64];
 	char		 err[512];
 	struct market_set *ms;
 	struct archive	 jl, fromdb;
@@ -351,11 +351,7 @@ START_TEST(database_replays_like_jsonl)
 	archive_free(&jl);
 	archive_free(&fromdb);
 	market_set_free(ms);
-	unlink(db);
-	snprintf(side, sizeof(side), "%s-wal", db);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", db);
-	unlink(side);
+	unit_unlink_sqlite(db);
 	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
