@@ -13,5 +13,6 @@ int	cmd_check_config(int argc, char **argv);
 int	cmd_score(int argc, char **argv);
 int	cmd_backtest(int argc, char **argv);
 int	cmd_parse_feed(int argc, char **argv);
+int	cmd_export(int argc, char **argv);
 
 #endif

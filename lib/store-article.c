@@ -98,19 +98,22 @@ store_add_article(struct store *s, const struct article *a, uint64_t simhash,
     int64_t *rowid, char *err, size_t errsize)
 {
 	int64_t	id = 0;
-	int	rc;
+	int	rc, dup;
 
-	if (a->source == NULL || a->id == NULL || a->first_seen == PM_TIME_NONE)
-		return store_errf(s, STORE_EFAIL, err, errsize, "add article: "
-		    "source, id and first_seen are required");
 	if ((rc = store_tx_begin(s, 0, err, errsize)) != STORE_OK)
 		return rc;
-	rc = store_article_insert(s, a, simhash, &id, err, errsize);
-	if ((rc = store_tx_end(s, rc, err, errsize)) < 0)
+	if (a->source == NULL || a->id == NULL || a->first_seen == PM_TIME_NONE)
+		rc = store_errf(s, STORE_EFAIL, err, errsize, "add article: "
+		    "source, id and first_seen are required");
+	else
+		rc = store_article_insert(s, a, simhash, &id, err, errsize);
+	dup = rc == 1;
+	if ((rc = store_tx_end(s, dup ? STORE_OK : rc, err, errsize)) !=
+	    STORE_OK)
 		return rc;
 	if (rowid != NULL)
 		*rowid = id;
-	return rc;
+	return dup;
 }
 
 int
@@ -120,11 +123,12 @@ store_add_evidence(struct store *s, int64_t article, const char *market,
 	sqlite3_stmt	*st = store_stmt(s, ST_EVIDENCE_PUT);
 	int		 rc;
 
-	if (market == NULL || json == NULL)
-		return store_errf(s, STORE_EFAIL, err, errsize,
-		    "add evidence: market and evidence are required");
 	if ((rc = store_tx_begin(s, 0, err, errsize)) != STORE_OK)
 		return rc;
+	if (market == NULL || json == NULL)
+		return store_tx_end(s, store_errf(s, STORE_EFAIL, err, errsize,
+		    "add evidence: market and evidence are required"), err,
+		    errsize);
 	if ((rc = sqlite3_bind_int64(st, 1, article)) == SQLITE_OK &&
 	    (rc = store_bind_text(st, 2, market)) == SQLITE_OK &&
 	    (rc = store_bind_text(st, 3, json)) == SQLITE_OK)
@@ -161,22 +165,24 @@ store_simhashes_since(struct store *s, int64_t since, store_simhash_fn fn,
     void *arg, char *err, size_t errsize)
 {
 	sqlite3_stmt	*st = store_stmt(s, ST_SIMHASHES);
-	int		 rc;
+	int		 rc, n = 0;
 
 	if ((rc = sqlite3_bind_int64(st, 1, since == PM_TIME_NONE ? INT64_MIN :
 	    since)) == SQLITE_OK) {
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			n++;
 			if (fn(arg, (uint64_t)sqlite3_column_int64(st, 0),
 			    sqlite3_column_int64(st, 1),
 			    sqlite3_column_int64(st, 2)) != 0) {
 				rc = SQLITE_DONE;
 				break;
 			}
+		}
 	}
 	store_done(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, rc, "read SimHashes", err, errsize);
-	return STORE_OK;
+	return n;
 }
 
 /* Point a's fields at the current row (valid until the next step). */

@@ -93,6 +93,21 @@ store_delta_insert(struct store *s, struct delta *d, size_t n, char *err,
 	return STORE_OK;
 }
 
+/* What the schema cannot check for us. */
+static int
+store_delta_check(struct store *s, const struct delta *d, size_t n, char *err,
+    size_t errsize)
+{
+	if (s->session == NULL)
+		return store_errf(s, STORE_EFAIL, err, errsize, "append deltas: "
+		    "no session (store_session_new() first)");
+	for (size_t i = 0; i < n; i++)
+		if (d[i].market == NULL)
+			return store_errf(s, STORE_EFAIL, err, errsize,
+			    "append deltas: delta %zu has no market", i);
+	return STORE_OK;
+}
+
 int
 store_append_deltas(struct store *s, struct delta *d, size_t n, char *err,
     size_t errsize)
@@ -101,15 +116,10 @@ store_append_deltas(struct store *s, struct delta *d, size_t n, char *err,
 
 	if (n == 0)
 		return STORE_OK;
-	if (s->session == NULL)
-		return store_errf(s, STORE_EFAIL, err, errsize, "append deltas: "
-		    "no session (store_session_new() first)");
-	for (size_t i = 0; i < n; i++)
-		if (d[i].market == NULL)
-			return store_errf(s, STORE_EFAIL, err, errsize,
-			    "append deltas: delta %zu has no market", i);
 	if ((rc = store_tx_begin(s, 1, err, errsize)) == STORE_OK) {
-		rc = store_delta_insert(s, d, n, err, errsize);
+		rc = store_delta_check(s, d, n, err, errsize);
+		if (rc == STORE_OK)
+			rc = store_delta_insert(s, d, n, err, errsize);
 		rc = store_tx_end(s, rc, err, errsize);
 	}
 	if (rc != STORE_OK)

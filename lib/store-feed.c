@@ -121,11 +121,11 @@ store_feed_put(struct store *s, const struct store_feed *f, char *err,
 	sqlite3_stmt	*st = store_stmt(s, ST_FEED_PUT);
 	int		 rc;
 
-	if (f->name == NULL || f->url == NULL)
-		return store_errf(s, STORE_EFAIL, err, errsize,
-		    "write feed: name and url are required");
 	if ((rc = store_tx_begin(s, 0, err, errsize)) != STORE_OK)
 		return rc;
+	if (f->name == NULL || f->url == NULL)
+		return store_tx_end(s, store_errf(s, STORE_EFAIL, err, errsize,
+		    "write feed: name and url are required"), err, errsize);
 	if ((rc = store_feed_bind(st, f)) == SQLITE_OK)
 		rc = sqlite3_step(st);
 	store_done(st);
@@ -138,20 +138,8 @@ int
 store_state_get(struct store *s, const char *key, char **value, char *err,
     size_t errsize)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_STATE_GET);
-	int		 rc, found = 0;
-
-	*value = NULL;
-	if ((rc = store_bind_text(st, 1, key)) == SQLITE_OK &&
-	    (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		found = 1;
-		rc = store_column_dup(st, 0, value) == -1 ? SQLITE_NOMEM :
-		    SQLITE_DONE;
-	}
-	store_done(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, rc, "read state", err, errsize);
-	return found;
+	return store_get_text(s, ST_STATE_GET, key, value, "read state", err,
+	    errsize);
 }
 
 /* One write to the state table (put or delete) in its own transaction. */
@@ -162,11 +150,11 @@ store_state_write(struct store *s, enum store_stmt_id id, const char *key,
 	sqlite3_stmt	*st = store_stmt(s, id);
 	int		 rc;
 
-	if (key == NULL || (id == ST_STATE_PUT && value == NULL))
-		return store_errf(s, STORE_EFAIL, err, errsize,
-		    "write state: key and value are required");
 	if ((rc = store_tx_begin(s, 0, err, errsize)) != STORE_OK)
 		return rc;
+	if (key == NULL || (id == ST_STATE_PUT && value == NULL))
+		return store_tx_end(s, store_errf(s, STORE_EFAIL, err, errsize,
+		    "write state: key and value are required"), err, errsize);
 	rc = store_bind_text(st, 1, key);
 	if (rc == SQLITE_OK && id == ST_STATE_PUT &&
 	    (rc = store_bind_text(st, 2, value)) == SQLITE_OK)

@@ -96,6 +96,13 @@ int	store_exec(struct store *, const char *sql, const char *what,
 int	store_tx_begin(struct store *, int durable, char *err, size_t errsize);
 int	store_tx_end(struct store *, int code, char *err, size_t errsize);
 
+/*
+ * Run a one-key lookup statement whose first column is text: 1 and a
+ * malloc'd *value, or 0 when there is no row.
+ */
+int	store_get_text(struct store *, enum store_stmt_id, const char *key,
+	    char **value, const char *what, char *err, size_t errsize);
+
 /* Bind text (NULL binds NULL) and times (PM_TIME_NONE binds NULL). */
 int	store_bind_text(sqlite3_stmt *, int col, const char *s);
 int	store_bind_time(sqlite3_stmt *, int col, int64_t t);

@@ -138,12 +138,12 @@ store_prune(struct store *s, int64_t now, int64_t article_days,
 	rc = store_prune_deltas(s, delta_cutoff, max_rows, &n, &first, err,
 	    errsize);
 	if (rc == STORE_OK)
-		rc = store_prune_articles(s, ST_PRUNE_TEXT_SCAN, ST_PRUNE_TEXT,
-		    text_cutoff, max_rows - n, &n, err, errsize);
-	if (rc == STORE_OK)
 		rc = store_prune_articles(s, ST_PRUNE_ARTICLES_SCAN,
 		    ST_PRUNE_ARTICLE, row_cutoff, max_rows - n, &n, err,
 		    errsize);
+	if (rc == STORE_OK)
+		rc = store_prune_articles(s, ST_PRUNE_TEXT_SCAN, ST_PRUNE_TEXT,
+		    text_cutoff, max_rows - n, &n, err, errsize);
 	if ((rc = store_tx_end(s, rc, err, errsize)) != STORE_OK)
 		return rc;
 	s->first_seq = first;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "date.h"
 #include "log.h"
@@ -18,6 +19,8 @@
 #define STORE_BUSY_MS		1000		/* wait for another writer */
 #define STORE_WAL_LIMIT		(64 << 20)	/* WAL kept after checkpoint */
 #define STORE_CACHE_KIB		16384		/* page cache */
+#define STORE_CHECKPOINT_PAGES	256		/* WAL pages that trigger a
+						   checkpoint at commit */
 
 static const char *const store_errors[] = {
 	"ok",
@@ -417,25 +420,24 @@ store_schema_update(struct store *s, char *err, size_t errsize)
 	return STORE_OK;
 }
 
-/* Connection settings: WAL, the page cache, how long to wait for locks. */
+/* Connection settings: the page cache, how long to wait for locks. */
 static int
 store_configure(struct store *s, char *err, size_t errsize)
 {
-	char	sql[128];
+	char	sql[192];
 	int	rc;
 
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d; "
-	    "PRAGMA journal_size_limit = %d", STORE_CACHE_KIB, STORE_WAL_LIMIT);
-	if ((rc = store_exec(s, sql, "configure", err, errsize)) != STORE_OK)
-		return store_open_fail(s, rc, err, errsize);
-	if (s->flags & STORE_RDONLY)
-		return STORE_OK;
-	if (sqlite3_db_readonly(s->db, "main") == 1)
+	if (!(s->flags & STORE_RDONLY) && sqlite3_db_readonly(s->db, "main") == 1)
 		return store_errf(s, STORE_EREADONLY, err, errsize,
 		    "cannot write: check the permissions of the file and its "
 		    "directory, and that the file system is not read-only");
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d; "
+	    "PRAGMA journal_size_limit = %d; PRAGMA wal_autocheckpoint = %d",
+	    STORE_CACHE_KIB, STORE_WAL_LIMIT, STORE_CHECKPOINT_PAGES);
+	if ((rc = store_exec(s, sql, "configure", err, errsize)) != STORE_OK)
+		return store_open_fail(s, rc, err, errsize);
 	return STORE_OK;
 }
 
@@ -534,18 +536,52 @@ store_check_path(const struct store *s, char *err, size_t errsize)
 	return STORE_OK;
 }
 
-static int
-store_open_db(struct store *s, char *err, size_t errsize)
+/*
+ * The URI that opens path without locks or WAL index ("immutable"): for
+ * reading a database where the -shm file cannot be created, such as a
+ * backup on read-only media.  Characters special in URIs are escaped.
+ */
+static char *
+store_immutable_uri(const char *path)
 {
-	int oflags = SQLITE_OPEN_NOMUTEX;
-	int rc;
+	static const char	 hex[] = "0123456789abcdef";
+	char			*uri, *p;
+
+	if ((uri = malloc(strlen(path) * 3 + 32)) == NULL)
+		return NULL;
+	p = uri + sprintf(uri, "file:");
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if (*c == '?' || *c == '#' || *c == '%' || *c < 0x20) {
+			*p++ = '%';
+			*p++ = hex[*c >> 4];
+			*p++ = hex[*c & 15];
+		} else
+			*p++ = (char)*c;
+	}
+	strcpy(p, "?immutable=1");
+	return uri;
+}
+
+static int
+store_open_db(struct store *s, int immutable, char *err, size_t errsize)
+{
+	int	 oflags = SQLITE_OPEN_NOMUTEX;
+	char	*uri = NULL;
+	int	 rc;
 
 	if (s->flags & STORE_RDONLY)
 		oflags |= SQLITE_OPEN_READONLY;
 	else
 		oflags |= SQLITE_OPEN_READWRITE |
 		    ((s->flags & STORE_NOCREATE) ? 0 : SQLITE_OPEN_CREATE);
-	rc = sqlite3_open_v2(s->path, &s->db, oflags, NULL);
+	if (immutable) {
+		if ((uri = store_immutable_uri(s->path)) == NULL)
+			return store_errf(s, STORE_ENOMEM, err, errsize,
+			    "out of memory");
+		oflags |= SQLITE_OPEN_URI;
+	}
+	rc = sqlite3_open_v2(uri != NULL ? uri : s->path, &s->db, oflags, NULL);
+	free(uri);
 	if (rc == SQLITE_OK)
 		return STORE_OK;
 	if (s->db == NULL)
@@ -553,6 +589,36 @@ store_open_db(struct store *s, char *err, size_t errsize)
 		    "out of memory");
 	return store_open_fail(s, store_fail(s, rc, "open", err, errsize),
 	    err, errsize);
+}
+
+/* Everything store_open() does once the handle exists. */
+static int
+store_open_steps(struct store *s, int immutable, char *err, size_t errsize)
+{
+	int rc;
+
+	if ((rc = store_open_db(s, immutable, err, errsize)) != STORE_OK ||
+	    (rc = store_configure(s, err, errsize)) != STORE_OK ||
+	    (rc = store_wal(s, err, errsize)) != STORE_OK ||
+	    (rc = store_schema_update(s, err, errsize)) != STORE_OK ||
+	    ((s->flags & STORE_CHECK) &&
+	    (rc = store_check(s, 0, err, errsize)) != STORE_OK) ||
+	    (rc = store_prepare(s, err, errsize)) != STORE_OK)
+		return rc;
+	return store_load_seq(s, err, errsize);
+}
+
+/* Finalize the statements and close the connection (not the handle). */
+static void
+store_close_db(struct store *s)
+{
+	for (int i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(s->stmt[i]);
+		s->stmt[i] = NULL;
+	}
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("%s: close: %s", s->path, sqlite3_errmsg(s->db));
+	s->db = NULL;
 }
 
 int
@@ -572,15 +638,15 @@ store_open(const char *path, int flags, struct store **out, char *err,
 	}
 	s->flags = flags;
 	s->sync_full = -1;
-	if ((rc = store_check_path(s, err, errsize)) != STORE_OK ||
-	    (rc = store_open_db(s, err, errsize)) != STORE_OK ||
-	    (rc = store_configure(s, err, errsize)) != STORE_OK ||
-	    (rc = store_wal(s, err, errsize)) != STORE_OK ||
-	    (rc = store_schema_update(s, err, errsize)) != STORE_OK ||
-	    ((flags & STORE_CHECK) &&
-	    (rc = store_check(s, 0, err, errsize)) != STORE_OK) ||
-	    (rc = store_prepare(s, err, errsize)) != STORE_OK ||
-	    (rc = store_load_seq(s, err, errsize)) != STORE_OK) {
+	if ((rc = store_check_path(s, err, errsize)) == STORE_OK)
+		rc = store_open_steps(s, 0, err, errsize);
+	/* Read-only, and no -shm file could be made: read it as it is. */
+	if (rc == STORE_ECANTOPEN && (flags & STORE_RDONLY) &&
+	    access(path, R_OK) == 0) {
+		store_close_db(s);
+		rc = store_open_steps(s, 1, err, errsize);
+	}
+	if (rc != STORE_OK) {
 		store_close(s);
 		return rc;
 	}
@@ -594,12 +660,9 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	store_rollback(s);
-	if (s->in_tx)
+	if (s->in_tx && s->db != NULL)
 		store_tx_abort(s);
-	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(s->stmt[i]);
-	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
-		log_warnx("%s: close: %s", s->path, sqlite3_errmsg(s->db));
+	store_close_db(s);
 	free(s->session);
 	free(s->path);
 	free(s);
@@ -655,28 +718,31 @@ store_set_max_bytes(struct store *s, int64_t max_bytes, char *err,
 }
 
 int
-store_meta_get(struct store *s, const char *key, char **value, char *err,
-    size_t errsize)
+store_get_text(struct store *s, enum store_stmt_id id, const char *key,
+    char **value, const char *what, char *err, size_t errsize)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_META_GET);
+	sqlite3_stmt	*st = store_stmt(s, id);
 	int		 rc, found = 0;
 
 	*value = NULL;
 	if ((rc = store_bind_text(st, 1, key)) == SQLITE_OK &&
 	    (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		found = 1;
-		if (store_column_dup(st, 0, value) == -1)
-			rc = SQLITE_NOMEM;
-		else
-			rc = sqlite3_step(st);
+		rc = store_column_dup(st, 0, value) == -1 ? SQLITE_NOMEM :
+		    SQLITE_DONE;
 	}
 	store_done(st);
-	if (rc != SQLITE_DONE) {
-		free(*value);
-		*value = NULL;
-		return store_fail(s, rc, "read meta", err, errsize);
-	}
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, what, err, errsize);
 	return found;
+}
+
+int
+store_meta_get(struct store *s, const char *key, char **value, char *err,
+    size_t errsize)
+{
+	return store_get_text(s, ST_META_GET, key, value, "read meta", err,
+	    errsize);
 }
 
 int
@@ -686,14 +752,14 @@ store_meta_put(struct store *s, const char *key, const char *value,
 	sqlite3_stmt	*st = store_stmt(s, ST_META_PUT);
 	int		 rc;
 
-	if (strcmp(key, "last_seq") == 0 || strcmp(key, "db_id") == 0)
-		return store_errf(s, STORE_EFAIL, err, errsize,
-		    "meta key '%s' belongs to the store", key);
-	if (value == NULL)
-		return store_errf(s, STORE_EFAIL, err, errsize,
-		    "meta key '%s': NULL value", key);
 	if ((rc = store_tx_begin(s, 0, err, errsize)) != STORE_OK)
 		return rc;
+	if (strcmp(key, "last_seq") == 0 || strcmp(key, "db_id") == 0)
+		return store_tx_end(s, store_errf(s, STORE_EFAIL, err, errsize,
+		    "meta key '%s' belongs to the store", key), err, errsize);
+	if (value == NULL)
+		return store_tx_end(s, store_errf(s, STORE_EFAIL, err, errsize,
+		    "meta key '%s': NULL value", key), err, errsize);
 	if ((rc = store_bind_text(st, 1, key)) == SQLITE_OK &&
 	    (rc = store_bind_text(st, 2, value)) == SQLITE_OK)
 		rc = sqlite3_step(st);

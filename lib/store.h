@@ -136,7 +136,8 @@ int		 store_get_evidence(struct store *, int64_t article,
 		    const char *market, char **json, char *err, size_t errsize);
 /*
  * SimHashes of the articles first seen at or after since, oldest first:
- * what the near-duplicate window needs after a restart.
+ * what the near-duplicate window needs after a restart.  fn returns
+ * nonzero to stop.  Returns the number passed to fn, or an error.
  */
 typedef int	(*store_simhash_fn)(void *arg, uint64_t simhash,
 		    int64_t first_seen, int64_t article);
@@ -145,8 +146,9 @@ int		 store_simhashes_since(struct store *, int64_t since,
 /*
  * Articles first seen in [since, until) (PM_TIME_NONE: unbounded), in
  * first_seen order (then storage order).  a->text is NULL when retention
- * pruned it; a->credibility is 0 (it belongs to the config).  Returns the
- * number passed to fn, or an error.
+ * pruned it; a->credibility is 0 (it belongs to the config); a is valid
+ * only during the call.  fn returns nonzero to stop.  Returns the number
+ * passed to fn, or an error.
  */
 typedef int	(*store_article_fn)(void *arg, const struct article *a,
 		    int64_t rowid);
@@ -206,10 +208,11 @@ int		 store_meta_put(struct store *, const char *key,
 /*
  * Retention, in bounded steps: change at most max_rows rows in one short
  * transaction, oldest first: deltas older than delta_days (a prefix of the
- * log, so stored seqs stay contiguous), then article text (body and
- * evidence) older than article_days, then the articles' identity rows
- * older than both.  Returns the number of rows changed: max_rows means
- * "more left, call again", less means done for now.  Not inside a batch.
+ * log, so stored seqs stay contiguous), then whole articles older than
+ * both article_days and delta_days, then the text (body and evidence) of
+ * articles older than article_days, whose identity row stays.  Returns the
+ * number of rows changed: max_rows means "more left, call again", less
+ * means done for now.  Not inside a batch.
  */
 int		 store_prune(struct store *, int64_t now, int64_t article_days,
 		    int64_t delta_days, int max_rows, char *err, size_t errsize);
