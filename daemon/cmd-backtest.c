@@ -294,7 +294,7 @@ bt_report_archive(const char *path, const struct archive *ar)
 	if (ar->out_of_range)
 		printf(", %zu outside --from/--until", ar->out_of_range);
 	if (ar->pruned)
-		printf(", %zu with text pruned (title only)", ar->pruned);
+		printf(", %zu with text pruned by retention skipped", ar->pruned);
 	printf("\n");
 }
 

@@ -394,12 +394,15 @@ archive_db_article(void *arg, const struct article *src, int64_t rowid)
 {
 	struct archive_db_ctx	*ctx = arg;
 	struct article		 a;
+	char			 why[128];
 
 	(void)rowid;
 	memset(&a, 0, sizeof(a));
 	ctx->ar->records++;
-	if (src->text == NULL)
-		ctx->ar->pruned++;
+	if (src->text == NULL) {
+		ctx->ar->pruned++;	/* skipped, as pmsignald export does */
+		return 0;
+	}
 	a.published = src->published;
 	a.first_seen = src->first_seen;
 	a.credibility = 1.0;
@@ -408,6 +411,8 @@ archive_db_article(void *arg, const struct article *src, int64_t rowid)
 	    archive_dup(&a.title, src->title) == -1 ||
 	    archive_dup(&a.url, src->url) == -1 ||
 	    archive_dup(&a.text, src->text) == -1 ||
+	    (archive_looks_like_html(a.text) &&
+	    archive_html_body(&a, why, sizeof(why)) != NULL) ||
 	    archive_keep(ctx->ar, &a, ctx->opts) == -1) {
 		archive_article_free(&a);
 		ctx->nomem = 1;
@@ -419,7 +424,8 @@ archive_db_article(void *arg, const struct article *src, int64_t rowid)
 /*
  * A pmsignald database, read-only through the store: its articles are
  * already in first_seen order.  Articles whose text retention pruned are
- * replayed with their title only, and counted.
+ * skipped and counted, as `pmsignald export` skips them, so a database
+ * replays like its export.
  */
 static int
 archive_load_sqlite(struct archive *ar, const char *path,

@@ -40,7 +40,7 @@ struct archive {
 	size_t		 no_time;	/* skipped: no first_seen, no published */
 	size_t		 out_of_range;	/* skipped by opts.from / opts.until */
 	size_t		 skipped_files;	/* directory entries that are not archives */
-	size_t		 pruned;	/* database articles whose text was pruned */
+	size_t		 pruned;	/* skipped: database text pruned by retention */
 
 	char		**problems;	/* first ARCHIVE_MAX_PROBLEMS reports */
 	size_t		 nproblems;
