@@ -1,6 +1,7 @@
 # pmsignal: prediction-market signal daemon.
 #
-# Targets: all (default), test, asan, bench, conformance, install, run, clean.
+# Targets: all (default), test, asan, bench, conformance, demo, install, run,
+# clean.
 # Objects and binaries go under $(BUILD) (default build/); `make asan` builds a
 # sanitized copy under build/asan/ and runs the whole suite there.
 
@@ -63,7 +64,8 @@ PMSIGNALD  := $(BUILD)/pmsignald
 PMSIGNALCTL := $(BUILD)/pmsignalctl
 
 .PHONY: all test unit regress asan bench conformance install run clean deps \
-        test-run bench-run run-daemon fuzz fuzz-build fuzz-replay valgrind lint
+        test-run bench-run run-daemon fuzz fuzz-build fuzz-replay valgrind lint \
+        demo demo-run
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -149,6 +151,17 @@ conformance: all
 
 run: deps
 	@$(MAKE) --no-print-directory run-daemon
+
+# The backtest on the bundled sample archive (docs/BACKTEST.md).
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
+	$(PMSIGNALD) backtest --archive config/backtest/ukraine-2025-sample.jsonl \
+	    --markets config/markets/ukraine-2025.json \
+	    --resolutions config/backtest/ukraine-2025-resolutions.json \
+	    --out $(BUILD)/demo
+	@echo "demo: open $(BUILD)/demo/chart.svg in a browser (one panel per market)"
 
 run-daemon: all
 	@mkdir -p $(BUILD)/run

@@ -11,6 +11,8 @@
 int	cmd_run(int argc, char **argv);
 int	cmd_check_config(int argc, char **argv);
 int	cmd_score(int argc, char **argv);
+int	cmd_backtest(int argc, char **argv);
+int	cmd_parse_feed(int argc, char **argv);
 int	cmd_export(int argc, char **argv);
 
 #endif

@@ -20,6 +20,8 @@ static const struct subcommand subcommands[] = {
 	{ "run", cmd_run, "run the daemon (the default)" },
 	{ "check-config", cmd_check_config, "validate the config and markets, then exit" },
 	{ "score", cmd_score, "score one article against the markets and explain it" },
+	{ "backtest", cmd_backtest, "replay an archive: deltas, scores, chart" },
+	{ "parse-feed", cmd_parse_feed, "parse a feed document and print it as JSON" },
 	{ "export", cmd_export, "write the stored articles as a JSONL archive" },
 };
 

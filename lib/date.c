@@ -56,8 +56,8 @@ read_digits(const char **sp, int n, int *out)
 	return 0;
 }
 
-static int
-days_in_month(int y, int m)
+int
+date_days_in_month(int64_t y, int m)
 {
 	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -74,7 +74,7 @@ date_parse_rfc3339(const char *s, int64_t *out)
 	    read_digits(&s, 2, &mo) == -1 || *s++ != '-' ||
 	    read_digits(&s, 2, &d) == -1)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+	if (mo < 1 || mo > 12 || d < 1 || d > date_days_in_month(y, mo))
 		return -1;
 	if (*s == 'T' || *s == 't' || *s == ' ') {
 		s++;

@@ -3,7 +3,9 @@
 #define PM_UNIT_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Run one suite; exit status 0 when every test passed. */
 static inline int
@@ -16,6 +18,22 @@ unit_run(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * Remove an sqlite database and the -wal and -shm files that a read-only
+ * reader of a WAL database may leave behind.
+ */
+static inline void
+unit_unlink_sqlite(const char *db)
+{
+	char side[4096];
+
+	unlink(db);
+	snprintf(side, sizeof(side), "%s-wal", db);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", db);
+	unlink(side);
 }
 
 #endif

@@ -1,0 +1,146 @@
+/*
+ * feed-json.c: JSON Feed 1.0 and 1.1 (https://jsonfeed.org) with cJSON.
+ *
+ * title and home_page_url are the feed's; each item gives id, url (the
+ * link, resolved against the base URL), title, summary, content_text or
+ * else content_html (text or HTML content), date_published,
+ * date_modified, and author.name (1.0) or else authors[0].name (1.1).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "date.h"
+#include "feed-internal.h"
+#include "uri.h"
+
+/* A member that is a non-empty string, or NULL. */
+static const char *
+fj_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] != '\0' ?
+	    v->valuestring : NULL;
+}
+
+/* Set a field from a string (plain, or HTML when html is set). */
+static void
+fj_set(struct feed_builder *fb, struct feed_draft *d, enum feed_field ff,
+    const char *s, int html)
+{
+	struct feed_value v;
+
+	if (s == NULL || feed_value_make(fb, s, strlen(s), html, fb->base_url,
+	    &v) == -1)
+		return;
+	v.set = 1;
+	feed_value_move(&d->f[ff], &v);
+}
+
+/* Set the link from a URL, resolved against the feed's base URL. */
+static void
+fj_set_link(struct feed_builder *fb, struct feed_draft *d, const char *url)
+{
+	struct feed_value	 v;
+	char			*r;
+
+	if (url == NULL)
+		return;
+	if ((r = uri_resolve(fb->base_url, url)) == NULL) {
+		fb->oom = 1;
+		return;
+	}
+	if (feed_value_plain(fb, r, strlen(r), &v) == 0)
+		feed_value_move(&d->f[FF_LINK], &v);
+	free(r);
+}
+
+/* A date member, parsed, or PM_TIME_NONE. */
+static int64_t
+fj_date(const cJSON *obj, const char *key)
+{
+	const char	*s = fj_str(obj, key);
+	int64_t		 t;
+
+	return s != NULL && date_parse(s, &t) == 0 ? t : PM_TIME_NONE;
+}
+
+/* The item's author: author.name (JSON Feed 1.0), else authors[0].name. */
+static const char *
+fj_author(const cJSON *item)
+{
+	const cJSON	*a = cJSON_GetObjectItemCaseSensitive(item, "author");
+	const cJSON	*list = cJSON_GetObjectItemCaseSensitive(item, "authors");
+	const char	*name;
+
+	if (cJSON_IsObject(a) && (name = fj_str(a, "name")) != NULL)
+		return name;
+	if (cJSON_IsArray(list) && cJSON_IsObject(cJSON_GetArrayItem(list, 0)))
+		return fj_str(cJSON_GetArrayItem(list, 0), "name");
+	return NULL;
+}
+
+/* One item of "items". */
+static void
+fj_item(struct feed_builder *fb, const cJSON *item)
+{
+	struct feed_draft	*d;
+	const cJSON		*id;
+	const char		*text;
+	char			 num[32];
+
+	if (!cJSON_IsObject(item) || (d = feed_builder_entry(fb)) == NULL)
+		return;
+	id = cJSON_GetObjectItemCaseSensitive(item, "id");
+	if (cJSON_IsNumber(id)) {
+		snprintf(num, sizeof(num), "%.17g", id->valuedouble);
+		fj_set(fb, d, FF_ID, num, 0);
+	} else if (cJSON_IsString(id) && id->valuestring[0] != '\0')
+		fj_set(fb, d, FF_ID, id->valuestring, 0);
+	fj_set_link(fb, d, fj_str(item, "url"));
+	fj_set(fb, d, FF_TITLE, fj_str(item, "title"), 0);
+	fj_set(fb, d, FF_SUMMARY, fj_str(item, "summary"), 0);
+	if ((text = fj_str(item, "content_text")) != NULL)
+		fj_set(fb, d, FF_CONTENT, text, 0);
+	else
+		fj_set(fb, d, FF_CONTENT, fj_str(item, "content_html"), 1);
+	fj_set(fb, d, FF_AUTHOR, fj_author(item), 0);
+	d->published = fj_date(item, "date_published");
+	d->updated = fj_date(item, "date_modified");
+}
+
+int
+feed_json_read(struct feed_builder *fb, const char *data, size_t len,
+    char *err, size_t errsize)
+{
+	cJSON		*root;
+	const cJSON	*items, *item;
+	const char	*version, *where;
+
+	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
+		where = cJSON_GetErrorPtr();
+		snprintf(err, errsize, "JSON Feed: syntax error at byte %ld",
+		    where != NULL && where >= data && where <= data + len ?
+		    (long)(where - data) : -1L);
+		return -1;
+	}
+	items = cJSON_GetObjectItemCaseSensitive(root, "items");
+	version = fj_str(root, "version");
+	if (!cJSON_IsObject(root) || (!cJSON_IsArray(items) &&
+	    (version == NULL || strstr(version, "jsonfeed.org") == NULL))) {
+		cJSON_Delete(root);
+		snprintf(err, errsize, "not a JSON Feed (no \"items\" array)");
+		return -1;
+	}
+	fb->format = version != NULL && strstr(version, "/1.1") != NULL ?
+	    "json11" : "json10";
+	fj_set(fb, &fb->feed, FF_TITLE, fj_str(root, "title"), 0);
+	fj_set_link(fb, &fb->feed, fj_str(root, "home_page_url"));
+	cJSON_ArrayForEach(item, items)
+		fj_item(fb, item);
+	cJSON_Delete(root);
+	return 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * utf8.h: UTF-8 checking and repair.  Invalid bytes are replaced with
+ * U+FFFD, never passed on; with UTF8_XML the characters XML 1.0 forbids
+ * (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF) are replaced too.
+ */
+#ifndef PM_UTF8_H
+#define PM_UTF8_H
+
+#include <stddef.h>
+
+#define UTF8_XML	0x1
+
+struct utf8_stats {
+	size_t	invalid;	/* invalid sequences */
+	size_t	forbidden;	/* valid characters that XML 1.0 forbids */
+	size_t	multibyte;	/* valid multi-byte sequences: a UTF-8 hint */
+};
+
+/* Count what utf8_repair would replace, in one pass. */
+void	 utf8_scan(const char *s, size_t len, struct utf8_stats *);
+
+/*
+ * A NUL-terminated copy of s with every bad sequence replaced by U+FFFD;
+ * *outlen gets its length.  NULL if out of memory.
+ */
+char	*utf8_repair(const char *s, size_t len, int flags, size_t *outlen);
+
+/* Encode code point cp at out (4 bytes of room); returns the length. */
+size_t	 utf8_encode(unsigned long cp, char *out);
+
+#endif
