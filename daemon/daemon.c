@@ -15,6 +15,9 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "poller.h"
+#include "server.h"
+#include "store.h"
 #include "version.h"
 
 /* Relative socket and database paths live in the state directory. */
@@ -47,6 +50,36 @@ daemon_log_summary(const struct daemon *d)
 }
 
 /*
+ * Apply a valid new config to the running parts: markets first (they may
+ * still be invalid, and then nothing changes), then the feeds and the
+ * subscriber limits.  The socket and database stay until a restart.
+ */
+static int
+daemon_reload_parts(struct daemon *d, const struct config *cfg)
+{
+	char *markets;
+
+	if ((markets = config_resolve_path(cfg->dir, cfg->markets)) == NULL)
+		return -1;
+	if (d->pipeline != NULL && publish_reload_markets(d, markets) == -1) {
+		log_warnx("reload failed, keeping the running config: "
+		    "markets %s are not valid", markets);
+		free(markets);
+		return -1;
+	}
+	free(markets);
+	if (d->poller != NULL && poller_reconfigure(d->poller, cfg) == -1)
+		log_warnx("reload: feeds not updated (out of memory)");
+	if (d->server != NULL)
+		server_reconfigure(d->server, cfg);
+	if (strcmp(cfg->socket, d->cfg.socket) != 0 ||
+	    strcmp(cfg->database, d->cfg.database) != 0)
+		log_warnx("reload: socket and database paths change only at "
+		    "a restart");
+	return 0;
+}
+
+/*
  * Re-read the config.  The new one is parsed into a fresh struct and
  * swapped in only when valid; otherwise the running config stays.
  */
@@ -59,6 +92,10 @@ daemon_reload_config(struct daemon *d)
 	log_info("SIGHUP: reloading %s", d->opts.config_path);
 	if (config_load(d->opts.config_path, &cfg, err, sizeof(err)) == -1) {
 		log_warnx("reload failed, keeping the running config: %s", err);
+		return -1;
+	}
+	if (daemon_reload_parts(d, &cfg) == -1) {
+		config_free(&cfg);
 		return -1;
 	}
 	config_free(&d->cfg);
@@ -130,6 +167,11 @@ daemon_stop(struct daemon *d, const char *why)
 	d->stopping = 1;
 	log_info("%s: shutting down", why);
 	notify_stopping(&d->notify);
+	/* Work runs to completion inside callbacks: nothing is half done. */
+	if (d->poller != NULL)
+		poller_stop(d->poller);
+	if (d->server != NULL)
+		server_bye_all(d->server, "shutdown");
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -212,12 +254,21 @@ daemon_setup(struct daemon *d)
 	    daemon_add_signal(d, &d->ev_sigterm, SIGTERM) == -1 ||
 	    daemon_add_signal(d, &d->ev_sighup, SIGHUP) == -1)
 		return -1;
-	return daemon_ops_setup(d);
+	if (daemon_ops_setup(d) == -1 || publish_setup(d) == -1 ||
+	    source_setup(d) == -1 || ingest_setup(d) == -1)
+		return -1;
+	return 0;
 }
 
 static void
 daemon_teardown(struct daemon *d)
 {
+	poller_free(d->poller);
+	d->poller = NULL;
+	server_free(d->server);
+	d->server = NULL;
+	publish_teardown(d);
+	free(d->feed_states);
 	daemon_ops_teardown(d);
 	if (d->ev_sigint != NULL)
 		event_free(d->ev_sigint);

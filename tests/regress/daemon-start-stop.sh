@@ -3,7 +3,7 @@
 # is bad) and exits 0 on SIGINT and SIGTERM.
 . "$TOP/tests/regress/lib.sh"
 
-cp "$TOP/config/pmsignald.json" "$T/pmsignald.json"
+test_config > "$T/pmsignald.json"
 mkdir -p "$T/markets" "$T/state"
 
 for sig in INT TERM; do
@@ -20,7 +20,7 @@ for sig in INT TERM; do
 		kill -HUP "$pid"
 		wait_for 10 grep -q 'reload failed' "$LOG" || fail "bad reload not logged"
 		expect_contains "$LOG" "reload failed, keeping the running config: $T/pmsignald.json: JSON syntax error"
-		cp "$TOP/config/pmsignald.json" "$T/pmsignald.json"
+		test_config > "$T/pmsignald.json"
 		kill -HUP "$pid"
 		wait_for 10 sh -c "[ \$(grep -c 'feeds, markets' '$LOG') -ge 2 ]" ||
 			fail "good reload not applied"

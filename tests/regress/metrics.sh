@@ -14,10 +14,9 @@ cleanup_hooks="kill_daemon"
 # config LISTEN: the bundled config with metrics_listen LISTEN ("" for none).
 config() {
 	if [ -n "$1" ]; then
-		sed "s/\"log_level\": \"info\",/\"log_level\": \"info\", \"metrics_listen\": \"$1\",/" \
-		    "$TOP/config/pmsignald.json"
+		test_config | sed "s/\"log_level\": \"info\",/\"log_level\": \"info\", \"metrics_listen\": \"$1\",/"
 	else
-		cat "$TOP/config/pmsignald.json"
+		test_config
 	fi > "$T/pmsignald.json.new"
 	mv "$T/pmsignald.json.new" "$T/pmsignald.json"
 }

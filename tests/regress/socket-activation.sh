@@ -4,7 +4,7 @@
 # meant for another pid are not taken.
 . "$TOP/tests/regress/lib.sh"
 
-cp "$TOP/config/pmsignald.json" "$T/pmsignald.json"
+test_config > "$T/pmsignald.json"
 mkdir -p "$T/state"
 SOCK=$T/act.sock
 pid=""

@@ -5,7 +5,7 @@
 # within 5 s.
 . "$TOP/tests/regress/lib.sh"
 
-cp "$TOP/config/pmsignald.json" "$T/pmsignald.json"
+test_config > "$T/pmsignald.json"
 mkdir -p "$T/state"
 NLOG=$T/notify.log
 
@@ -41,7 +41,7 @@ start_daemon() {
 # --- watchdog meant for us: READY, pings every ~200 ms, reload, stop.
 start_daemon self
 wait_for 10 grep -q 'READY=1' "$NLOG" || fail "no READY=1: $(cat "$LOG")"
-grep 'READY=1' "$NLOG" | grep -q 'STATUS=8 feeds (0 failing), 0 markets, 0 subscribers, 0 deltas, last delta never' ||
+grep 'READY=1' "$NLOG" | grep -Eq 'STATUS=8 feeds \(0 failing\), 10 markets, 0 subscribers, [0-9]+ deltas, last delta [0-9T:Z-]+' ||
 	fail "READY=1 without the STATUS summary: $(cat "$NLOG")"
 expect_contains "$LOG" "notify: watchdog every 200 ms (WATCHDOG_USEC 400000)"
 sleep 2.2
@@ -81,7 +81,7 @@ wait_for 10 grep -q 'reload failed' "$LOG" || fail "bad reload not logged"
 wait_for 5 sh -c "[ \$(awk -F '\t' '\$2 == \"READY=1\"' '$NLOG' | wc -l) -ge 3 ]" ||
 	fail "no READY=1 after a refused reload: $(cat "$NLOG")"
 [ "$(count RELOADING=1)" -eq 2 ] || fail "expected 2 RELOADING=1: $(cat "$NLOG")"
-cp "$TOP/config/pmsignald.json" "$T/pmsignald.json"
+test_config > "$T/pmsignald.json"
 
 start=$(date +%s)
 kill -TERM "$pid"
