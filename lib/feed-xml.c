@@ -216,6 +216,9 @@ struct fx {
 	struct fx_person	 person;
 	char			 rss_version[8];
 	int			 bad_amps;	/* errors a bare '&' causes */
+	int			 bomb;		/* entity expansion went wild */
+	size_t			 chars;		/* text delivered so far */
+	size_t			 chars_limit;
 	int			 overflow;	/* elements deeper than we track */
 	xmlEntityPtr		 entities[64];		/* HTML entities lent */
 	struct fx_name_cache	 names[FX_NAME_CACHE];
@@ -1354,7 +1357,30 @@ fx_leave_image(struct fx *x, const char *canon, int prefixed)
 static void
 fx_keep_going(void *ctx)
 {
-	((xmlParserCtxtPtr)ctx)->wellFormed = 1;
+	xmlParserCtxtPtr	 pctx = ctx;
+	struct fx		*x = pctx->_private;
+
+	if (!x->bomb)
+		pctx->wellFormed = 1;
+}
+
+/*
+ * An entity-expansion bomb ("billion laughs"): libxml2 detected it, or
+ * the text grew past what the document could honestly expand to.  Stop
+ * the parser; from now on every entity expands to nothing, so the nested
+ * parsers of the entities being expanded wind down at once.
+ */
+static void
+fx_bomb(struct fx *x, xmlParserCtxtPtr pctx)
+{
+	if (!x->bomb)
+		snprintf(x->err, sizeof(x->err), "entity expansion exceeds the "
+		    "limits (an entity bomb?)");
+	x->bomb = 1;
+	pctx->wellFormed = 0;
+	xmlStopParser(pctx);
+	if (x->pctx != pctx)
+		xmlStopParser(x->pctx);
 }
 
 static void
@@ -1433,6 +1459,12 @@ fx_on_chars(void *ctx, const xmlChar *ch, int len)
 	struct fx *x = ((xmlParserCtxtPtr)ctx)->_private;
 
 	fx_keep_going(ctx);
+	if (x->bomb)
+		return;
+	if ((x->chars += (size_t)len) > x->chars_limit) {
+		fx_bomb(x, ctx);
+		return;
+	}
 	if (x->nframes == 0 || x->overflow > 0)
 		return;
 	fx_text_add(x, (const char *)ch, (size_t)len,
@@ -1486,10 +1518,25 @@ fx_html_entity(struct fx *x, const xmlChar *name)
 	return ent;
 }
 
+/* An entity that expands to nothing. */
+static xmlEntityPtr
+fx_empty_entity(void)
+{
+	static xmlEntity empty = {
+		.type = XML_ENTITY_DECL,
+		.name = (const xmlChar *)"",
+		.content = (xmlChar *)"",
+		.etype = XML_INTERNAL_PREDEFINED_ENTITY,
+	};
+
+	return &empty;
+}
+
 /*
  * getEntity: the predefined entities, then the document's own internal
- * ones, then HTML's.  External entities are never returned, so never
- * loaded (xmlSAX2GetEntity would load them: it is not called).
+ * ones, then HTML's; anything else (an undeclared or an external entity)
+ * stays as written.  Never NULL: on NULL libxml2 would ask
+ * xmlSAX2GetEntity, which loads external entities (an XXE).
  */
 static xmlEntityPtr
 fx_get_entity(void *ctx, const xmlChar *name)
@@ -1499,12 +1546,17 @@ fx_get_entity(void *ctx, const xmlChar *name)
 	xmlEntityPtr		 ent;
 
 	fx_keep_going(ctx);
+	if (x->bomb)
+		return fx_empty_entity();
 	if ((ent = xmlGetPredefinedEntity(name)) != NULL)
 		return ent;
 	if (pctx->myDoc != NULL &&
-	    (ent = xmlGetDocEntity(pctx->myDoc, name)) != NULL)
-		return ent->etype == XML_INTERNAL_GENERAL_ENTITY ? ent : NULL;
-	return fx_html_entity(x, name);
+	    (ent = xmlGetDocEntity(pctx->myDoc, name)) != NULL &&
+	    ent->etype == XML_INTERNAL_GENERAL_ENTITY)
+		return ent;
+	if ((ent = fx_html_entity(x, name)) != NULL)
+		return ent;
+	return fx_empty_entity();
 }
 
 /* Parameter entities: internal ones only (an external one is a file). */
@@ -1550,6 +1602,9 @@ fx_on_error(void *ctx, xmlErrorPtr e)
 	case XML_ERR_NAME_REQUIRED:
 		x->bad_amps = 1;	/* fx_fix_amps may help */
 		break;
+	case XML_ERR_ENTITY_LOOP:
+		fx_bomb(x, pctx);
+		return;
 	default:
 		break;
 	}
@@ -1727,6 +1782,7 @@ fx_parse(struct feed_builder *fb, const char *data, size_t len,
 	x->fb = fb;
 	x->title_depth = -1;
 	x->bases[0] = (char *)fb->base_url;
+	x->chars_limit = 4 * len + (1 << 20);
 	buf_init(&x->text);
 	fx_sax_init(&sax);
 	/*
@@ -1749,8 +1805,10 @@ fx_parse(struct feed_builder *fb, const char *data, size_t len,
 	xmlFreeParserCtxt(pctx);
 	fb->format = fx_format(x);
 	*bad_amps = x->bad_amps;
-	*feed_seen = x->feed_seen;
-	if (!x->feed_seen)
+	*feed_seen = x->feed_seen && !x->bomb;
+	if (x->bomb)
+		snprintf(err, errsize, "%s", x->err);
+	else if (!x->feed_seen)
 		snprintf(err, errsize, "not an RSS, RDF or Atom feed%s%s",
 		    x->err[0] ? ": " : "", x->err);
 	fx_cleanup(x);
