@@ -798,8 +798,11 @@ fx_pop(struct fx *x, struct fx_val *v)
 	}
 }
 
-/* "a=1&amp;b=2" and "a=1&b;=2" (a broken "&b=") back to "a=1&b=2". */
-static void
+/*
+ * "a=1&amp;b=2" and "a=1&b;=2" (a broken "&b=") back to "a=1&b=2", in
+ * place; returns the new length.
+ */
+static size_t
 fx_fix_link_amps(char *s, int unescape)
 {
 	char *o = s;
@@ -825,6 +828,7 @@ fx_fix_link_amps(char *s, int unescape)
 		*o++ = *p++;
 	}
 	*o = '\0';
+	return (size_t)(o - s);
 }
 
 /* Set a field directly (no precedence), as feedparser's _save does. */
@@ -874,14 +878,14 @@ fx_store(struct fx *x, enum fx_key key, int expecting, struct fx_val *v,
 		    x->depth > d->f[ff].depth))
 			d = NULL;
 		if (d != NULL && ff == FF_LINK)
-			fx_fix_link_amps(v->s, 1);
+			v->len = fx_fix_link_amps(v->s, 1);
 	} else if ((x->infeed || x->insource) && fx_context(x) == &x->fb->feed &&
 	    (ff == FF_TITLE || ff == FF_LINK)) {
 		d = &x->fb->feed;
 		if (ff == FF_LINK)
-			fx_fix_link_amps(v->s, 0);
+			v->len = fx_fix_link_amps(v->s, 0);
 	}
-	if (d == NULL || feed_value_make(x->fb, v->s, strlen(v->s), v->html,
+	if (d == NULL || feed_value_make(x->fb, v->s, v->len, v->html,
 	    fx_base(x), &fv) == -1)
 		return;
 	fv.depth = x->depth;
