@@ -478,7 +478,8 @@ html_start_tag(struct html_ctx *c, const xmlChar *name, const xmlChar **attrs,
 		sorted[2 * n + 1] = (const char *)attrs[i + 1];
 		n++;
 	}
-	qsort(sorted, n, 2 * sizeof(sorted[0]), html_attr_cmp);
+	if (n > 1)
+		qsort(sorted, n, 2 * sizeof(sorted[0]), html_attr_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || strcmp(sorted[2 * i], sorted[2 * i - 2]) != 0)
 			html_attr(c, name, sorted[2 * i], sorted[2 * i + 1]);
