@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "htmltext.h"
 #include "uri.h"
+#include "utf8.h"
 
 #define HTML_OPTIONS	(HTML_PARSE_NOIMPLIED | HTML_PARSE_NOERROR | \
 			 HTML_PARSE_NOWARNING | HTML_PARSE_NONET | \
@@ -89,14 +90,6 @@ static const char *const html_uri_attrs[] = {
 	"input usemap", "ins cite", "link href", "object classid",
 	"object codebase", "object data", "object usemap", "q cite",
 	"script src", "source src", "video poster", "video src",
-};
-
-/* windows-1252's characters for 0x80-0x9F (0: undefined). */
-static const unsigned short html_cp1252[32] = {
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
 #define HTML_ELEM_CACHE	32
@@ -202,16 +195,6 @@ html_space_len(const unsigned char *s, size_t n)
 	return s[0] == 0xC2 && n > 1 && s[1] == 0xA0 ? 2 : 0;
 }
 
-#define HTML_ONES	0x0101010101010101ULL
-#define HTML_LOW7	0x7F7F7F7F7F7F7F7FULL
-
-/* High bit set in each byte of w that is zero (exact, no false hits). */
-static inline uint64_t
-html_zero_bytes(uint64_t w)
-{
-	return ~(((w & HTML_LOW7) + HTML_LOW7) | w | HTML_LOW7);
-}
-
 /*
  * Offset of the first byte of s that may need collapsing: a control
  * character, a 0xC2 (the lead of a no-break space), or a space followed
@@ -227,11 +210,11 @@ html_plain_scan(const unsigned char *s, size_t n)
 
 		memcpy(&w, s + i, 8);
 		memcpy(&next, s + i + 1, 8);
-		sp = html_zero_bytes(w ^ (HTML_ONES * ' '));
-		bad = html_zero_bytes(w & (HTML_ONES * 0xE0)) |
-		    html_zero_bytes(w ^ (HTML_ONES * 0xC2)) |
-		    (sp & html_zero_bytes(next ^ (HTML_ONES * ' '))) |
-		    (sp & html_zero_bytes(next & (HTML_ONES * 0xE0)));
+		sp = utf8_zero_bytes(w ^ (UTF8_ONES * ' '));
+		bad = utf8_zero_bytes(w & (UTF8_ONES * 0xE0)) |
+		    utf8_zero_bytes(w ^ (UTF8_ONES * 0xC2)) |
+		    (sp & utf8_zero_bytes(next ^ (UTF8_ONES * ' '))) |
+		    (sp & utf8_zero_bytes(next & (UTF8_ONES * 0xE0)));
 		if (bad != 0)
 			return i + (size_t)__builtin_ctzll(bad) / 8;
 		i += 8;
@@ -375,8 +358,8 @@ html_copy_text_to(struct html_ctx *c, size_t to)
 		if ((len = html_ref_len(s + i, to - i, &num)) == 0) {
 			buf_adds(&c->markup, "&amp;");
 			i++;
-		} else if (num >= 0x80 && num <= 0x9F && html_cp1252[num - 0x80]) {
-			buf_printf(&c->markup, "&#x%x;", html_cp1252[num - 0x80]);
+		} else if (num >= 0x80 && num <= 0x9F && utf8_cp1252((unsigned)num)) {
+			buf_printf(&c->markup, "&#x%x;", utf8_cp1252((unsigned)num));
 			i += len;
 		} else {
 			for (size_t k = 0; k < len; k++, i++)

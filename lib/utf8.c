@@ -12,9 +12,6 @@
 #include "buf.h"
 #include "utf8.h"
 
-#define UTF8_ONES	0x0101010101010101ULL
-#define UTF8_HIGH	0x8080808080808080ULL
-
 /*
  * Length of the leading run of ASCII that needs no look: printable
  * characters, tab, line feed and carriage return.  Words without a byte
@@ -155,6 +152,19 @@ utf8_repair(const char *str, size_t len, int flags, size_t *outlen)
 		i += step;
 	}
 	return buf_detach(&b, outlen);
+}
+
+unsigned
+utf8_cp1252(unsigned b)
+{
+	static const unsigned short map[32] = {
+		0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+		0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+		0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+		0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+	};
+
+	return b >= 0x80 && b <= 0x9F ? map[b - 0x80] : 0;
 }
 
 size_t
