@@ -34,6 +34,7 @@
 #include "feed-internal.h"
 #include "uri.h"
 #include "utf8.h"
+#include "xmlent.h"
 
 #define FX_MAX_DEPTH	256	/* libxml2's own limit without XML_PARSE_HUGE */
 #define FX_TYPE_MAX	64
@@ -220,9 +221,8 @@ struct fx {
 	size_t			 chars;		/* text delivered so far */
 	size_t			 chars_limit;
 	int			 overflow;	/* elements deeper than we track */
-	xmlEntityPtr		 entities[64];		/* HTML entities lent */
+	struct xmlent		 entities;	/* HTML entities lent */
 	struct fx_name_cache	 names[FX_NAME_CACHE];
-	int			 nentities;
 	char			 err[200];
 };
 
@@ -1482,61 +1482,6 @@ fx_on_chars(void *ctx, const xmlChar *ch, int len)
 }
 
 /*
- * An entity the document does not declare: an HTML one (&nbsp;, &eacute;)
- * becomes its character, any other stays as written ("&bogus;"), as a
- * predefined entity libxml2 substitutes.  The feed is ill-formed.
- */
-static xmlEntityPtr
-fx_html_entity(struct fx *x, const xmlChar *name)
-{
-	const htmlEntityDesc	*h = htmlEntityLookup(name);
-	xmlEntityPtr		 ent;
-	char			 utf8[72];
-	size_t			 n;
-
-	x->fb->illformed = 1;
-	for (int i = 0; i < x->nentities; i++)
-		if (xmlStrEqual(x->entities[i]->name, name))
-			return x->entities[i];
-	if (x->nentities == (int)(sizeof(x->entities) / sizeof(x->entities[0])))
-		return NULL;
-	if (h != NULL)
-		n = utf8_encode(h->value, utf8);
-	else if ((n = (size_t)snprintf(utf8, sizeof(utf8), "&%s;", name)) >=
-	    sizeof(utf8))
-		return NULL;
-	if ((ent = calloc(1, sizeof(*ent))) == NULL)
-		return NULL;
-	ent->type = XML_ENTITY_DECL;
-	ent->etype = XML_INTERNAL_PREDEFINED_ENTITY;
-	ent->name = xmlStrdup(name);
-	ent->content = xmlStrndup((const xmlChar *)utf8, (int)n);
-	ent->length = (int)n;
-	if (ent->name == NULL || ent->content == NULL) {
-		xmlFree((xmlChar *)ent->name);
-		xmlFree(ent->content);
-		free(ent);
-		return NULL;
-	}
-	x->entities[x->nentities++] = ent;
-	return ent;
-}
-
-/* An entity that expands to nothing. */
-static xmlEntityPtr
-fx_empty_entity(void)
-{
-	static xmlEntity empty = {
-		.type = XML_ENTITY_DECL,
-		.name = (const xmlChar *)"",
-		.content = (xmlChar *)"",
-		.etype = XML_INTERNAL_PREDEFINED_ENTITY,
-	};
-
-	return &empty;
-}
-
-/*
  * getEntity: the predefined entities, then the document's own internal
  * ones, then HTML's; anything else (an undeclared or an external entity)
  * stays as written.  Never NULL: on NULL libxml2 would ask
@@ -1551,16 +1496,17 @@ fx_get_entity(void *ctx, const xmlChar *name)
 
 	fx_keep_going(ctx);
 	if (x->bomb)
-		return fx_empty_entity();
+		return xmlent_empty();
 	if ((ent = xmlGetPredefinedEntity(name)) != NULL)
 		return ent;
 	if (pctx->myDoc != NULL &&
 	    (ent = xmlGetDocEntity(pctx->myDoc, name)) != NULL &&
 	    ent->etype == XML_INTERNAL_GENERAL_ENTITY)
 		return ent;
-	if ((ent = fx_html_entity(x, name)) != NULL)
+	x->fb->illformed = 1;	/* undeclared */
+	if ((ent = xmlent_lend(&x->entities, name, 1)) != NULL)
 		return ent;
-	return fx_empty_entity();
+	return xmlent_empty();
 }
 
 /* Parameter entities: internal ones only (an external one is a file). */
@@ -1667,11 +1613,7 @@ fx_sax_init(xmlSAXHandler *sax)
 static void
 fx_cleanup(struct fx *x)
 {
-	for (int i = 0; i < x->nentities; i++) {
-		xmlFree((xmlChar *)x->entities[i]->name);
-		xmlFree(x->entities[i]->content);
-		free(x->entities[i]);
-	}
+	xmlent_free(&x->entities);
 	for (int d = 1; d <= x->depth && d <= FX_MAX_DEPTH; d++)
 		if (x->elems[d].base_owned)
 			free(x->bases[d]);

@@ -105,6 +105,72 @@ START_TEST(markup_rewrite)
 }
 END_TEST
 
+/*
+ * Well-formed fragments go through libxml2's XML parser, the others through
+ * its HTML parser: both must give the same text and markup.
+ */
+static const char *const both_paths[] = {
+	"<p>a<div>b</div>c</p>",
+	"<table><tr><td>x</td><td>y</td></tr></table>",
+	"<ul><li>a<ul><li>b</li></ul></li></ul>",
+	"<a href=\"x\"><a href=\"y\">z</a></a>",
+	"<b><p>x</p></b> tail",
+	"<p><p>x</p></p>",
+	"<script>a &amp;&amp; b</script>after",
+	"<style>p { color: red }</style>after",
+	"<noscript><img src=\"t.gif\"/></noscript>x",
+	"<select><option>a</option><option>b</option></select>",
+	"<br></br>x<img src=\"a.png\"></img>",
+	"<p>x</p>   \n  <p>y</p>",
+	"&nbsp;&eacute;&amp;&lt;&#160;&#x2014;&#146;&rsquo;",
+	"<img alt=\"a &amp; b\" src=\"x.png\"/>",
+	"<input type=\"checkbox\" checked=\"checked\"/>",
+	"<p title=\"  spaced   out \">t</p>",
+	"<a href=\"rel/x\" rel=\"NoFollow\">r</a><img src=\"/abs.png\"/>",
+	"<svg><rect/></svg>seen",
+	"<title>t</title>body",
+	"<div><!-- c --><?pi x?></div>",
+	"<textarea>a &lt;b&gt;</textarea>",
+	"<P>upper</P><Br/>",
+	"<blockquote cite=\"q\">said</blockquote>",
+	"<h1>Head</h1><p>Para with <em>stress</em> and <a href=\"https://"
+	    "x.example/?a=1&amp;b=2\">link</a>.</p>",
+	"plain text with <b>bold</b> & a bare ampersand",
+	"<p>unclosed",
+	"<br>old style<br>",
+	"<font color=red>unquoted</font>",
+	"<o:p>office</o:p>",
+	"<![CDATA[raw]]>",
+	"<p>&bogus; entity</p>",
+};
+
+START_TEST(xml_and_html_paths_agree)
+{
+	struct html_ctx	*c = html_ctx_new();
+	const char	*base = "http://host.example/dir/page";
+
+	ck_assert_ptr_nonnull(c);
+	for (size_t i = 0; i < sizeof(both_paths) / sizeof(both_paths[0]); i++) {
+		const char	*h = both_paths[i];
+		char		*m1, *t1, *m2, *t2;
+
+		ck_assert_int_eq(html_ctx_run(c, h, strlen(h), base,
+		    HTML_TEXT | HTML_MARKUP, &m1, &t1), 0);
+		ck_assert_int_eq(html_ctx_run(c, h, strlen(h), base,
+		    HTML_TEXT | HTML_MARKUP | HTML_NO_XML, &m2, &t2), 0);
+		ck_assert_msg(strcmp(t1, t2) == 0, "text of [%s]: [%s] vs [%s]",
+		    h, t1, t2);
+		ck_assert_msg(strcmp(m1, m2) == 0, "markup of [%s]: [%s] vs [%s]",
+		    h, m1, m2);
+		free(m1);
+		free(t1);
+		free(m2);
+		free(t2);
+	}
+	html_ctx_free(c);
+}
+END_TEST
+
 START_TEST(uri)
 {
 	char *u;
@@ -143,6 +209,7 @@ main(void)
 	tcase_add_test(tc, text_entities_space);
 	tcase_add_test(tc, text_broken_html);
 	tcase_add_test(tc, markup_rewrite);
+	tcase_add_test(tc, xml_and_html_paths_agree);
 	tcase_add_test(tc, uri);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
