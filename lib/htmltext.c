@@ -551,21 +551,29 @@ html_end_tag(struct html_ctx *c, const xmlChar *name)
 	buf_addc(&c->markup, '>');
 }
 
-/* An end tag, whichever parser saw it. */
+/*
+ * An end tag, whichever parser saw it.  One the parser only implies (it
+ * closes elements on its own) changes neither the text nor the markup.
+ */
 static void
 html_end(struct html_ctx *c, const xmlChar *name)
 {
 	const struct html_elem	*e = html_elem(c, name);
 	size_t			 pos = html_pos(c);
 	int			 selfclosed;
-	long			 tag;
+	long			 tag = -1;
 
 	selfclosed = strcmp(c->selfclosed, (const char *)name) == 0;
 	c->selfclosed[0] = '\0';
 	if (e != NULL && e->cls == HTML_SKIP) {
 		if (c->skip > 0)
 			c->skip--;
-	} else if (e != NULL && c->skip == 0)
+		if (!(c->flags & HTML_MARKUP))
+			return;
+	}
+	if (!selfclosed && (tag = html_find_tag(c, name, pos, 1)) < 0)
+		return;		/* closed by the parser, not the source */
+	if (e != NULL && e->cls != HTML_SKIP && c->skip == 0)
 		html_text_sep(c, e->cls == HTML_BLOCK ? '\n' : ' ');
 	if (!(c->flags & HTML_MARKUP))
 		return;
@@ -574,8 +582,6 @@ html_end(struct html_ctx *c, const xmlChar *name)
 			html_end_tag(c, name);
 		return;
 	}
-	if ((tag = html_find_tag(c, name, pos, 1)) < 0)
-		return;		/* closed by the parser, not the source */
 	html_copy_text_to(c, (size_t)tag);
 	if (e == NULL || !e->empty)
 		html_end_tag(c, name);
