@@ -29,6 +29,7 @@
 			 HTML_PARSE_NOWARNING | HTML_PARSE_NONET | \
 			 HTML_PARSE_RECOVER)
 #define HTML_MAX_ATTRS	64
+#define HTML_XML_TRIES	8	/* misses in a row before XML is not tried */
 
 enum html_class {
 	HTML_INLINE = 0,
@@ -112,6 +113,7 @@ struct html_ctx {
 	size_t			 shift;		/* its offset of the source */
 	int			 bail;		/* not XML: use the HTML parser */
 	int			 rawtext;	/* open script, style, ... (XML) */
+	int			 xml_misses;	/* fragments in a row not XML */
 	const char		*src;
 	size_t			 len;
 	const char		*base;
@@ -992,11 +994,22 @@ html_ctx_run(struct html_ctx *c, const char *html, size_t len,
 	if (((flags & HTML_MARKUP) && buf_reserve(&c->markup, len + 64) == -1) ||
 	    ((flags & HTML_TEXT) && buf_reserve(&c->text, len + 16) == -1))
 		return -1;
-	if (len > 0 && len < INT32_MAX - 16 && ((flags & HTML_NO_XML) ||
-	    html_parse_xml(c, html, len) == -1)) {
-		html_reset_outputs(c);
-		if (html_parse(c, html, len) == -1)
-			return -1;
+	/*
+	 * A source that writes HTML 4 (<br>, unquoted attributes) does so in
+	 * every item: after a run of misses this context stops trying XML.
+	 * Both parsers give the same result, so this only saves time.
+	 */
+	if (len > 0 && len < INT32_MAX - 16) {
+		int xml = !(flags & HTML_NO_XML) && c->xml_misses < HTML_XML_TRIES;
+
+		if (xml && html_parse_xml(c, html, len) == 0)
+			c->xml_misses = 0;
+		else {
+			c->xml_misses += xml;
+			html_reset_outputs(c);
+			if (html_parse(c, html, len) == -1)
+				return -1;
+		}
 	}
 	if (flags & HTML_MARKUP) {
 		html_copy_text_to(c, len);
