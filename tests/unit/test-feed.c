@@ -394,6 +394,17 @@ START_TEST(xxe_absolute_file)
 	ck_assert(every_string(&f, no_secret));
 	ck_assert_uint_eq(f.nentries, 1);
 	feed_free(&f);
+	/* Nor through HTML content, whichever parser reads it. */
+	n = snprintf(doc, sizeof(doc), "<rss><channel><item><guid>h</guid>"
+	    "<description>&lt;!DOCTYPE p [&lt;!ENTITY e SYSTEM \"file://%s\"&gt;]"
+	    "&gt;&lt;p&gt;&amp;e;&lt;/p&gt;</description></item></channel></rss>",
+	    path);
+	ck_assert_int_lt(n, (int)sizeof(doc));
+	ck_assert_int_eq(feed_parse(doc, (size_t)n, NULL, NULL, &f, err,
+	    sizeof(err)), 0);
+	ck_assert(every_string(&f, no_secret));
+	ck_assert_ptr_nonnull(strstr(f.entries[0].summary, "<!DOCTYPE"));
+	feed_free(&f);
 	/* The external DTD subset is not read either. */
 	n = snprintf(doc, sizeof(doc), "<!DOCTYPE rss SYSTEM \"file://%s\">"
 	    "<rss><channel><title>t</title></channel></rss>", path);
