@@ -985,6 +985,10 @@ int
 html_ctx_run(struct html_ctx *c, const char *html, size_t len,
     const char *base, unsigned flags, char **markup, char **text)
 {
+	if (flags & HTML_MARKUP)
+		*markup = NULL;
+	if (flags & HTML_TEXT)
+		*text = NULL;
 	c->src = html;
 	c->len = len;
 	c->base = base != NULL && *base != '\0' ? base : NULL;
@@ -1019,10 +1023,14 @@ html_ctx_run(struct html_ctx *c, const char *html, size_t len,
 		*text = buf_detach(&c->text, NULL);
 	if (((flags & HTML_MARKUP) && *markup == NULL) ||
 	    ((flags & HTML_TEXT) && *text == NULL)) {
-		if (flags & HTML_MARKUP)
+		if (flags & HTML_MARKUP) {
 			free(*markup);
-		if (flags & HTML_TEXT)
+			*markup = NULL;
+		}
+		if (flags & HTML_TEXT) {
 			free(*text);
+			*text = NULL;
+		}
 		return -1;
 	}
 	return 0;
