@@ -423,7 +423,8 @@ html_find_tag(struct html_ctx *c, const xmlChar *name, size_t pos,
 	for (size_t i = pos; i-- > c->last;) {
 		const char *p = c->src + i;
 
-		if (p[0] != '<' || (end && p[1] != '/') || i + k + n > pos)
+		/* The length test first: p[1] may be past the source's end. */
+		if (i + k + n > pos || p[0] != '<' || (end && p[1] != '/'))
 			continue;
 		if (strncasecmp(p + k, (const char *)name, n) != 0)
 			continue;
