@@ -814,7 +814,7 @@ static xmlEntityPtr
 html_xml_get_entity(void *ctx, const xmlChar *name)
 {
 	struct html_ctx	*c = ((xmlParserCtxtPtr)ctx)->_private;
-	xmlEntityPtr	 ent = xmlent_lend(&c->ents, name, 0);
+	xmlEntityPtr	 ent = xmlent_lend(&c->ents, ctx, name, 0);
 
 	if (ent == NULL) {
 		html_xml_bail(c);

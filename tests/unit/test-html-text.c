@@ -142,6 +142,9 @@ static const char *const both_paths[] = {
 	"<o:p>office</o:p>",
 	"<![CDATA[raw]]>",
 	"<p>&bogus; entity</p>",
+	/* HTML's entities in attribute values: whole characters (fuzz). */
+	"<p title=\"caf&eacute; &hellip;&nbsp;&#233;\">t&eacute;</p>",
+	"<a href=\"/x?a=1&amp;b=&eacute;\" title=\"&lt;&quot;\">l</a>",
 };
 
 START_TEST(xml_and_html_paths_agree)
