@@ -361,6 +361,7 @@ store_schema_version(struct store *s, int64_t *version, char *err,
 	int64_t	app, tables = 0;
 	int	rc;
 
+	*version = 0;	/* defined on every path, failures included */
 	if ((rc = store_pragma_int(s, "application_id", &app, err,
 	    errsize)) != STORE_OK ||
 	    (rc = store_pragma_int(s, "user_version", version, err,
