@@ -677,6 +677,29 @@ html_xml_bail(struct html_ctx *c)
 	xmlStopParser(c->xctx);
 }
 
+/*
+ * 1 if the HTML parser reads name as a name too: an ASCII letter, '_',
+ * ':' or '.', then letters, digits, ':', '-', '_' and '.' (libxml2's
+ * htmlParseHTMLName, for tags and attributes); short enough for the
+ * buffers here and there.  Elsewhere XML allows any letter ("<ǁ/>"),
+ * which HTML reads as text.
+ */
+static int
+html_xml_html_name(const xmlChar *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < 63; i++) {
+		unsigned char ch = name[i];
+		int letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+
+		if (!letter && strchr(i == 0 ? "_:." : "_:.-0123456789",
+		    ch) == NULL)
+			return 0;
+	}
+	return i > 0 && name[i] == '\0';
+}
+
 /* An element name as the HTML parser gives it: lower case. */
 static const xmlChar *
 html_xml_name(const xmlChar *local, char *buf, size_t size)
@@ -710,9 +733,10 @@ html_xml_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	(void)ndefaulted;
 	if (c->bail)
 		return;
-	if (prefix != NULL || nns > 0 || c->rawtext > 0) {
-		/* Namespaces (HTML knows none), or an element where HTML sees
-		 * only text. */
+	if (prefix != NULL || nns > 0 || c->rawtext > 0 ||
+	    !html_xml_html_name(local)) {
+		/* Namespaces (HTML knows none), an element where HTML sees
+		 * only text, or a name that is text to HTML. */
 		html_xml_bail(c);
 		return;
 	}
@@ -721,7 +745,7 @@ html_xml_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	for (int i = 0; i < n; i++) {
 		const xmlChar **a = attrs + 5 * i;
 
-		if (a[1] != NULL) {
+		if (a[1] != NULL || !html_xml_html_name(a[0])) {
 			html_xml_bail(c);
 			return;
 		}

@@ -142,6 +142,11 @@ static const char *const both_paths[] = {
 	"<o:p>office</o:p>",
 	"<![CDATA[raw]]>",
 	"<p>&bogus; entity</p>",
+	/* Names HTML reads as text, or cuts (fuzz). */
+	"<\xC7\x81/>x<p \xC3\xA9=\"1\">y</p>",
+	"<p><a-b.c_d:e>n</a-b.c_d:e></p><x1234567890123456789012345678901234"
+	    "567890123456789012345678901234567890>long</x1234567890123456789012"
+	    "345678901234567890123456789012345678901234567890>",
 	/* HTML's entities in attribute values: whole characters (fuzz). */
 	"<p title=\"caf&eacute; &hellip;&nbsp;&#233;\">t&eacute;</p>",
 	"<a href=\"/x?a=1&amp;b=&eacute;\" title=\"&lt;&quot;\">l</a>",
