@@ -10,13 +10,15 @@ BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR    ?=
 BUILD      ?= build
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS       := libevent libcurl libcjson sqlite3 libxml-2.0 libutf8proc libhs libsystemd
-TEST_PKGS  := check
+TEST_PKGS  := check zlib
 
 CFLAGS     ?= -O2 -g
 PM_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Idaemon \
@@ -165,16 +167,39 @@ run-daemon: all
 	@mkdir -p $(BUILD)/run
 	$(PMSIGNALD) run --foreground --config config/pmsignald.json --state-dir $(BUILD)/run
 
+# The installed file list is documented in README.md ("Installed files") and
+# checked by tests/regress/install.sh.  The units name /usr/local/sbin and
+# /etc/pmsignald; they are rewritten to SBINDIR and SYSCONFDIR on the way.
+MAN_PAGES  := $(sort $(wildcard docs/man/*.[1-8]))
+UNIT_SED   := -e 's|/usr/local/sbin/|$(SBINDIR)/|g' \
+              -e 's|/etc/pmsignald/|$(SYSCONFDIR)/pmsignald/|g'
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(PMSIGNALD) $(DESTDIR)$(SBINDIR)/pmsignald
 	install -m 0755 $(PMSIGNALCTL) $(DESTDIR)$(BINDIR)/pmsignalctl
+	@for f in $(MAN_PAGES); do \
+	  d=$(DESTDIR)$(MANDIR)/man$${f##*.}; \
+	  echo "install -m 0644 $$f $$d/"; \
+	  install -d "$$d" && install -m 0644 "$$f" "$$d/" || exit 1; \
+	done
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	@for u in pmsignald.service pmsignald.socket; do \
+	  d=$(DESTDIR)$(SYSTEMDUNITDIR)/$$u; \
+	  echo "sed ... systemd/$$u > $$d"; \
+	  sed $(UNIT_SED) systemd/$$u > "$$d.tmp" && chmod 0644 "$$d.tmp" && \
+	    mv "$$d.tmp" "$$d" || exit 1; \
+	done
+	install -m 0644 systemd/pmsignal.sysusers $(DESTDIR)$(SYSUSERSDIR)/pmsignal.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/pmsignald/markets
 	@for f in config/pmsignald.json config/markets/*.json; do \
+	  [ -e "$$f" ] || continue; \
 	  d=$(DESTDIR)$(SYSCONFDIR)/pmsignald/$${f#config/}; \
 	  if [ -e "$$d" ]; then echo "install: keeping existing $$d"; \
-	  else echo "install -m 0644 $$f $$d"; install -m 0644 "$$f" "$$d"; fi; \
+	  else echo "install -m 0644 $$f $$d"; install -m 0644 "$$f" "$$d" || exit 1; fi; \
 	done
+	@echo "install: then, as root: systemd-sysusers; systemctl daemon-reload;" \
+	  "systemctl enable --now pmsignald.socket pmsignald.service"
 
 clean:
 	rm -rf $(BUILD)

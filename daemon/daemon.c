@@ -10,10 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
+#include "poller.h"
+#include "server.h"
+#include "store.h"
 #include "version.h"
 
 /* Relative socket and database paths live in the state directory. */
@@ -46,11 +50,41 @@ daemon_log_summary(const struct daemon *d)
 }
 
 /*
+ * Apply a valid new config to the running parts: markets first (they may
+ * still be invalid, and then nothing changes), then the feeds and the
+ * subscriber limits.  The socket and database stay until a restart.
+ */
+static int
+daemon_reload_parts(struct daemon *d, const struct config *cfg)
+{
+	char *markets;
+
+	if ((markets = config_resolve_path(cfg->dir, cfg->markets)) == NULL)
+		return -1;
+	if (d->pipeline != NULL && publish_reload_markets(d, markets) == -1) {
+		log_warnx("reload failed, keeping the running config: "
+		    "markets %s are not valid", markets);
+		free(markets);
+		return -1;
+	}
+	free(markets);
+	if (d->poller != NULL && poller_reconfigure(d->poller, cfg) == -1)
+		log_warnx("reload: feeds not updated (out of memory)");
+	if (d->server != NULL)
+		server_reconfigure(d->server, cfg);
+	if (strcmp(cfg->socket, d->cfg.socket) != 0 ||
+	    strcmp(cfg->database, d->cfg.database) != 0)
+		log_warnx("reload: socket and database paths change only at "
+		    "a restart");
+	return 0;
+}
+
+/*
  * Re-read the config.  The new one is parsed into a fresh struct and
  * swapped in only when valid; otherwise the running config stays.
  */
-static void
-daemon_reload(struct daemon *d)
+static int
+daemon_reload_config(struct daemon *d)
 {
 	struct config	cfg;
 	char		err[512];
@@ -58,15 +92,72 @@ daemon_reload(struct daemon *d)
 	log_info("SIGHUP: reloading %s", d->opts.config_path);
 	if (config_load(d->opts.config_path, &cfg, err, sizeof(err)) == -1) {
 		log_warnx("reload failed, keeping the running config: %s", err);
-		return;
+		return -1;
+	}
+	if (daemon_reload_parts(d, &cfg) == -1) {
+		config_free(&cfg);
+		return -1;
 	}
 	config_free(&d->cfg);
 	d->cfg = cfg;
 	log_set_level(cfg.log_level);
 	if (daemon_resolve_paths(d, &d->cfg) == -1)
-		return;
+		return -1;
 	daemon_log_summary(d);
+	return 0;
 }
+
+/* --- operations: systemd notification and metrics (daemon/notify.h, daemon/metrics.h) */
+
+/* STATUS= for systemd: the counters' one-line summary. */
+static void
+daemon_status(void *arg, char *buf, size_t size)
+{
+	struct daemon *d = arg;
+
+	metrics_summary(&d->counters, buf, size);
+}
+
+/* Counters, metrics listener and systemd timers, once the loop exists. */
+static int
+daemon_ops_setup(struct daemon *d)
+{
+	d->counters.feeds = d->cfg.nfeeds;
+	if ((d->metrics = metrics_new(d->base, &d->counters)) == NULL ||
+	    metrics_listen(d->metrics, d->cfg.metrics_listen) == -1 ||
+	    notify_start(&d->notify, d->base, daemon_status, d) == -1)
+		return -1;
+	return 0;
+}
+
+/* SIGHUP: RELOADING=1, reload, count it, READY=1 (also when it failed). */
+static void
+daemon_reload(struct daemon *d)
+{
+	notify_reloading(&d->notify);
+	if (daemon_reload_config(d) == -1) {
+		d->counters.reload_failures++;
+	} else {
+		d->counters.reloads++;
+		d->counters.feeds = d->cfg.nfeeds;
+		/* On failure the old listener stays; the reason is logged. */
+		metrics_listen(d->metrics, d->cfg.metrics_listen);
+	}
+	notify_ready(&d->notify);
+}
+
+static void
+daemon_ops_teardown(struct daemon *d)
+{
+	notify_stop(&d->notify);
+	metrics_free(d->metrics);
+	d->metrics = NULL;
+	if (d->listen_fd >= 0 && close(d->listen_fd) == -1)
+		log_warn("close socket-activated fd %d", d->listen_fd);
+	d->listen_fd = -1;
+}
+
+/* --- end of operations */
 
 static void
 daemon_stop(struct daemon *d, const char *why)
@@ -75,6 +166,12 @@ daemon_stop(struct daemon *d, const char *why)
 		return;
 	d->stopping = 1;
 	log_info("%s: shutting down", why);
+	notify_stopping(&d->notify);
+	/* Work runs to completion inside callbacks: nothing is half done. */
+	if (d->poller != NULL)
+		poller_stop(d->poller);
+	if (d->server != NULL)
+		server_bye_all(d->server, "shutdown");
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -157,12 +254,22 @@ daemon_setup(struct daemon *d)
 	    daemon_add_signal(d, &d->ev_sigterm, SIGTERM) == -1 ||
 	    daemon_add_signal(d, &d->ev_sighup, SIGHUP) == -1)
 		return -1;
+	if (daemon_ops_setup(d) == -1 || publish_setup(d) == -1 ||
+	    source_setup(d) == -1 || ingest_setup(d) == -1)
+		return -1;
 	return 0;
 }
 
 static void
 daemon_teardown(struct daemon *d)
 {
+	poller_free(d->poller);
+	d->poller = NULL;
+	server_free(d->server);
+	d->server = NULL;
+	publish_teardown(d);
+	free(d->feed_states);
+	daemon_ops_teardown(d);
 	if (d->ev_sigint != NULL)
 		event_free(d->ev_sigint);
 	if (d->ev_sigterm != NULL)
@@ -186,6 +293,8 @@ daemon_main(const struct daemon_opts *opts)
 
 	memset(&d, 0, sizeof(d));
 	d.opts = *opts;
+	d.listen_fd = -1;
+	metrics_init(&d.counters, (int64_t)time(NULL));
 	if (config_load(opts->config_path, &d.cfg, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		return 2;
@@ -193,12 +302,15 @@ daemon_main(const struct daemon_opts *opts)
 	log_set_level(d.cfg.log_level);
 	if (daemon_resolve_paths(&d, &d.cfg) == -1)
 		goto out;
+	/* Before detaching: LISTEN_PID names this process. */
+	d.listen_fd = notify_listen_fd();
 	if (!opts->foreground && daemon_detach() == -1)
 		goto out;
 	if (daemon_setup(&d) == -1)
 		goto out;
 	log_info("pmsignald %s starting (pid %ld)", PM_VERSION, (long)getpid());
 	daemon_log_summary(&d);
+	notify_ready(&d.notify);
 	if (event_base_dispatch(d.base) == -1) {
 		log_warnx("event loop failed");
 		goto out;

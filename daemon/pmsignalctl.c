@@ -1,55 +1,53 @@
 /*
- * pmsignalctl.c: the command-line client of pmsignald's subscriber socket.
+ * pmsignalctl.c: main() of the command-line client of pmsignald's
+ * subscriber socket: global options, then one command (tail, status,
+ * markets, snapshot), each in its own file.
  */
-#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
+#include "pmsignalctl.h"
 #include "version.h"
 
-#define CTL_DEFAULT_SOCKET	"/run/pmsignald/pmsignald.sock"
+struct ctl_command {
+	const char	*name;
+	int		(*fn)(const struct ctl_opts *, int, char **);
+	const char	*summary;
+};
+
+static const struct ctl_command ctl_commands[] = {
+	{ "tail", ctl_tail, "follow deltas live (--market GLOB, --since SEQ, --json)" },
+	{ "status", ctl_status, "the daemon's status" },
+	{ "markets", ctl_markets, "the markets and their definitions" },
+	{ "snapshot", ctl_snapshot, "every market's current probability" },
+};
 
 static void
 ctl_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: pmsignalctl [--socket PATH] COMMAND\n"
+	    "usage: pmsignalctl [--socket PATH] COMMAND [OPTIONS]\n"
 	    "  --socket PATH   daemon socket (default $PMSIGNAL_SOCKET, else %s)\n"
-	    "commands:\n"
-	    "  status          daemon status\n",
-	    CTL_DEFAULT_SOCKET);
+	    "commands:\n", CTL_DEFAULT_SOCKET);
+	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
+		fprintf(fp, "  %-14s  %s\n", ctl_commands[i].name,
+		    ctl_commands[i].summary);
+	fprintf(fp, "'pmsignalctl COMMAND --help' describes each one.\n");
 }
 
-/* Connect to the daemon's socket; -1 and a message naming it on failure. */
+/* Colour only on a terminal, and never when NO_COLOR is set. */
 static int
-ctl_connect(const char *path)
+ctl_want_color(void)
 {
-	struct sockaddr_un	sun;
-	int			fd;
+	const char *term = getenv("TERM");
+	const char *no = getenv("NO_COLOR");
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "pmsignalctl: socket path too long: %s\n", path);
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
-		fprintf(stderr, "pmsignalctl: socket: %s\n", strerror(errno));
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		fprintf(stderr, "pmsignalctl: cannot connect to %s: %s\n", path,
-		    strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return isatty(STDOUT_FILENO) && (no == NULL || no[0] == '\0') &&
+	    term != NULL && strcmp(term, "dumb") != 0;
 }
 
 int
@@ -61,21 +59,23 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*sock = getenv("PMSIGNAL_SOCKET");
-	int		 ch, fd;
+	struct ctl_opts	 o = { NULL, 0, 0 };
+	int		 ch;
 
-	if (sock == NULL || sock[0] == '\0')
-		sock = CTL_DEFAULT_SOCKET;
+	o.socket = getenv("PMSIGNAL_SOCKET");
+	if (o.socket == NULL || o.socket[0] == '\0')
+		o.socket = CTL_DEFAULT_SOCKET;
 	while ((ch = getopt_long(argc, argv, "+s:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			sock = optarg;
+			o.socket = optarg;
 			break;
 		case 'h':
 			ctl_usage(stdout);
 			return 0;
 		case 'V':
-			printf("pmsignalctl %s\n", PM_VERSION);
+			printf("pmsignalctl %s (protocol %d)\n", PM_VERSION,
+			    PM_PROTOCOL);
 			return 0;
 		default:
 			ctl_usage(stderr);
@@ -86,14 +86,14 @@ main(int argc, char **argv)
 		ctl_usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[optind], "status") != 0) {
-		fprintf(stderr, "pmsignalctl: unknown command '%s'\n", argv[optind]);
-		ctl_usage(stderr);
-		return 2;
-	}
-	if ((fd = ctl_connect(sock)) == -1)
-		return 1;
-	close(fd);
-	printf("connected to %s\n", sock);
-	return 0;
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	o.color = ctl_want_color();
+	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
+		if (strcmp(argv[optind], ctl_commands[i].name) == 0)
+			return ctl_commands[i].fn(&o, argc - optind,
+			    argv + optind);
+	fprintf(stderr, "pmsignalctl: unknown command '%s'\n", argv[optind]);
+	ctl_usage(stderr);
+	return 2;
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "jsonv.h"
+#include "loopback.h"
 
 static const char *const config_top_keys[] = {
 	"socket", "socket_group", "socket_mode", "database", "log_level",
@@ -294,6 +295,20 @@ config_parse_mode(struct jsonv *jv, const cJSON *root, struct config *cfg)
 	return 0;
 }
 
+/* metrics_listen, when set, must be a loopback ADDRESS:PORT. */
+static int
+config_check_metrics(struct jsonv *jv, const struct config *cfg)
+{
+	struct loopback_addr	addr;
+	char			err[256];
+
+	if (cfg->metrics_listen == NULL)
+		return 0;
+	if (loopback_parse(cfg->metrics_listen, &addr, err, sizeof(err)) == -1)
+		return jsonv_fail(jv, "metrics_listen", "%s", err);
+	return 0;
+}
+
 static int
 config_parse_top(struct jsonv *jv, const cJSON *root, struct config *cfg)
 {
@@ -316,7 +331,7 @@ config_parse_top(struct jsonv *jv, const cJSON *root, struct config *cfg)
 	if (level != NULL && log_level_parse(level, &cfg->log_level) == -1)
 		return jsonv_fail(jv, "log_level", "'%s' is not one of error, "
 		    "warn, info, debug", level);
-	return 0;
+	return config_check_metrics(jv, cfg);
 }
 
 /* Fill in path defaults that depend on nothing but themselves. */

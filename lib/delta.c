@@ -10,6 +10,7 @@
 
 #include "date.h"
 #include "delta.h"
+#include "jsonv.h"
 
 static const char *const delta_causes[] = { "article", "decay", "open", "close" };
 
@@ -39,18 +40,6 @@ delta_round(double p)
 	return round(p * 1e6) / 1e6;
 }
 
-/* Add a time as RFC 3339, or null. */
-static int
-delta_add_time(cJSON *o, const char *key, int64_t t)
-{
-	char buf[40];
-
-	if (t == PM_TIME_NONE)
-		return cJSON_AddNullToObject(o, key) != NULL ? 0 : -1;
-	date_format_rfc3339(t, buf, sizeof(buf));
-	return cJSON_AddStringToObject(o, key, buf) != NULL ? 0 : -1;
-}
-
 static int
 delta_add_string(cJSON *o, const char *key, const char *s)
 {
@@ -71,8 +60,8 @@ delta_add_article(cJSON *o, const struct delta *d)
 	    delta_add_string(a, "title", d->article_title) == -1 ||
 	    delta_add_string(a, "url", d->article_url) == -1 ||
 	    delta_add_string(a, "source", d->article_source) == -1 ||
-	    delta_add_time(a, "published", d->article_published) == -1 ||
-	    delta_add_time(a, "first_seen", d->article_first_seen) == -1)
+	    jsonv_add_time(a, "published", d->article_published) == -1 ||
+	    jsonv_add_time(a, "first_seen", d->article_first_seen) == -1)
 		return -1;
 	return 0;
 }
@@ -92,7 +81,7 @@ delta_to_json(const struct delta *d, const char *session)
 	if (cJSON_AddStringToObject(o, "type", "delta") == NULL ||
 	    cJSON_AddNumberToObject(o, "seq", (double)d->seq) == NULL ||
 	    delta_add_string(o, "session", session) == -1 ||
-	    delta_add_time(o, "ts", d->ts) == -1 ||
+	    jsonv_add_time(o, "ts", d->ts) == -1 ||
 	    cJSON_AddStringToObject(o, "market", d->market) == NULL ||
 	    cJSON_AddNumberToObject(o, "p", p) == NULL ||
 	    cJSON_AddNumberToObject(o, "prev", prev) == NULL ||

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "jsonv.h"
 
 void
@@ -315,4 +316,15 @@ fail:
 	fclose(fp);
 	free(buf);
 	return NULL;
+}
+
+int
+jsonv_add_time(cJSON *obj, const char *key, int64_t t)
+{
+	char buf[40];
+
+	if (t == PM_TIME_NONE)
+		return cJSON_AddNullToObject(obj, key) != NULL ? 0 : -1;
+	date_format_rfc3339(t, buf, sizeof(buf));
+	return cJSON_AddStringToObject(obj, key, buf) != NULL ? 0 : -1;
 }

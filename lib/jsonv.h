@@ -47,6 +47,10 @@ int	 jsonv_number(struct jsonv *, const cJSON *obj, const char *path,
 int	 jsonv_bool(struct jsonv *, const cJSON *obj, const char *path,
 	    const char *key, int required, int *out);
 
+/* Add t to obj as an RFC 3339 UTC string, or null if PM_TIME_NONE: the
+ * one way every JSON output writes a time.  0, or -1 out of memory. */
+int	 jsonv_add_time(cJSON *obj, const char *key, int64_t t);
+
 /* Read a whole file (at most maxlen bytes); NULL and a message on error. */
 char	*jsonv_read_file(const char *path, size_t maxlen, size_t *lenp,
 	    char *err, size_t errsize);

@@ -431,8 +431,8 @@ pl_export_recent(const struct pipeline *p, cJSON *root)
 	return 0;
 }
 
-char *
-pipeline_export(const struct pipeline *p)
+static char *
+pl_export(const struct pipeline *p, int with_recent)
 {
 	cJSON	*root;
 	char	*out = NULL;
@@ -440,10 +440,32 @@ pipeline_export(const struct pipeline *p)
 	if ((root = cJSON_CreateObject()) == NULL)
 		return NULL;
 	if (cJSON_AddNumberToObject(root, "version", 1) != NULL &&
-	    pl_export_markets(p, root) == 0 && pl_export_recent(p, root) == 0)
+	    pl_export_markets(p, root) == 0 &&
+	    (!with_recent || pl_export_recent(p, root) == 0))
 		out = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	return out;
+}
+
+char *
+pipeline_export(const struct pipeline *p)
+{
+	return pl_export(p, 1);
+}
+
+char *
+pipeline_export_markets(const struct pipeline *p)
+{
+	return pl_export(p, 0);
+}
+
+int
+pipeline_remember(struct pipeline *p, uint64_t simhash, int64_t t,
+    const char *id)
+{
+	if (simhash == 0)
+		return 0;
+	return simhash_index_add(&p->recent, simhash, t, id);
 }
 
 /* An epoch-seconds member that may be null. */

@@ -110,6 +110,15 @@ void	 pipeline_market_get(const struct pipeline *, size_t i, int64_t now,
  * tick, a new market starts pending.  -1 with one line in err on bad text.
  */
 char	*pipeline_export(const struct pipeline *);
+/*
+ * The per-market part of the state only: the daemon persists this after
+ * every burst and restores the SimHash window from the articles it stored
+ * (pipeline_remember), which keeps each state write small.
+ */
+char	*pipeline_export_markets(const struct pipeline *);
+/* Add one article's SimHash, first seen at t, to the near-duplicate window. */
+int	 pipeline_remember(struct pipeline *, uint64_t simhash, int64_t t,
+	    const char *id);
 int	 pipeline_import(struct pipeline *, const char *json, char *err,
 	    size_t errsize);
 

@@ -91,7 +91,10 @@ const char	*store_session(const struct store *);	/* NULL before */
  */
 int		 store_append_deltas(struct store *, struct delta *d, size_t n,
 		    char *err, size_t errsize);
-/* The last seq ever stored (0: none yet). */
+/*
+ * The last seq ever stored (0: none yet).  These two are kept by the
+ * writing handle; a read-only handle has the values of its open.
+ */
 uint64_t	 store_last_seq(const struct store *);
 /*
  * The oldest seq still stored, or store_last_seq() + 1 when none is: a

@@ -623,7 +623,7 @@ text_prepare(struct text *t, const char *title, const char *body)
 		text_tables_init();
 	if (tl + bl + 1 > TEXT_MAX_BYTES)
 		return -1;
-	if (tl + bl + 2 + TEXT_SLACK > t->ocap) {
+	if (tl + bl + 1 + TEXT_SLACK > t->ocap) {
 		size_t cap = tl + bl + 2 + TEXT_SLACK + 1024;
 		char *o = realloc(t->orig, cap);
 
@@ -638,7 +638,8 @@ text_prepare(struct text *t, const char *title, const char *body)
 	if (bl > 0)
 		memcpy(t->orig + tl + 1, body, bl);
 	t->olen = tl + 1 + bl;
-	t->orig[t->olen] = '\0';
+	/* NUL, then defined bytes for the 8-byte reads past the end. */
+	memset(t->orig + t->olen, 0, TEXT_SLACK);
 	t->title_len = tl;
 	return text_tokenize(t);
 }

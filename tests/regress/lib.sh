@@ -33,3 +33,12 @@ wait_for() {
 expect_contains() {
 	grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; fail "$1 lacks '$2'"; }
 }
+
+# test_config: the bundled config made fit for a test: the bundled live
+# markets by absolute path, and every feed on a closed local port (no test
+# reaches the internet).  Its text matches the bundled one otherwise.
+test_config() {
+	sed -e "s|\"markets\": \"markets/|\"markets\": \"$TOP/config/markets/|" \
+	    -e 's|"url": "https\?://[^"]*"|"url": "http://127.0.0.1:9/feed"|' \
+	    "$TOP/config/pmsignald.json"
+}

@@ -915,6 +915,47 @@ START_TEST(prune_in_bounded_steps)
 }
 END_TEST
 
+/* A read-only handle (export) reads while the daemon writes. */
+START_TEST(reader_while_writing)
+{
+	char			*dir = fx_tmpdir(), *path = fx_path(dir, "p.db");
+	struct store		*w = fx_open(path), *r;
+	struct fx_article	 a;
+	struct delta		 d;
+	char			 err[512];
+	int			 n = 0;
+
+	ck_assert_int_eq(store_session_new(w, FX_T0, err, sizeof(err)), 0);
+	fx_article(&a, "wire", 1, FX_T0, 100);
+	ck_assert_int_eq(store_add_article(w, &a.a, 1, NULL, err, sizeof(err)),
+	    0);
+	ck_assert_int_eq(store_open(path, STORE_RDONLY | STORE_NOCREATE, &r,
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(store_articles_each(r, PM_TIME_NONE, PM_TIME_NONE,
+	    count_article, &n, err, sizeof(err)), 1);
+	/* The writer is not blocked by the reader, nor the reader by it. */
+	ck_assert_int_eq(store_begin(w, err, sizeof(err)), 0);
+	fx_article(&a, "wire", 2, FX_T0 + 1, 100);
+	ck_assert_int_eq(store_add_article(w, &a.a, 2, NULL, err, sizeof(err)),
+	    0);
+	fx_delta(&d, 0, FX_T0);
+	ck_assert_int_eq(store_append_deltas(w, &d, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_articles_each(r, PM_TIME_NONE, PM_TIME_NONE,
+	    count_article, &n, err, sizeof(err)), 1);
+	ck_assert_int_eq(store_commit(w, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_articles_each(r, PM_TIME_NONE, PM_TIME_NONE,
+	    count_article, &n, err, sizeof(err)), 2);
+	ck_assert_int_eq(store_deltas_since(r, 0, 0, collect_seq,
+	    &(struct since){ .n = 0 }, err, sizeof(err)), 1);
+	ck_assert_int_eq(store_meta_put(r, "k", "v", err, sizeof(err)),
+	    STORE_EREADONLY);
+	store_close(r);
+	store_close(w);
+	free(path);
+	fx_rmdir(dir);
+}
+END_TEST
+
 /* Pruning every delta keeps the counter: seqs are never reused. */
 START_TEST(prune_everything_keeps_seq)
 {
@@ -971,6 +1012,7 @@ store_suite(void)
 	tcase_add_test(tc, sessions_unique);
 	tcase_add_test(tc, prune_in_bounded_steps);
 	tcase_add_test(tc, prune_everything_keeps_seq);
+	tcase_add_test(tc, reader_while_writing);
 	suite_add_tcase(s, tc);
 	return s;
 }
