@@ -206,12 +206,39 @@ static const struct poller_handler ingest_handler = {
 	ingest_state,
 };
 
+/*
+ * PMSIGNALD_POLL_TIME_UNIT_MS (tests only, docs/POLLER.md): how many real
+ * milliseconds one scheduling second lasts, so end-to-end tests see polls
+ * every few hundred ms without weakening the config's 30 s minimum.
+ */
+static void
+ingest_poller_opts(struct poller_opts *opts)
+{
+	const char	*s = getenv("PMSIGNALD_POLL_TIME_UNIT_MS");
+	char		*end;
+	unsigned long	 v;
+
+	poller_opts_default(opts);
+	if (s == NULL || *s == '\0')
+		return;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v < 1 || v > 1000) {
+		log_warnx("PMSIGNALD_POLL_TIME_UNIT_MS=%s ignored: not 1..1000", s);
+		return;
+	}
+	opts->time_unit_ms = (unsigned)v;
+	log_warnx("poller: time scaled, one second is %lu ms (testing only)", v);
+}
+
 int
 ingest_setup(struct daemon *d)
 {
-	char err[512];
+	struct poller_opts	opts;
+	char			err[512];
 
-	if ((d->poller = poller_new(d->base, &d->cfg, &ingest_handler, d)) == NULL)
+	ingest_poller_opts(&opts);
+	if ((d->poller = poller_new_opts(d->base, &d->cfg, &ingest_handler, d,
+	    &opts)) == NULL)
 		return -1;
 	if (store_feeds_each(d->store, ingest_restore_one, d, err,
 	    sizeof(err)) < 0) {

@@ -239,8 +239,8 @@ charset_take_utf8(const char *d, size_t len, struct charset_out *out)
 	struct utf8_stats st;
 
 	utf8_scan(d, len, &st);
-	if (st.invalid > 0 && st.multibyte < st.invalid)
-		return -1;
+	if (st.invalid > 0 && st.multibyte == 0)
+		return -1;	/* no UTF-8 at all: another encoding */
 	if (st.invalid == 0 && st.forbidden == 0) {
 		out->data = d;
 		out->len = len;

@@ -4,9 +4,10 @@
  * The encoding is chosen the way RFC 3023 and the Universal Feed Parser
  * choose it: byte-order mark, XML declaration and the HTTP Content-Type
  * charset, tried in order, then UTF-8, windows-1252 and ISO-8859-2.
- * Conversion is done by iconv (as libxml2 does).  Text that is mostly
- * UTF-8 with a few invalid bytes keeps its encoding and has those bytes
- * replaced by U+FFFD; characters XML forbids are replaced the same way.
+ * Conversion is done by iconv (as libxml2 does).  Text that holds valid
+ * multi-byte UTF-8 sequences next to invalid bytes is damaged UTF-8: it
+ * stays UTF-8 with each invalid byte replaced by U+FFFD (text without any
+ * is another encoding).  Characters XML forbids are replaced the same way.
  */
 #ifndef PM_CHARSET_H
 #define PM_CHARSET_H

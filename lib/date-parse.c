@@ -75,7 +75,11 @@ static const char *const date_greek[][2] = {
 	{ "Πεμ", "Thu" }, { "Παρ", "Fri" }, { "Σαβ", "Sat" },
 };
 
-/* Check the fields and turn them into epoch seconds. */
+/*
+ * Check the fields and turn them into epoch seconds.  -2 when a field is
+ * out of range: the string had the right shape but is not a date, and no
+ * other parser may try to make one out of it.
+ */
 static int
 date_fields_epoch(const struct date_fields *f, int64_t *out)
 {
@@ -83,17 +87,17 @@ date_fields_epoch(const struct date_fields *f, int64_t *out)
 
 	if (f->year < 1 || f->year > 9999 || f->hour > 23 || f->min > 59 ||
 	    f->sec > 59 || f->hour < 0 || f->min < 0 || f->sec < 0)
-		return -1;
+		return -2;
 	if (f->month == 0) {
 		int leap = date_days_in_month(f->year, 2) == 29;
 
 		if (f->ordinal < 1 || f->ordinal > 365 + leap)
-			return -1;
+			return -2;
 		days = date_days_from_civil(f->year, 1, 1) + f->ordinal - 1;
 	} else {
 		if (f->month < 1 || f->month > 12 || f->day < 1 ||
 		    f->day > date_days_in_month(f->year, f->month))
-			return -1;
+			return -2;
 		days = date_days_from_civil(f->year, (unsigned)f->month,
 		    (unsigned)f->day);
 	}
@@ -434,7 +438,11 @@ date_parse_rfc822(const char *s, int64_t *out)
 	return date_fields_epoch(&f, out);
 }
 
-/* asctime "Wdy Mon DD HH:MM:SS [zone] YYYY", rearranged into RFC 822. */
+/*
+ * asctime "Wdy Mon DD HH:MM:SS [zone] YYYY", rearranged into RFC 822.
+ * (The rearranged string may fail to parse for reasons of its own: that
+ * says nothing about the original, so -2 becomes -1.)
+ */
 static int
 date_parse_asctime(const char *s, int64_t *out)
 {
@@ -449,7 +457,7 @@ date_parse_asctime(const char *s, int64_t *out)
 	}
 	snprintf(re, sizeof(re), "%s %s %s %s %s %s", tok[0], tok[2], tok[1],
 	    tok[5], tok[3], tok[4]);
-	return date_parse_rfc822(re, out);
+	return date_parse_rfc822(re, out) == 0 ? 0 : -1;
 }
 
 /* Perforce "Wdy, YYYY/MM/DD HH:MM:SS ZONE". */
@@ -540,7 +548,11 @@ date_parse(const char *s, int64_t *out)
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++)
-		if (parsers[i](buf, out) == 0)
+		switch (parsers[i](buf, out)) {
+		case 0:
 			return 0;
+		case -2:
+			return -1;	/* the right shape, impossible values */
+		}
 	return -1;
 }

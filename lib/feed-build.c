@@ -12,14 +12,6 @@
 #include "htmltext.h"
 #include "utf8.h"
 
-/* windows-1252's characters for bytes 0x80-0x9F (0: undefined there). */
-static const unsigned short feed_cp1252[32] = {
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-};
-
 static void
 feed_draft_clear(struct feed_draft *d)
 {
@@ -147,10 +139,8 @@ feed_fix_cp1252(struct feed_builder *fb, char *s, size_t *lenp)
 		return s;
 	buf_init(&b);
 	for (size_t i = 0; i < len; i++) {
-		if (p[i] == 0xC2 && i + 1 < len && p[i + 1] >= 0x80 &&
-		    p[i + 1] <= 0x9F && feed_cp1252[p[i + 1] - 0x80] != 0) {
-			buf_add(&b, enc,
-			    utf8_encode(feed_cp1252[p[i + 1] - 0x80], enc));
+		if (p[i] == 0xC2 && i + 1 < len && utf8_cp1252(p[i + 1]) != 0) {
+			buf_add(&b, enc, utf8_encode(utf8_cp1252(p[i + 1]), enc));
 			i++;
 		} else
 			buf_addc(&b, (char)p[i]);

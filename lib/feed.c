@@ -17,19 +17,23 @@
 #include "feed-internal.h"
 #include "htmltext.h"
 
-/* 1 if the document is JSON (by Content-Type, or a leading '{'). */
+/*
+ * 1 if the document is JSON: it starts with '{' (servers mislabel feeds,
+ * so the bytes decide), or with neither '{' nor '<' and the Content-Type
+ * says JSON.
+ */
 static int
 feed_is_json(const char *d, size_t len, const char *content_type)
 {
 	size_t i = 0;
 
-	if (content_type != NULL && (strncasecmp(content_type,
-	    "application/feed+json", 21) == 0 || strncasecmp(content_type,
-	    "application/json", 16) == 0))
-		return 1;
 	while (i < len && isspace((unsigned char)d[i]))
 		i++;
-	return i < len && d[i] == '{';
+	if (i < len && (d[i] == '{' || d[i] == '<'))
+		return d[i] == '{';
+	return content_type != NULL && (strncasecmp(content_type,
+	    "application/feed+json", 21) == 0 || strncasecmp(content_type,
+	    "application/json", 16) == 0);
 }
 
 /*

@@ -22,11 +22,14 @@
 #include "buf.h"
 #include "htmltext.h"
 #include "uri.h"
+#include "utf8.h"
+#include "xmlent.h"
 
 #define HTML_OPTIONS	(HTML_PARSE_NOIMPLIED | HTML_PARSE_NOERROR | \
 			 HTML_PARSE_NOWARNING | HTML_PARSE_NONET | \
 			 HTML_PARSE_RECOVER)
 #define HTML_MAX_ATTRS	64
+#define HTML_XML_TRIES	8	/* misses in a row before XML is not tried */
 
 enum html_class {
 	HTML_INLINE = 0,
@@ -91,14 +94,6 @@ static const char *const html_uri_attrs[] = {
 	"script src", "source src", "video poster", "video src",
 };
 
-/* windows-1252's characters for 0x80-0x9F (0: undefined). */
-static const unsigned short html_cp1252[32] = {
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-};
-
 #define HTML_ELEM_CACHE	32
 
 struct html_elem_cache {
@@ -109,18 +104,27 @@ struct html_elem_cache {
 
 struct html_ctx {
 	struct html_elem_cache	 cache[HTML_ELEM_CACHE];
-	htmlParserCtxtPtr	 pctx;
+	htmlParserCtxtPtr	 pctx;		/* the HTML parser */
 	htmlSAXHandler		 sax;
+	xmlParserCtxtPtr	 xctx;		/* the XML parser (fast path) */
+	xmlSAXHandler		 xsax;
+	struct xmlent		 ents;		/* HTML entities lent to it */
+	xmlParserCtxtPtr	 cur;		/* the parser running */
+	size_t			 shift;		/* its offset of the source */
+	int			 bail;		/* not XML: use the HTML parser */
+	int			 rawtext;	/* open script, style, ... (XML) */
+	int			 xml_misses;	/* fragments in a row not XML */
 	const char		*src;
 	size_t			 len;
 	const char		*base;
 	unsigned		 flags;
 	size_t			 last;	/* source bytes before it are handled */
-	const xmlChar		*selfclosed; /* element whose tag ended "/>" */
+	char			 selfclosed[32]; /* element whose tag ended "/>" */
 	int			 skip;	/* depth inside HTML_SKIP elements */
 	char			 pending; /* separator the text owes: ' ', '\n' */
 	struct buf		 markup;
 	struct buf		 text;
+	struct buf		 scratch;	/* XML attribute values */
 };
 
 static int
@@ -179,9 +183,10 @@ html_is_uri_attr(const xmlChar *tag, const xmlChar *attr)
 static size_t
 html_pos(struct html_ctx *c)
 {
-	xmlParserInputPtr in = c->pctx->input;
+	xmlParserInputPtr in = c->cur->input;
 	size_t pos = in->consumed + (size_t)(in->cur - in->base);
 
+	pos = pos > c->shift ? pos - c->shift : 0;
 	return pos > c->len ? c->len : pos;
 }
 
@@ -202,16 +207,6 @@ html_space_len(const unsigned char *s, size_t n)
 	return s[0] == 0xC2 && n > 1 && s[1] == 0xA0 ? 2 : 0;
 }
 
-#define HTML_ONES	0x0101010101010101ULL
-#define HTML_LOW7	0x7F7F7F7F7F7F7F7FULL
-
-/* High bit set in each byte of w that is zero (exact, no false hits). */
-static inline uint64_t
-html_zero_bytes(uint64_t w)
-{
-	return ~(((w & HTML_LOW7) + HTML_LOW7) | w | HTML_LOW7);
-}
-
 /*
  * Offset of the first byte of s that may need collapsing: a control
  * character, a 0xC2 (the lead of a no-break space), or a space followed
@@ -227,11 +222,11 @@ html_plain_scan(const unsigned char *s, size_t n)
 
 		memcpy(&w, s + i, 8);
 		memcpy(&next, s + i + 1, 8);
-		sp = html_zero_bytes(w ^ (HTML_ONES * ' '));
-		bad = html_zero_bytes(w & (HTML_ONES * 0xE0)) |
-		    html_zero_bytes(w ^ (HTML_ONES * 0xC2)) |
-		    (sp & html_zero_bytes(next ^ (HTML_ONES * ' '))) |
-		    (sp & html_zero_bytes(next & (HTML_ONES * 0xE0)));
+		sp = utf8_zero_bytes(w ^ (UTF8_ONES * ' '));
+		bad = utf8_zero_bytes(w & (UTF8_ONES * 0xE0)) |
+		    utf8_zero_bytes(w ^ (UTF8_ONES * 0xC2)) |
+		    (sp & utf8_zero_bytes(next ^ (UTF8_ONES * ' '))) |
+		    (sp & utf8_zero_bytes(next & (UTF8_ONES * 0xE0)));
 		if (bad != 0)
 			return i + (size_t)__builtin_ctzll(bad) / 8;
 		i += 8;
@@ -340,6 +335,30 @@ html_starts(const char *s, size_t n, const char *lit)
 }
 
 /*
+ * Length of the end tag of an empty element ("</br>", "</img>") at s, or
+ * 0.  The HTML parser reports no event for them.
+ */
+static size_t
+html_void_end_len(struct html_ctx *c, const char *s, size_t n)
+{
+	const struct html_elem	*e;
+	char			 name[16];
+	size_t			 i = 2, k = 0;
+
+	if (n < 4 || s[1] != '/')
+		return 0;
+	while (i < n && k + 1 < sizeof(name) && isalnum((unsigned char)s[i]))
+		name[k++] = (char)tolower((unsigned char)s[i++]);
+	name[k] = '\0';
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	if (k == 0 || i >= n || s[i] != '>')
+		return 0;
+	e = html_elem(c, (const xmlChar *)name);
+	return e != NULL && e->empty ? i + 1 : 0;
+}
+
+/*
  * Copy source text [last, to) into the markup the way feedparser writes
  * text: a bare "&" escaped, numeric references lower-cased (and the
  * windows-1252 range mapped: "&#146;" is "&#x2019;"), and a "<!" that
@@ -361,6 +380,10 @@ html_copy_text_to(struct html_ctx *c, size_t to)
 		buf_add(&c->markup, s + i, j - i);
 		if ((i = j) == to)
 			break;
+		if (s[i] == '<' && (len = html_void_end_len(c, s + i, to - i)) > 0) {
+			i += len;	/* "</br>": feedparser drops these too */
+			continue;
+		}
 		if (s[i] == '<') {
 			size_t	rest = to - i - 2;
 			int	bang = i + 1 < to && s[i + 1] == '!' &&
@@ -375,8 +398,8 @@ html_copy_text_to(struct html_ctx *c, size_t to)
 		if ((len = html_ref_len(s + i, to - i, &num)) == 0) {
 			buf_adds(&c->markup, "&amp;");
 			i++;
-		} else if (num >= 0x80 && num <= 0x9F && html_cp1252[num - 0x80]) {
-			buf_printf(&c->markup, "&#x%x;", html_cp1252[num - 0x80]);
+		} else if (num >= 0x80 && num <= 0x9F && utf8_cp1252((unsigned)num)) {
+			buf_printf(&c->markup, "&#x%x;", utf8_cp1252((unsigned)num));
 			i += len;
 		} else {
 			for (size_t k = 0; k < len; k++, i++)
@@ -478,27 +501,28 @@ html_start_tag(struct html_ctx *c, const xmlChar *name, const xmlChar **attrs,
 		sorted[2 * n + 1] = (const char *)attrs[i + 1];
 		n++;
 	}
-	qsort(sorted, n, 2 * sizeof(sorted[0]), html_attr_cmp);
+	if (n > 1)
+		qsort(sorted, n, 2 * sizeof(sorted[0]), html_attr_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || strcmp(sorted[2 * i], sorted[2 * i - 2]) != 0)
 			html_attr(c, name, sorted[2 * i], sorted[2 * i + 1]);
 	buf_adds(&c->markup, e != NULL && e->empty ? " />" : ">");
 }
 
+/* A start tag, whichever parser saw it. */
 static void
-html_on_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
+html_start(struct html_ctx *c, const xmlChar *name, const xmlChar **attrs)
 {
-	struct html_ctx		*c = ((htmlParserCtxtPtr)ctx)->_private;
 	const struct html_elem	*e = html_elem(c, name);
 	size_t			 pos = html_pos(c);
 	long			 tag = html_find_tag(c, name, pos, 0);
 
-	c->selfclosed = NULL;
+	c->selfclosed[0] = '\0';
 	if (tag < 0)
 		return;		/* implied by the parser */
 	if (e != NULL && e->cls == HTML_SKIP)
 		c->skip++;
-	else if (e != NULL)
+	else if (e != NULL && c->skip == 0)
 		html_text_sep(c, e->cls == HTML_BLOCK ? '\n' : ' ');
 	if (c->flags & HTML_MARKUP) {
 		html_copy_text_to(c, (size_t)tag);
@@ -509,8 +533,15 @@ html_on_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 		c->last = pos + 1;
 	else if (pos + 1 < c->len && c->src[pos] == '/' && c->src[pos + 1] == '>') {
 		c->last = pos + 2;
-		c->selfclosed = name;
+		if (strlen((const char *)name) < sizeof(c->selfclosed))
+			strcpy(c->selfclosed, (const char *)name);
 	}
+}
+
+static void
+html_on_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
+{
+	html_start(((htmlParserCtxtPtr)ctx)->_private, name, attrs);
 }
 
 /* Write an end tag. */
@@ -522,20 +553,29 @@ html_end_tag(struct html_ctx *c, const xmlChar *name)
 	buf_addc(&c->markup, '>');
 }
 
+/*
+ * An end tag, whichever parser saw it.  One the parser only implies (it
+ * closes elements on its own) changes neither the text nor the markup.
+ */
 static void
-html_on_end(void *ctx, const xmlChar *name)
+html_end(struct html_ctx *c, const xmlChar *name)
 {
-	struct html_ctx		*c = ((htmlParserCtxtPtr)ctx)->_private;
 	const struct html_elem	*e = html_elem(c, name);
 	size_t			 pos = html_pos(c);
-	int			 selfclosed = c->selfclosed == name;
-	long			 tag;
+	int			 selfclosed;
+	long			 tag = -1;
 
-	c->selfclosed = NULL;
+	selfclosed = strcmp(c->selfclosed, (const char *)name) == 0;
+	c->selfclosed[0] = '\0';
 	if (e != NULL && e->cls == HTML_SKIP) {
 		if (c->skip > 0)
 			c->skip--;
-	} else if (e != NULL)
+		if (!(c->flags & HTML_MARKUP))
+			return;
+	}
+	if (!selfclosed && (tag = html_find_tag(c, name, pos, 1)) < 0)
+		return;		/* closed by the parser, not the source */
+	if (e != NULL && e->cls != HTML_SKIP && c->skip == 0)
 		html_text_sep(c, e->cls == HTML_BLOCK ? '\n' : ' ');
 	if (!(c->flags & HTML_MARKUP))
 		return;
@@ -544,8 +584,6 @@ html_on_end(void *ctx, const xmlChar *name)
 			html_end_tag(c, name);
 		return;
 	}
-	if ((tag = html_find_tag(c, name, pos, 1)) < 0)
-		return;		/* closed by the parser, not the source */
 	html_copy_text_to(c, (size_t)tag);
 	if (e == NULL || !e->empty)
 		html_end_tag(c, name);
@@ -553,11 +591,17 @@ html_on_end(void *ctx, const xmlChar *name)
 }
 
 static void
+html_on_end(void *ctx, const xmlChar *name)
+{
+	html_end(((htmlParserCtxtPtr)ctx)->_private, name);
+}
+
+static void
 html_on_chars(void *ctx, const xmlChar *ch, int len)
 {
 	struct html_ctx *c = ((htmlParserCtxtPtr)ctx)->_private;
 
-	c->selfclosed = NULL;
+	c->selfclosed[0] = '\0';
 	if ((c->flags & HTML_TEXT) && c->skip == 0)
 		html_text_add(c, ch, (size_t)len);
 	if (c->flags & HTML_MARKUP)
@@ -571,7 +615,7 @@ html_on_raw(void *ctx, const xmlChar *ch)
 	struct html_ctx *c = ((htmlParserCtxtPtr)ctx)->_private;
 
 	(void)ch;
-	c->selfclosed = NULL;
+	c->selfclosed[0] = '\0';
 	if (c->flags & HTML_MARKUP)
 		html_copy_to(c, html_pos(c));
 }
@@ -599,6 +643,250 @@ html_on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
 	html_on_raw(ctx, name);
 }
 
+/*
+ * The XML fast path.  libxml2's XML parser reads well-formed markup four to
+ * five times faster than its HTML parser, and most feed HTML is XHTML-clean
+ * (<p>, <a href="...">, <br />).  A fragment is first read as XML inside a
+ * <div>; the first thing XML does not allow (an unclosed <br>, an unquoted
+ * attribute, an undeclared prefix, an unknown entity, a CDATA section)
+ * stops it, and the fragment goes to the HTML parser instead.  For
+ * well-formed input both parsers see the same elements, text and
+ * entities, so the text and the markup are the same either way (checked by
+ * tests/unit/test-html-text.c).
+ */
+
+/*
+ * Elements whose content HTML does not parse as markup: script and style
+ * (raw text), title and textarea (text with entities).
+ */
+static int
+html_is_rawtext(const xmlChar *name)
+{
+	return strcmp((const char *)name, "script") == 0 ||
+	    strcmp((const char *)name, "style") == 0 ||
+	    strcmp((const char *)name, "title") == 0 ||
+	    strcmp((const char *)name, "textarea") == 0;
+}
+
+/* Give up on XML for this fragment. */
+static void
+html_xml_bail(struct html_ctx *c)
+{
+	c->bail = 1;
+	xmlStopParser(c->xctx);
+}
+
+/* An element name as the HTML parser gives it: lower case. */
+static const xmlChar *
+html_xml_name(const xmlChar *local, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; local[i] != '\0'; i++)
+		if (local[i] >= 'A' && local[i] <= 'Z')
+			break;
+	if (local[i] == '\0')
+		return local;
+	for (i = 0; local[i] != '\0' && i + 1 < size; i++)
+		buf[i] = (char)tolower(local[i]);
+	buf[i] = '\0';
+	return (const xmlChar *)buf;
+}
+
+static void
+html_xml_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattrs,
+    int ndefaulted, const xmlChar **attrs)
+{
+	struct html_ctx	*c = ((xmlParserCtxtPtr)ctx)->_private;
+	const xmlChar	*pairs[2 * HTML_MAX_ATTRS + 1];
+	size_t		 offs[HTML_MAX_ATTRS];
+	char		 lower[64];
+	int		 n = nattrs < HTML_MAX_ATTRS ? nattrs : HTML_MAX_ATTRS;
+
+	(void)uri;
+	(void)ns;
+	(void)ndefaulted;
+	if (c->bail)
+		return;
+	if (prefix != NULL || nns > 0 || c->rawtext > 0) {
+		/* Namespaces (HTML knows none), or an element where HTML sees
+		 * only text. */
+		html_xml_bail(c);
+		return;
+	}
+	/* Attribute values are not NUL-terminated: copy them. */
+	buf_truncate(&c->scratch, 0);
+	for (int i = 0; i < n; i++) {
+		const xmlChar **a = attrs + 5 * i;
+
+		if (a[1] != NULL) {
+			html_xml_bail(c);
+			return;
+		}
+		offs[i] = c->scratch.len;
+		buf_add(&c->scratch, a[3], (size_t)(a[4] - a[3]));
+		buf_addc(&c->scratch, '\0');
+	}
+	if (c->scratch.failed) {
+		html_xml_bail(c);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		pairs[2 * i] = html_xml_name(attrs[5 * i], lower, 1) ==
+		    attrs[5 * i] ? attrs[5 * i] : NULL;
+		if (pairs[2 * i] == NULL) {
+			html_xml_bail(c);	/* an upper-case attribute */
+			return;
+		}
+		pairs[2 * i + 1] = (const xmlChar *)c->scratch.data + offs[i];
+	}
+	pairs[2 * n] = NULL;
+	local = html_xml_name(local, lower, sizeof(lower));
+	html_start(c, local, pairs);
+	c->rawtext += html_is_rawtext(local);
+}
+
+static void
+html_xml_on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct html_ctx	*c = ((xmlParserCtxtPtr)ctx)->_private;
+	char		 lower[64];
+
+	(void)prefix;
+	(void)uri;
+	if (c->bail)
+		return;
+	local = html_xml_name(local, lower, sizeof(lower));
+	if (html_is_rawtext(local) && c->rawtext > 0)
+		c->rawtext--;
+	html_end(c, local);
+}
+
+static void
+html_xml_on_chars(void *ctx, const xmlChar *ch, int len)
+{
+	struct html_ctx *c = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (c->bail)
+		return;
+	if (c->rawtext == 0) {
+		html_on_chars(ctx, ch, len);
+		return;
+	}
+	/* Inside script or style the HTML parser copies the source as is. */
+	c->selfclosed[0] = '\0';
+	if ((c->flags & HTML_TEXT) && c->skip == 0)
+		html_text_add(c, ch, (size_t)len);
+	if (c->flags & HTML_MARKUP)
+		html_copy_to(c, html_pos(c));
+}
+
+/* CDATA sections mean other things to HTML: let its parser decide. */
+static void
+html_xml_on_cdata(void *ctx, const xmlChar *ch, int len)
+{
+	(void)ch;
+	(void)len;
+	html_xml_bail(((xmlParserCtxtPtr)ctx)->_private);
+}
+
+static void
+html_xml_on_comment(void *ctx, const xmlChar *value)
+{
+	struct html_ctx *c = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (!c->bail)
+		html_on_raw(ctx, value);
+}
+
+static void
+html_xml_on_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	(void)data;
+	html_xml_on_comment(ctx, target);
+}
+
+/* HTML's named entities; any other name is not HTML we know: bail. */
+static xmlEntityPtr
+html_xml_get_entity(void *ctx, const xmlChar *name)
+{
+	struct html_ctx	*c = ((xmlParserCtxtPtr)ctx)->_private;
+	xmlEntityPtr	 ent = xmlent_lend(&c->ents, name, 0);
+
+	if (ent == NULL) {
+		html_xml_bail(c);
+		ent = xmlent_empty();
+	}
+	return ent;
+}
+
+static xmlParserInputPtr
+html_xml_resolve(void *ctx, const xmlChar *public_id, const xmlChar *system_id)
+{
+	(void)public_id;
+	(void)system_id;
+	html_xml_bail(((xmlParserCtxtPtr)ctx)->_private);
+	return NULL;
+}
+
+static void
+html_xml_on_error(void *ctx, xmlErrorPtr e)
+{
+	if (e != NULL && e->level >= XML_ERR_ERROR)
+		html_xml_bail(((xmlParserCtxtPtr)ctx)->_private);
+}
+
+/* The SAX handlers of the fast path: nothing else, no document built. */
+static void
+html_xml_sax(xmlSAXHandler *sax)
+{
+	memset(sax, 0, sizeof(*sax));
+	sax->initialized = XML_SAX2_MAGIC;
+	sax->startElementNs = html_xml_on_start;
+	sax->endElementNs = html_xml_on_end;
+	sax->characters = html_xml_on_chars;
+	sax->ignorableWhitespace = html_xml_on_chars;
+	sax->cdataBlock = html_xml_on_cdata;
+	sax->comment = html_xml_on_comment;
+	sax->processingInstruction = html_xml_on_pi;
+	sax->getEntity = html_xml_get_entity;
+	sax->resolveEntity = html_xml_resolve;
+	sax->serror = html_xml_on_error;
+}
+
+/* Read the fragment as XML; -1 when it is not well-formed XML. */
+static int
+html_parse_xml(struct html_ctx *c, const char *html, size_t len)
+{
+	if (c->xctx == NULL) {
+		if ((c->xctx = xmlCreatePushParserCtxt(&c->xsax, NULL, NULL, 0,
+		    NULL)) == NULL)
+			return -1;
+	} else if (xmlCtxtResetPush(c->xctx, NULL, 0, NULL, NULL) != 0)
+		return -1;
+	/*
+	 * NOENT: attribute values fully decoded, as the HTML parser gives
+	 * them.  Safe: a fragment cannot declare entities (a DOCTYPE after
+	 * <div> is an error), and getEntity lends only HTML's.
+	 */
+	xmlCtxtUseOptions(c->xctx, XML_PARSE_NONET | XML_PARSE_NOENT |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	c->xctx->_private = c;
+	c->cur = c->xctx;
+	c->shift = 5;
+	c->bail = 0;
+	c->rawtext = 0;
+	xmlParseChunk(c->xctx, "<div>", 5, 0);
+	if (!c->bail)
+		xmlParseChunk(c->xctx, html, (int)len, 0);
+	if (!c->bail)
+		xmlParseChunk(c->xctx, "</div>", 6, 1);
+	return c->bail || !c->xctx->wellFormed || !c->xctx->nsWellFormed ?
+	    -1 : 0;
+}
+
 struct html_ctx *
 html_ctx_new(void)
 {
@@ -621,8 +909,10 @@ html_ctx_new(void)
 	c->sax.internalSubset = html_on_doctype;
 	c->sax.initialized = 1;
 	memcpy(c->pctx->sax, &c->sax, sizeof(c->sax));
+	html_xml_sax(&c->xsax);
 	buf_init(&c->markup);
 	buf_init(&c->text);
+	buf_init(&c->scratch);
 	return c;
 }
 
@@ -632,8 +922,12 @@ html_ctx_free(struct html_ctx *c)
 	if (c == NULL)
 		return;
 	htmlFreeParserCtxt(c->pctx);
+	if (c->xctx != NULL)
+		xmlFreeParserCtxt(c->xctx);
+	xmlent_free(&c->ents);
 	buf_free(&c->markup);
 	buf_free(&c->text);
+	buf_free(&c->scratch);
 	free(c);
 }
 
@@ -652,6 +946,8 @@ html_parse(struct html_ctx *c, const char *html, size_t len)
 	htmlCtxtReset(c->pctx);
 	htmlCtxtUseOptions(c->pctx, HTML_OPTIONS);
 	c->pctx->_private = c;
+	c->cur = c->pctx;
+	c->shift = 0;
 	buf = xmlParserInputBufferCreateMem(html, (int)len,
 	    XML_CHAR_ENCODING_UTF8);
 	if (buf == NULL)
@@ -673,27 +969,48 @@ html_parse(struct html_ctx *c, const char *html, size_t len)
 	return 0;
 }
 
-int
-html_ctx_run(struct html_ctx *c, const char *html, size_t len,
-    const char *base, unsigned flags, char **markup, char **text)
+/* Forget what a parse produced, to start over. */
+static void
+html_reset_outputs(struct html_ctx *c)
 {
-
-	c->src = html;
-	c->len = len;
-	c->base = base != NULL && *base != '\0' ? base : NULL;
-	c->flags = flags;
 	c->last = 0;
-	c->selfclosed = NULL;
+	c->selfclosed[0] = '\0';
 	c->skip = 0;
 	c->pending = 0;
 	buf_truncate(&c->markup, 0);
 	buf_truncate(&c->text, 0);
+}
+
+int
+html_ctx_run(struct html_ctx *c, const char *html, size_t len,
+    const char *base, unsigned flags, char **markup, char **text)
+{
+	c->src = html;
+	c->len = len;
+	c->base = base != NULL && *base != '\0' ? base : NULL;
+	c->flags = flags;
+	html_reset_outputs(c);
 	/* Sized for the usual case: the outputs are about as long. */
 	if (((flags & HTML_MARKUP) && buf_reserve(&c->markup, len + 64) == -1) ||
 	    ((flags & HTML_TEXT) && buf_reserve(&c->text, len + 16) == -1))
 		return -1;
-	if (len > 0 && len < INT32_MAX && html_parse(c, html, len) == -1)
-		return -1;
+	/*
+	 * A source that writes HTML 4 (<br>, unquoted attributes) does so in
+	 * every item: after a run of misses this context stops trying XML.
+	 * Both parsers give the same result, so this only saves time.
+	 */
+	if (len > 0 && len < INT32_MAX - 16) {
+		int xml = !(flags & HTML_NO_XML) && c->xml_misses < HTML_XML_TRIES;
+
+		if (xml && html_parse_xml(c, html, len) == 0)
+			c->xml_misses = 0;
+		else {
+			c->xml_misses += xml;
+			html_reset_outputs(c);
+			if (html_parse(c, html, len) == -1)
+				return -1;
+		}
+	}
 	if (flags & HTML_MARKUP) {
 		html_copy_text_to(c, len);
 		*markup = buf_detach(&c->markup, NULL);

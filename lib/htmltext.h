@@ -2,7 +2,9 @@
  * htmltext.h: HTML fragments (feed summaries and contents, archived
  * article bodies) to plain text for scoring, and to clean markup.
  *
- * Both come from one pass of libxml2's HTML parser.  The text drops
+ * Both come from one pass of libxml2: its XML parser when the fragment is
+ * well-formed XML (the fast path: most feed HTML is XHTML-clean), else its
+ * HTML parser; both give the same results.  The text drops
  * scripts, styles and other non-content elements, turns block elements
  * into line breaks, decodes entities and collapses white space.  The
  * markup keeps the source's text, entities and comments byte for byte and
@@ -18,6 +20,7 @@
 
 #define HTML_TEXT	0x1	/* produce the plain text */
 #define HTML_MARKUP	0x2	/* produce the rewritten markup */
+#define HTML_NO_XML	0x4	/* always libxml2's HTML parser (for tests) */
 
 struct html_ctx;
 

@@ -1,6 +1,7 @@
 /*
  * utf8.c: UTF-8 checking and repair (see utf8.h).  ASCII runs are skipped
- * eight bytes at a time; multi-byte sequences are decoded by utf8proc.
+ * eight bytes at a time and multi-byte sequences checked inline: this runs
+ * over every byte of every feed.  utf8proc encodes code points.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,62 +12,86 @@
 #include "buf.h"
 #include "utf8.h"
 
-#define UTF8_ONES	0x0101010101010101ULL
-#define UTF8_LOW7	0x7F7F7F7F7F7F7F7FULL
-
-/* High bit set in each byte of w that is zero (exact). */
-static inline uint64_t
-utf8_zero_bytes(uint64_t w)
-{
-	return ~(((w & UTF8_LOW7) + UTF8_LOW7) | w | UTF8_LOW7);
-}
-
 /*
  * Length of the leading run of ASCII that needs no look: printable
- * characters, tab, line feed and carriage return.
+ * characters, tab, line feed and carriage return.  Words without a byte
+ * below 0x20 or above 0x7F are skipped eight bytes at a time.
  */
 static size_t
 utf8_ascii_run(const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 
-	while (i + 8 <= len) {
-		uint64_t w, ctl;
+	for (;;) {
+		while (i + 8 <= len) {
+			uint64_t w;
 
-		memcpy(&w, s + i, 8);
-		if (w & (UTF8_ONES * 0x80))
-			break;
-		/* Bytes below 0x20 other than \t \n \r end the fast path. */
-		ctl = utf8_zero_bytes(w & (UTF8_ONES * 0xE0)) &
-		    ~utf8_zero_bytes(w ^ (UTF8_ONES * '\n')) &
-		    ~utf8_zero_bytes(w ^ (UTF8_ONES * '\t')) &
-		    ~utf8_zero_bytes(w ^ (UTF8_ONES * '\r'));
-		if (ctl != 0)
-			break;
-		i += 8;
+			memcpy(&w, s + i, 8);
+			/* A byte >= 0x80, or one < 0x20 ("hasless"). */
+			if (((w | ((w - UTF8_ONES * 0x20) & ~w)) & UTF8_HIGH) != 0)
+				break;
+			i += 8;
+		}
+		/* Byte by byte to the end of the word that stopped us. */
+		for (size_t end = i + 8 < len ? i + 8 : len; i < end; i++)
+			if (s[i] >= 0x80 || (s[i] < 0x20 && s[i] != '\n' &&
+			    s[i] != '\t' && s[i] != '\r'))
+				return i;
+		if (i >= len)
+			return len;
 	}
-	while (i < len && s[i] < 0x80 && (s[i] >= 0x20 || s[i] == '\n' ||
-	    s[i] == '\t' || s[i] == '\r'))
-		i++;
-	return i;
+}
+
+/*
+ * The multi-byte sequence at s (s[0] >= 0x80): its length and code point,
+ * or 0 when it is not valid UTF-8 (overlong forms, surrogates and code
+ * points past U+10FFFF are not).
+ */
+static inline size_t
+utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned c = s[0];
+
+	if (c >= 0xC2 && c <= 0xDF) {
+		if (n < 2 || (s[1] & 0xC0) != 0x80)
+			return 0;
+		*cp = ((c & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+		return 2;
+	}
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		*cp = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) |
+		    (s[2] & 0x3Fu);
+		return *cp >= 0x800 && (*cp < 0xD800 || *cp > 0xDFFF) ? 3 : 0;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+		    (s[3] & 0xC0) != 0x80)
+			return 0;
+		*cp = ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) |
+		    ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+		return *cp >= 0x10000 && *cp <= 0x10FFFF ? 4 : 0;
+	}
+	return 0;
 }
 
 /*
  * Look at the character at s: return its length, and set *bad when it is an
- * invalid sequence (length 1) or a character XML forbids.
+ * invalid sequence (length 1, *cpp -1) or a character XML forbids.
  */
 static size_t
 utf8_step(const unsigned char *s, size_t len, int flags, int *bad,
-    utf8proc_int32_t *cpp)
+    long *cpp)
 {
-	utf8proc_int32_t	cp;
-	utf8proc_ssize_t	n;
+	uint32_t	cp;
+	size_t		n;
 
 	*bad = 0;
 	if (s[0] < 0x80) {
 		cp = s[0];
 		n = 1;
-	} else if ((n = utf8proc_iterate(s, (utf8proc_ssize_t)len, &cp)) < 1) {
+	} else if ((n = utf8_seq(s, len, &cp)) == 0) {
 		*bad = 1;
 		*cpp = -1;
 		return 1;
@@ -74,8 +99,8 @@ utf8_step(const unsigned char *s, size_t len, int flags, int *bad,
 	if ((flags & UTF8_XML) && ((cp < 0x20 && cp != '\t' && cp != '\n' &&
 	    cp != '\r') || cp == 0xFFFE || cp == 0xFFFF))
 		*bad = 1;
-	*cpp = cp;
-	return (size_t)n;
+	*cpp = (long)cp;
+	return n;
 }
 
 void
@@ -83,7 +108,7 @@ utf8_scan(const char *str, size_t len, struct utf8_stats *st)
 {
 	const unsigned char	*s = (const unsigned char *)str;
 	size_t			 i = 0, step;
-	utf8proc_int32_t	 cp;
+	long			 cp;
 	int			 bad;
 
 	memset(st, 0, sizeof(*st));
@@ -108,7 +133,7 @@ utf8_repair(const char *str, size_t len, int flags, size_t *outlen)
 	const unsigned char	*s = (const unsigned char *)str;
 	struct buf		 b;
 	size_t			 i = 0, run, step;
-	utf8proc_int32_t	 cp;
+	long			 cp;
 	int			 bad;
 
 	buf_init(&b);
@@ -127,6 +152,19 @@ utf8_repair(const char *str, size_t len, int flags, size_t *outlen)
 		i += step;
 	}
 	return buf_detach(&b, outlen);
+}
+
+unsigned
+utf8_cp1252(unsigned b)
+{
+	static const unsigned short map[32] = {
+		0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+		0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+		0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+		0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+	};
+
+	return b >= 0x80 && b <= 0x9F ? map[b - 0x80] : 0;
 }
 
 size_t

@@ -7,8 +7,19 @@
 #define PM_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define UTF8_XML	0x1
+#define UTF8_ONES	0x0101010101010101ULL
+#define UTF8_LOW7	0x7F7F7F7F7F7F7F7FULL
+#define UTF8_HIGH	0x8080808080808080ULL
+
+/* High bit set in each byte of w that is zero (exact: no false hits). */
+static inline uint64_t
+utf8_zero_bytes(uint64_t w)
+{
+	return ~(((w & UTF8_LOW7) + UTF8_LOW7) | w | UTF8_LOW7);
+}
 
 struct utf8_stats {
 	size_t	invalid;	/* invalid sequences */
@@ -24,6 +35,12 @@ void	 utf8_scan(const char *s, size_t len, struct utf8_stats *);
  * *outlen gets its length.  NULL if out of memory.
  */
 char	*utf8_repair(const char *s, size_t len, int flags, size_t *outlen);
+
+/*
+ * The character windows-1252 has at byte b (0x80-0x9F), where Latin-1
+ * has a C1 control; 0 where windows-1252 has none either.
+ */
+unsigned utf8_cp1252(unsigned b);
 
 /* Encode code point cp at out (4 bytes of room); returns the length. */
 size_t	 utf8_encode(unsigned long cp, char *out);

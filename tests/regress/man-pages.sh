@@ -30,7 +30,7 @@ while read -r sub; do
 	grep -q "^\.It Cm $sub\( \|$\)" "$T/pmsignald.8" ||
 		fail "subcommand '$sub' is not described in docs/man/pmsignald.8"
 	"$PMSIGNALD" "$sub" --help | grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/options"
-	[ -s "$T/options" ] || fail "pmsignald $sub --help lists no options"
+	[ -s "$T/options" ] || continue	# parse-feed takes none
 	# ".Fl \-config" renders as --config: Fl adds the first dash.
 	while read -r opt; do
 		grep -q -- "Fl ${opt#-}\( \|$\)" "$T/pmsignald.8" ||
