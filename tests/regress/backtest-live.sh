@@ -67,7 +67,8 @@ cat >"$T/pmsignald.json" <<EOF
 }
 EOF
 
-"$PMSIGNALD" run --foreground --config "$T/pmsignald.json" --state-dir "$T/state" \
+# Time-scaled polling: every feed is first polled within ~1 s, not a minute.
+PMSIGNALD_POLL_TIME_UNIT_MS=20 "$PMSIGNALD" run --foreground --config "$T/pmsignald.json" --state-dir "$T/state" \
     2>"$T/daemon.log" </dev/null >/dev/null &
 daemon_pid=$!
 stop_daemon() { kill "$daemon_pid" 2>/dev/null; wait "$daemon_pid" 2>/dev/null || true; }
