@@ -341,8 +341,8 @@ publish_setup(struct daemon *d)
 
 	delta_list_init(&d->batch);
 	d->last_tick = PM_TIME_NONE;
-	if ((r = store_open(d->database_path, 0, &d->store, err,
-	    sizeof(err))) != STORE_OK) {
+	if (store_open(d->database_path, 0, &d->store, err,
+	    sizeof(err)) != STORE_OK) {
 		log_error("%s", err);
 		return -1;
 	}

@@ -788,6 +788,8 @@ zoo_teardown(void)
 
 START_TEST(control_feeds_on_time)
 {
+	if (unit_timing_skipped("test-poller", "control_feeds_on_time"))
+		return;
 	/* Its own host, and beside a slow drip on the same host. */
 	assert_on_time(&zoo, "control", "/ok/control");
 	assert_on_time(&zoo, "sibdrip", "/ok/sibdrip");
@@ -870,6 +872,8 @@ START_TEST(retry_after_429_blocks_host)
 	size_t				 n, after = 0;
 	struct poller_feed_state	 st = scen_state(&zoo, "r429");
 
+	if (unit_timing_skipped("test-poller", "retry_after_429_blocks_host"))
+		return;
 	ck_assert_ptr_nonnull(first);
 	t429 = first->t;
 	n = req_times(&zoo.srv, NULL, H_429, t, MAX_REQS);
@@ -913,6 +917,8 @@ assert_spaced(const char *feed, const char *path, int64_t min_gap,
 /* Retry-After: 1 is clamped up to 60 s (600 ms here). */
 START_TEST(retry_after_clamped)
 {
+	if (unit_timing_skipped("test-poller", "retry_after_clamped"))
+		return;
 	assert_spaced("r429short", "/429-short", 590,
 	    "HTTP 429 Too Many Requests, Retry-After 60 s");
 }
@@ -921,6 +927,8 @@ END_TEST
 /* An HTTP date 120 s ahead: 119 or 120 s after rounding (1.2 s here). */
 START_TEST(retry_after_http_date)
 {
+	if (unit_timing_skipped("test-poller", "retry_after_http_date"))
+		return;
 	assert_spaced("r503", "/503-date", 1150,
 	    "HTTP 503 Service Unavailable, Retry-After 1");
 }
@@ -934,6 +942,8 @@ START_TEST(backoff_grows_and_resets)
 	struct poller_feed_state	st = scen_state(&zoo, "e500");
 	const int64_t			lo[] = { 270, 540, 1080, 270 };
 
+	if (unit_timing_skipped("test-poller", "backoff_grows_and_resets"))
+		return;
 	n = req_times(&zoo.srv, "/500", -1, t, MAX_REQS);
 	ck_assert_uint_ge(n, 5);
 	for (size_t i = 0; i < 4; i++) {
@@ -1004,6 +1014,8 @@ assert_cut(const char *feed, const char *path, int64_t lo, int64_t hi,
 /* 100 B/s against a 1000 B/s floor over 1 s. */
 START_TEST(slow_drip_aborted)
 {
+	if (unit_timing_skipped("test-poller", "slow_drip_aborted"))
+		return;
 	assert_cut("drip", "/drip", 700, 2500, "Operation too slow");
 }
 END_TEST
@@ -1011,6 +1023,8 @@ END_TEST
 /* 6000 B/s, fast enough, but past the 2 s total timeout. */
 START_TEST(total_timeout)
 {
+	if (unit_timing_skipped("test-poller", "total_timeout"))
+		return;
 	assert_cut("timeout", "/drip-fast", 1500, 3000, "timed out");
 }
 END_TEST
@@ -1123,6 +1137,8 @@ START_TEST(connection_caps)
 	static struct scen s;	/* big: not on the stack */
 	const char	*names[] = { "a1", "a2", "a3", "b1", "b2", "b3", "c1" };
 
+	if (unit_timing_skipped("test-poller", "connection_caps"))
+		return;
 	scen_init(&s, 3);
 	for (int i = 0; i < 7; i++) {
 		char path[32];
@@ -1151,6 +1167,8 @@ START_TEST(restored_state)
 	const struct req		*r;
 	int64_t				t[64], now = time(NULL);
 
+	if (unit_timing_skipped("test-poller", "restored_state"))
+		return;
 	scen_init(&s, 3);
 	scen_feed(&s, "a", 0, "/ok/a", 0);
 	scen_feed(&s, "b", 1, "/ok/b", 0);
@@ -1212,6 +1230,8 @@ START_TEST(reconfigure_keeps_state)
 	int64_t		t[MAX_REQS], t_reload;
 	size_t		n, before;
 
+	if (unit_timing_skipped("test-poller", "reconfigure_keeps_state"))
+		return;
 	scen_init(&s, 2);
 	scen_feed(&s, "keep", 0, "/ok/keep", 0);
 	scen_feed(&s, "drop", 0, "/ok/drop", 0);
