@@ -99,6 +99,7 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 
 	if (fc == NULL) {
 		snprintf(err, errsize, "feed no longer configured");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		return -1;
 	}
 	if (feed_parse(body, len, content_type, effective_url, &f, perr,
@@ -113,6 +114,7 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	if (publish_begin(d) == -1 || ingest_feed(d, fc, &f, now, &fresh) == -1) {
 		publish_abort(d);
 		snprintf(err, errsize, "cannot store its articles");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		feed_free(&f);
 		return -1;
 	}
@@ -120,6 +122,7 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	feed_free(&f);
 	if (publish_commit(d) == -1) {
 		snprintf(err, errsize, "cannot store its articles");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		return -1;
 	}
 	if (fresh > 0)
@@ -169,7 +172,13 @@ ingest_state(void *arg, const struct poller_feed_state *st)
 	f.next_poll = st->next_poll;
 	f.backoff = 0;
 	f.entries_seen = st->entries_seen;
+	/* Every poll once, and each failure once by kind; the handler
+	 * counted the bodies it refused itself. */
 	d->counters.polls++;
+	if (st->last_poll == POLLER_POLL_NOT_MODIFIED)
+		d->counters.polls_not_modified++;
+	else if (st->last_poll == POLLER_POLL_FAILED)
+		metrics_poll_error(&d->counters, st->last_error_kind);
 	ingest_count_failing(d);
 	if (store_feed_put(d->store, &f, err, sizeof(err)) != STORE_OK &&
 	    !d->store_failing)

@@ -331,6 +331,8 @@ poller_feed_fill(const struct poller_feed *f, struct poller_feed_state *st)
 	st->not_modified = f->not_modified;
 	st->worst_lateness_ms = f->worst_lateness_ms;
 	st->in_flight = f->phase == POLLER_ACTIVE;
+	st->last_poll = f->last_poll;
+	st->last_error_kind = f->last_error_kind;
 }
 
 static void
@@ -357,9 +359,11 @@ poller_feed_account(struct poller_feed *f, const struct poller_outcome *o)
 		poller_validator_set(&f->etag, o->etag);
 		poller_validator_set(&f->last_modified, o->last_modified);
 		f->entries_seen = o->entries;
+		f->last_poll = POLLER_POLL_OK;
 		break;
 	case POLLER_NOT_MODIFIED:
 		f->not_modified++;
+		f->last_poll = POLLER_POLL_NOT_MODIFIED;
 		if (o->etag != NULL)
 			poller_validator_set(&f->etag, o->etag);
 		if (o->last_modified != NULL)
@@ -371,6 +375,9 @@ poller_feed_account(struct poller_feed *f, const struct poller_outcome *o)
 		f->consecutive_failures++;
 		f->last_failure = now;
 		snprintf(f->last_error, sizeof(f->last_error), "%s", o->reason);
+		f->last_poll = o->refused ? POLLER_POLL_REFUSED :
+		    POLLER_POLL_FAILED;
+		f->last_error_kind = o->kind;
 		return;
 	}
 	f->consecutive_failures = 0;
@@ -439,6 +446,7 @@ poller_feed_start(struct poller *p, struct poller_feed *f)
 		return;
 	}
 	o.result = POLLER_FAILED;
+	o.kind = METRICS_POLL_OTHER;
 	o.retry_after = -1;
 	poller_feed_record(p, f, &o);
 }

@@ -6,6 +6,7 @@ PORTFILE once listening, and logs each request (path and the conditional-GET
 headers) to DIR/requests.log.  With --grow N it also serves /grow.xml, an
 RSS feed that gains one new article every N seconds (the last 20 are
 listed), for crash tests that need news arriving all the time.
+/status-NNN answers with HTTP status NNN and a short text body.
 """
 import argparse
 import http.server
@@ -54,6 +55,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log.write("%s inm=%s ims=%s\n" % (
                 self.path, self.headers.get("If-None-Match"),
                 self.headers.get("If-Modified-Since")))
+        if self.path.startswith("/status-") and self.path[8:].isdigit():
+            self.send_error(int(self.path[8:]))
+            return
         if self.path == "/grow.xml" and self.server.grow:
             body = grow_feed(self.server.grow).encode()
         else:
