@@ -161,7 +161,11 @@ source_feed_json(const struct poller_feed_state *st)
 	    cJSON_AddNumberToObject(o, "entries_seen",
 	    (double)st->entries_seen) == NULL ||
 	    cJSON_AddNumberToObject(o, "polls", (double)st->polls) == NULL ||
-	    cJSON_AddNumberToObject(o, "failures", (double)st->failures) == NULL) {
+	    cJSON_AddNumberToObject(o, "failures", (double)st->failures) == NULL ||
+	    cJSON_AddNumberToObject(o, "not_modified",
+	    (double)st->not_modified) == NULL ||
+	    cJSON_AddNumberToObject(o, "worst_lateness_ms",
+	    (double)st->worst_lateness_ms) == NULL) {
 		cJSON_Delete(o);
 		return NULL;
 	}

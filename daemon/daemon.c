@@ -145,6 +145,8 @@ daemon_reload(struct daemon *d)
 	} else {
 		d->counters.reloads++;
 		d->counters.feeds = d->cfg.nfeeds;
+		if (d->poller != NULL)
+			d->counters.feeds_failing = poller_nfailing(d->poller);
 		/* On failure the old listener stays; the reason is logged. */
 		metrics_listen(d->metrics, d->cfg.metrics_listen);
 	}
@@ -273,7 +275,6 @@ daemon_teardown(struct daemon *d)
 	server_free(d->server);
 	d->server = NULL;
 	publish_teardown(d);
-	free(d->feed_states);
 	daemon_ops_teardown(d);
 	if (d->ev_sigint != NULL)
 		event_free(d->ev_sigint);

@@ -16,7 +16,6 @@
 #include "tickclock.h"
 
 struct poller;
-struct poller_feed_state;
 struct server;
 struct store;
 
@@ -60,8 +59,6 @@ struct daemon {
 
 	struct poller		*poller;
 	struct server		*server;
-	struct poller_feed_state *feed_states;	/* scratch for poller_status */
-	size_t			 nfeed_states;
 };
 
 int	daemon_main(const struct daemon_opts *opts);

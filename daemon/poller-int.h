@@ -113,6 +113,7 @@ struct poller {
 	uint64_t		 rng;
 	int			 stopped;
 	unsigned		 active;	/* transfers running */
+	size_t			 nfailing;	/* feeds whose last poll failed */
 
 	struct poller_feed	**feeds;	/* config order */
 	size_t			 nfeeds;

@@ -289,10 +289,23 @@ poller_feed_free(struct poller *p, struct poller_feed *f)
 	poller_host_unref(p, h);
 }
 
+/* Set f's consecutive failures, keeping the count of failing feeds. */
+static void
+poller_feed_set_failures(struct poller *p, struct poller_feed *f,
+    uint32_t n)
+{
+	if (n > 0 && f->consecutive_failures == 0)
+		p->nfailing++;
+	else if (n == 0 && f->consecutive_failures > 0)
+		p->nfailing--;
+	f->consecutive_failures = n;
+}
+
 /* Drop f from the schedule; a transfer in flight is discarded when done. */
 static void
 poller_feed_remove(struct poller *p, struct poller_feed *f)
 {
+	poller_feed_set_failures(p, f, 0);
 	evtimer_del(f->ev_due);
 	switch (f->phase) {
 	case POLLER_ACTIVE:
@@ -372,7 +385,7 @@ poller_feed_account(struct poller_feed *f, const struct poller_outcome *o)
 		break;
 	case POLLER_FAILED:
 		f->failures++;
-		f->consecutive_failures++;
+		poller_feed_set_failures(f->p, f, f->consecutive_failures + 1);
 		f->last_failure = now;
 		snprintf(f->last_error, sizeof(f->last_error), "%s", o->reason);
 		f->last_poll = o->refused ? POLLER_POLL_REFUSED :
@@ -380,7 +393,7 @@ poller_feed_account(struct poller_feed *f, const struct poller_outcome *o)
 		f->last_error_kind = o->kind;
 		return;
 	}
-	f->consecutive_failures = 0;
+	poller_feed_set_failures(f->p, f, 0);
 	f->last_success = now;
 }
 
@@ -714,7 +727,7 @@ poller_feed_restore(struct poller_feed *f, const struct poller_feed_state *st)
 	if (st->last_error != f->last_error)	/* not our own status */
 		snprintf(f->last_error, sizeof(f->last_error), "%s",
 		    st->last_error != NULL ? st->last_error : "");
-	f->consecutive_failures = st->consecutive_failures;
+	poller_feed_set_failures(f->p, f, st->consecutive_failures);
 	f->entries_seen = st->entries_seen;
 }
 
@@ -790,6 +803,12 @@ poller_status(struct poller *p, struct poller_feed_state *out, size_t max)
 	for (size_t i = 0; i < p->nfeeds && i < max; i++)
 		poller_feed_fill(p->feeds[i], &out[i]);
 	return p->nfeeds;
+}
+
+size_t
+poller_nfailing(const struct poller *p)
+{
+	return p->nfailing;
 }
 
 void

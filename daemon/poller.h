@@ -144,6 +144,9 @@ void	poller_stop(struct poller *p);
 size_t	poller_status(struct poller *p, struct poller_feed_state *out,
 	    size_t max);
 
+/* How many feeds' last poll failed (consecutive_failures > 0); O(1). */
+size_t	poller_nfailing(const struct poller *p);
+
 /* Stop and free everything; not from inside a handler callback. */
 void	poller_free(struct poller *p);
 
