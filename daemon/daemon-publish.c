@@ -279,10 +279,10 @@ publish_remember_cb(void *arg, uint64_t simhash, int64_t first_seen,
  * markets' state, the near-duplicate window.  NULL with the reason in err.
  */
 static struct pipeline *
-publish_new_pipeline(struct daemon *d, struct market_set *markets,
+publish_new_pipeline(const struct config *cfg, struct market_set *markets,
     const char *state, char *err, size_t errsize)
 {
-	struct pipeline_opts	 opts = { d->cfg.dedup_window, 0 };
+	struct pipeline_opts	 opts = { cfg->dedup_window, 0 };
 	struct pipeline		*p;
 
 	if ((p = pipeline_new(markets, &opts, err, errsize)) == NULL)
@@ -361,7 +361,7 @@ publish_setup(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
-	d->pipeline = publish_new_pipeline(d, d->markets, state, err,
+	d->pipeline = publish_new_pipeline(&d->cfg, d->markets, state, err,
 	    sizeof(err));
 	free(state);
 	if (d->pipeline == NULL) {
@@ -430,15 +430,29 @@ publish_log_market_changes(const struct market_set *old,
 	    nremoved, nremoved ? " (" : "", removed, nremoved ? ")" : "");
 }
 
+/* A new model.tick: the clock goes on from the last tick at the new step. */
+static void
+publish_retick(struct daemon *d, int64_t step)
+{
+	if (step == d->clock.step)
+		return;
+	tickclock_init(&d->clock, step, d->last_tick != PM_TIME_NONE ?
+	    d->last_tick + 1 : daemon_now() + 1);
+	evtimer_del(d->ev_tick);
+	publish_arm_tick(d);
+}
+
 /*
  * SIGHUP: load the market files again; swap only when they are valid.
  * Unchanged markets (same id) keep their state, new ones open at their
- * prior ("open" delta), and removed ones get a final "close" delta.
- * Returns 0, or -1 with the reason in err and the running markets kept.
+ * prior ("open" delta), and removed ones get a final "close" delta.  The
+ * new pipeline takes cfg's model settings (the new config, not yet
+ * swapped in).  Returns 0, or -1 with the reason in err and the running
+ * markets kept.
  */
 int
-publish_reload_markets(struct daemon *d, const char *path, char *err,
-    size_t errsize)
+publish_reload_markets(struct daemon *d, const struct config *cfg,
+    const char *path, char *err, size_t errsize)
 {
 	struct market_set	*markets;
 	struct pipeline		*p;
@@ -452,7 +466,7 @@ publish_reload_markets(struct daemon *d, const char *path, char *err,
 		market_set_free(markets);
 		return -1;
 	}
-	p = publish_new_pipeline(d, markets, state, err, errsize);
+	p = publish_new_pipeline(cfg, markets, state, err, errsize);
 	free(state);
 	if (p == NULL) {
 		market_set_free(markets);
@@ -464,6 +478,7 @@ publish_reload_markets(struct daemon *d, const char *path, char *err,
 	d->pipeline = p;
 	d->markets = markets;
 	d->counters.markets = markets->nmarkets;
+	publish_retick(d, cfg->tick);
 	/* Opens and closes now; a store failure is logged by the commit. */
 	if (publish_begin(d) == -1)
 		return 0;

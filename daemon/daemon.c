@@ -65,7 +65,7 @@ daemon_reload_parts(struct daemon *d, const struct config *cfg)
 		return -1;
 	}
 	if (d->pipeline != NULL &&
-	    publish_reload_markets(d, markets, err, sizeof(err)) == -1) {
+	    publish_reload_markets(d, cfg, markets, err, sizeof(err)) == -1) {
 		log_warnx("reload failed, keeping the running config and "
 		    "markets: %s", err);
 		free(markets);

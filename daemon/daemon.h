@@ -70,8 +70,8 @@ int	publish_begin(struct daemon *);
 int	publish_article(struct daemon *, const struct article *, int64_t now);
 int	publish_commit(struct daemon *);
 void	publish_abort(struct daemon *);
-int	publish_reload_markets(struct daemon *, const char *path, char *err,
-	    size_t errsize);
+int	publish_reload_markets(struct daemon *, const struct config *cfg,
+	    const char *path, char *err, size_t errsize);
 int64_t	daemon_now(void);
 
 /* daemon-ingest.c: the poller's handler: fetched bodies to articles. */
