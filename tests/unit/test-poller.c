@@ -1120,6 +1120,57 @@ START_TEST(empty_body_is_a_failure)
 }
 END_TEST
 
+/*
+ * How each feed's last poll ended, as the daemon counts it in its metrics:
+ * the kind of failure from the curl result or the HTTP status, refusals
+ * by the handler apart; and the count of failing feeds agrees.
+ */
+START_TEST(poll_outcomes_classified)
+{
+	static const struct {
+		const char		*feed;
+		enum poller_poll	 poll;
+		enum metrics_poll_error	 kind;
+	} want[] = {
+		{ "gzip", POLLER_POLL_OK, 0 },
+		{ "control", POLLER_POLL_NOT_MODIFIED, 0 },
+		{ "etag", POLLER_POLL_NOT_MODIFIED, 0 },
+		{ "r429", POLLER_POLL_FAILED, METRICS_POLL_RATE_LIMITED },
+		{ "r503", POLLER_POLL_FAILED, METRICS_POLL_RATE_LIMITED },
+		{ "drip", POLLER_POLL_FAILED, METRICS_POLL_TIMEOUT },
+		{ "timeout", POLLER_POLL_FAILED, METRICS_POLL_TIMEOUT },
+		{ "big", POLLER_POLL_FAILED, METRICS_POLL_TOO_LARGE },
+		{ "bigcl", POLLER_POLL_FAILED, METRICS_POLL_TOO_LARGE },
+		{ "bomb", POLLER_POLL_FAILED, METRICS_POLL_TOO_LARGE },
+		{ "loop", POLLER_POLL_FAILED, METRICS_POLL_REDIRECT },
+		{ "tofile", POLLER_POLL_FAILED, METRICS_POLL_REDIRECT },
+		{ "html", POLLER_POLL_REFUSED, METRICS_POLL_PARSE },
+		{ "empty", POLLER_POLL_FAILED, METRICS_POLL_PARSE },
+	};
+	struct poller_feed_state	st[MAX_FEEDS];
+	size_t				n, failing = 0;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct poller_feed_state s1 = scen_state(&zoo, want[i].feed);
+
+		ck_assert_msg(s1.last_poll == want[i].poll,
+		    "%s: last poll %d, want %d", want[i].feed, s1.last_poll,
+		    want[i].poll);
+		if (want[i].poll == POLLER_POLL_FAILED ||
+		    want[i].poll == POLLER_POLL_REFUSED)
+			ck_assert_msg(s1.last_error_kind == want[i].kind,
+			    "%s: kind %s, want %s", want[i].feed,
+			    metrics_poll_error_name(s1.last_error_kind),
+			    metrics_poll_error_name(want[i].kind));
+	}
+	n = poller_status(zoo.p, st, MAX_FEEDS);
+	for (size_t i = 0; i < n; i++)
+		failing += st[i].consecutive_failures > 0;
+	ck_assert_uint_ge(failing, 10);
+	ck_assert_uint_eq(poller_nfailing(zoo.p), failing);
+}
+END_TEST
+
 START_TEST(user_agent_default)
 {
 	ck_assert_uint_gt(zoo.srv.nreqs, 50);
@@ -1201,6 +1252,7 @@ START_TEST(restored_state)
 	ck_assert_int_eq(poller_set_state(s.p, &st), 0);
 	st.name = "unknown";
 	ck_assert_int_eq(poller_set_state(s.p, &st), -1);
+	ck_assert_uint_eq(poller_nfailing(s.p), 4);	/* restored */
 
 	scen_run(&s, 1300);
 	r = req_first(&s.srv, "/ok/a");
@@ -1210,6 +1262,7 @@ START_TEST(restored_state)
 	ck_assert_int_eq(r->status, 304);
 	ck_assert_int_eq(rec_feed(&s.rec, "a")->bodies, 0);
 	ck_assert_uint_eq(scen_state(&s, "a").consecutive_failures, 0);
+	ck_assert_uint_eq(poller_nfailing(s.p), 0);	/* all healthy now */
 	ck_assert_uint_ge(req_times(&s.srv, "/ok/b", -1, t, 64), 1);
 	ck_assert_int_ge(t[0], 680);
 	ck_assert_uint_ge(req_times(&s.srv, "/ok/c", -1, t, 64), 1);
@@ -1412,6 +1465,7 @@ poller_suite(void)
 	tcase_add_test(tc, redirect_followed);
 	tcase_add_test(tc, html_page_is_a_failure);
 	tcase_add_test(tc, empty_body_is_a_failure);
+	tcase_add_test(tc, poll_outcomes_classified);
 	tcase_add_test(tc, user_agent_default);
 	suite_add_tcase(s, tc);
 
