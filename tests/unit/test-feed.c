@@ -338,6 +338,57 @@ START_TEST(encodings)
 }
 END_TEST
 
+/*
+ * A server that calls 8-bit bytes UTF-16 or UTF-32 (in the Content-Type,
+ * or the document in its declaration) is wrong: the first bytes show it.
+ * Read as UTF-16 they would be CJK soup and no feed at all.
+ */
+START_TEST(lying_charset)
+{
+	static const char *types[] = {
+		"application/rss+xml; charset=utf-16",
+		"application/xml; charset=UTF-32",
+		"text/xml; charset=ucs-2",
+		NULL,
+	};
+	/* Of a length that divides by 4: the bytes convert "fine". */
+	const char	*doc = "\n <?xml version=\"1.0\" encoding=\"utf-16\"?>"
+	    "<rss version=\"2.0\"><channel><title>Lies</title><item>"
+	    "<guid>l1</guid><title>Caf\xC3\xA9 na\xC3\xAFve</title></item>"
+	    "</channel></rss>     ";
+	char		 err[256];
+	struct feed	 f;
+
+	ck_assert_uint_eq(strlen(doc) % 4, 0);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		err[0] = '\0';
+		ck_assert_msg(feed_parse(doc, strlen(doc), types[i], NULL, &f,
+		    err, sizeof(err)) == 0, "%s: %s", types[i], err);
+		ck_assert_int_eq(f.illformed, 1);
+		ck_assert_str_eq(f.title, "Lies");
+		ck_assert_uint_eq(f.nentries, 1);
+		ck_assert_str_eq(f.entries[0].title, "Caf\xC3\xA9 na\xC3\xAFve");
+		feed_free(&f);
+	}
+	/* Real UTF-16, named only by the header, still reads as UTF-16. */
+	{
+		const char	 src[] = "<rss><channel><title>Wide</title>"
+		    "</channel></rss>";
+		char		 wide[2 * sizeof(src)];
+
+		for (size_t i = 0; i < sizeof(src) - 1; i++) {
+			wide[2 * i] = src[i];
+			wide[2 * i + 1] = '\0';
+		}
+		ck_assert_int_eq(feed_parse(wide, 2 * (sizeof(src) - 1),
+		    "application/xml; charset=utf-16le", NULL, &f, err,
+		    sizeof(err)), 0);
+		ck_assert_str_eq(f.title, "Wide");
+		feed_free(&f);
+	}
+}
+END_TEST
+
 START_TEST(invalid_utf8)
 {
 	struct feed f;
@@ -502,6 +553,7 @@ main(void)
 	tcase_add_test(tc, json_feed);
 	tcase_add_test(tc, id_and_link_fallbacks);
 	tcase_add_test(tc, encodings);
+	tcase_add_test(tc, lying_charset);
 	tcase_add_test(tc, invalid_utf8);
 	tcase_add_test(tc, xxe_relative_file);
 	tcase_add_test(tc, xxe_absolute_file);
