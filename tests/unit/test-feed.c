@@ -476,6 +476,49 @@ START_TEST(billion_laughs)
 }
 END_TEST
 
+/*
+ * Elements nested 1000 deep are read (and what follows them); past 1024
+ * the document is refused: with SAX handlers libxml2 has no depth limit
+ * of its own, and 8 MB of "<x>" would cost it over 100 MB.
+ */
+START_TEST(nesting_bomb)
+{
+	static const size_t	 depths[] = { 1000, 1100, 2000000 };
+	const char		*head = "<rss version=\"2.0\"><channel>";
+	const char		*tail = "<item><guid>after</guid></item>"
+	    "</channel></rss>";
+	struct feed		 f;
+	char			 err[256];
+
+	for (size_t k = 0; k < sizeof(depths) / sizeof(depths[0]); k++) {
+		size_t	 d = depths[k], n = 0;
+		char	*doc = malloc(strlen(head) + 7 * d + strlen(tail) + 1);
+
+		ck_assert_ptr_nonnull(doc);
+		n += (size_t)sprintf(doc, "%s", head);
+		for (size_t i = 0; i < d; i++, n += 3)
+			memcpy(doc + n, "<x>", 3);
+		for (size_t i = 0; i < d; i++, n += 4)
+			memcpy(doc + n, "</x>", 4);
+		n += (size_t)sprintf(doc + n, "%s", tail);
+		err[0] = '\0';
+		if (d <= 1000) {
+			ck_assert_msg(feed_parse(doc, n, NULL, NULL, &f, err,
+			    sizeof(err)) == 0, "%s", err);
+			ck_assert_uint_eq(f.nentries, 1);
+			ck_assert_str_eq(f.entries[0].id, "after");
+		} else {
+			ck_assert_int_eq(feed_parse(doc, n, NULL, NULL, &f,
+			    err, sizeof(err)), -1);
+			ck_assert_msg(strstr(err, "nested deeper than 1024") !=
+			    NULL, "%s", err);
+		}
+		feed_free(&f);
+		free(doc);
+	}
+}
+END_TEST
+
 START_TEST(size_cap)
 {
 	size_t		 len = 100u * 1000 * 1000;
@@ -534,6 +577,25 @@ START_TEST(refused)
 	ck_assert_int_eq(feed_parse("plain words", 11, NULL, NULL, &f, err,
 	    sizeof(err)), -1);
 	feed_free(&f);
+	/* A nesting bomb says so, with brackets in strings not counted. */
+	{
+		size_t	 depth = 5000, n = 0;
+		char	*doc = malloc(2 * depth + 64);
+
+		ck_assert_ptr_nonnull(doc);
+		n += (size_t)sprintf(doc, "{\"title\":\"[[{{\",\"items\":");
+		memset(doc + n, '[', depth);
+		n += depth;
+		memset(doc + n, ']', depth);
+		n += depth;
+		doc[n++] = '}';
+		ck_assert_int_eq(feed_parse(doc, n, NULL, NULL, &f, err,
+		    sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "nested deeper than 1000") != NULL,
+		    "%s", err);
+		feed_free(&f);
+		free(doc);
+	}
 }
 END_TEST
 
@@ -558,6 +620,7 @@ main(void)
 	tcase_add_test(tc, xxe_relative_file);
 	tcase_add_test(tc, xxe_absolute_file);
 	tcase_add_test(tc, billion_laughs);
+	tcase_add_test(tc, nesting_bomb);
 	tcase_add_test(tc, size_cap);
 	tcase_add_test(tc, illformed_recovery);
 	tcase_add_test(tc, refused);
