@@ -107,7 +107,7 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	const struct config_feed	*fc = ingest_feed_config(d, name);
 	struct feed			 f;
 	char				 perr[256];
-	size_t				 fresh = 0;
+	size_t				 fresh = 0, older;
 	int				 n;
 
 	if (fc == NULL) {
@@ -129,13 +129,20 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 		feed_free(&f);
 		return -1;
 	}
-	n = f.nentries > (size_t)INT32_MAX ? INT32_MAX : (int)f.nentries;
+	/* entries_seen counts the document's entries, read or not. */
+	older = f.nolder;
+	n = f.nentries + older > (size_t)INT32_MAX ? INT32_MAX :
+	    (int)(f.nentries + older);
 	feed_free(&f);
 	if (publish_commit(d) == -1) {
 		snprintf(err, errsize, "cannot store its articles");
 		return -1;
 	}
-	if (fresh > 0)
+	if (fresh > 0 && older > 0)
+		log_info("feed %s: %zu new article%s (the newest %d of %d "
+		    "entries read)", name, fresh, fresh == 1 ? "" : "s",
+		    FEED_MAX_ENTRIES, n);
+	else if (fresh > 0)
 		log_info("feed %s: %zu new article%s", name, fresh,
 		    fresh == 1 ? "" : "s");
 	return n;

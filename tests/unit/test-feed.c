@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -519,6 +520,109 @@ START_TEST(nesting_bomb)
 }
 END_TEST
 
+/*
+ * An RSS document of n items "tI", item I dated date(I) minutes after
+ * 2026-01-01 (no date when date(I) < 0): malloc'd, length in *len.
+ */
+static char *
+many_items(size_t n, long (*date)(size_t), size_t *len)
+{
+	char	*doc = malloc(n * 96 + 128);
+	size_t	 o = 0;
+
+	ck_assert_ptr_nonnull(doc);
+	o += (size_t)sprintf(doc, "<rss version=\"2.0\"><channel><title>m</title>");
+	for (size_t i = 0; i < n; i++) {
+		long	 m = date(i);
+		time_t	 t = (time_t)(1767225600 + 60 * m);
+		char	 d[64] = "";
+
+		if (m >= 0)
+			strftime(d, sizeof(d), "%a, %d %b %Y %H:%M:%S GMT",
+			    gmtime(&t));
+		o += (size_t)sprintf(doc + o, "<item><guid>t%zu</guid>%s%s%s"
+		    "</item>", i, m >= 0 ? "<pubDate>" : "", d,
+		    m >= 0 ? "</pubDate>" : "");
+	}
+	o += (size_t)sprintf(doc + o, "</channel></rss>");
+	*len = o;
+	return doc;
+}
+
+static long	date_up(size_t i) { return (long)i; }
+static long	date_down(size_t i) { return 100000 - (long)i; }
+static long	date_none(size_t i) { (void)i; return -1; }
+static long	date_tail(size_t i) { return i >= 2990 ? (long)i : -1; }
+
+/* Entry i of f has id "t<want>". */
+static void
+id_is(const struct feed *f, size_t i, size_t want)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "t%zu", want);
+	ck_assert_str_eq(f->entries[i].id, id);
+}
+
+/*
+ * A long document keeps its newest FEED_MAX_ENTRIES entries, in document
+ * order, whichever way it is sorted (and however long: drafts are cut
+ * down while reading, so memory stays bounded too).
+ */
+START_TEST(newest_entries_kept)
+{
+	struct feed	 f;
+	char		*doc, err[256];
+	size_t		 len;
+
+	ck_assert_int_eq(FEED_MAX_ENTRIES, 1000);
+	/* Oldest first: the last 1000. */
+	doc = many_items(1500, date_up, &len);
+	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.nentries, 1000);
+	ck_assert_uint_eq(f.nolder, 500);
+	for (size_t i = 0; i < 1000; i++)
+		id_is(&f, i, 500 + i);
+	feed_free(&f);
+	free(doc);
+	/* Newest first, long enough to be cut down while reading. */
+	doc = many_items(5000, date_down, &len);
+	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.nentries, 1000);
+	ck_assert_uint_eq(f.nolder, 4000);
+	for (size_t i = 0; i < 1000; i++)
+		id_is(&f, i, i);
+	feed_free(&f);
+	free(doc);
+	/* Undated: the first 1000. */
+	doc = many_items(2500, date_none, &len);
+	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.nentries, 1000);
+	ck_assert_uint_eq(f.nolder, 1500);
+	id_is(&f, 0, 0);
+	id_is(&f, 999, 999);
+	feed_free(&f);
+	free(doc);
+	/* Ten dated at the very end beat the undated, even across a cut. */
+	doc = many_items(3000, date_tail, &len);
+	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.nentries, 1000);
+	id_is(&f, 0, 0);
+	id_is(&f, 989, 989);
+	id_is(&f, 990, 2990);
+	id_is(&f, 999, 2999);
+	feed_free(&f);
+	free(doc);
+	/* A short document keeps everything. */
+	doc = many_items(999, date_up, &len);
+	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.nentries, 999);
+	ck_assert_uint_eq(f.nolder, 0);
+	feed_free(&f);
+	free(doc);
+}
+END_TEST
+
 START_TEST(size_cap)
 {
 	size_t		 len = 100u * 1000 * 1000;
@@ -621,6 +725,7 @@ main(void)
 	tcase_add_test(tc, xxe_absolute_file);
 	tcase_add_test(tc, billion_laughs);
 	tcase_add_test(tc, nesting_bomb);
+	tcase_add_test(tc, newest_entries_kept);
 	tcase_add_test(tc, size_cap);
 	tcase_add_test(tc, illformed_recovery);
 	tcase_add_test(tc, refused);

@@ -121,9 +121,19 @@ def gzip_bomb():
 
 
 def many_entries():
+    """10,000 entries, oldest first (one a minute from 1 January 2026)."""
+    base = 1767225600
     return rss([item("many-%d" % i, "Council minutes %d" % i,
-                     "Item %d of the agenda: road works on street %d." % (i, i))
+                     "Item %d of the agenda: road works on street %d." % (i, i),
+                     time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+                                   time.gmtime(base + 60 * i)))
                 for i in range(10000)], "many").encode()
+
+
+def tiny_entries():
+    """250,000 entries in 7.5 MB, just under max_body."""
+    return rss(["<item><guid>t%d</guid></item>" % i for i in range(250000)],
+               "tiny").encode()
 
 
 def huge_title():
@@ -280,6 +290,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def b_many_entries(self):
         self.reply(self.server.store["many"])
 
+    def b_tiny_entries(self):
+        self.reply(self.server.store["tiny"])
+
     def b_huge_title(self):
         self.reply(self.server.store["huge"])
 
@@ -432,7 +445,7 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 NAMES = """h-rss h-atom h-json h-grow
-xxe billion-laughs quadratic many-entries huge-title huge-ids future-dates
+xxe billion-laughs quadratic many-entries tiny-entries huge-title huge-ids future-dates
 past-dates duplicate-ids invalid-utf8 nul-bytes deep-nesting deep-html json-bomb
 wrong-ctype lying-ctype-html lying-ctype-json lying-charset empty-body
 rate-limited huge-stream huge-length gzip-bomb bad-gzip bad-chunked slow-drip
@@ -447,7 +460,8 @@ def main():
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
     a = ap.parse_args()
-    store = {"many": many_entries(), "huge": huge_title(), "deep": deep_xml(),
+    store = {"many": many_entries(), "tiny": tiny_entries(),
+             "huge": huge_title(), "deep": deep_xml(),
              "deep-html": deep_html(),
              "jbomb": json_bomb(), "bomb": gzip_bomb()}
     shared = {"store": store,
