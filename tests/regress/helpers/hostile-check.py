@@ -123,7 +123,7 @@ def check_log(d):
                          r"warn: PMSIGNALD_POLL_TIME_UNIT_MS")
     with open(os.path.join(d, "log"), errors="replace") as f:
         for l in f:
-            if re.search(r" (warn|error): ", l) and not allowed.search(l):
+            if re.search(r"\]: (warn|error): ", l) and not allowed.search(l):
                 check(False, "unexpected log line: %s" % l.strip()[:300])
 
 
