@@ -306,9 +306,10 @@ daemon_main(const struct daemon_opts *opts)
 	d.listen_fd = notify_listen_fd();
 	if (!opts->foreground && daemon_detach() == -1)
 		goto out;
+	log_info("pmsignald %s starting (pid %ld)", PM_VERSION, (long)getpid());
 	if (daemon_setup(&d) == -1)
 		goto out;
-	log_info("pmsignald %s starting (pid %ld)", PM_VERSION, (long)getpid());
+	/* Tests and ops read this line as "up": logged once everything is. */
 	daemon_log_summary(&d);
 	notify_ready(&d.notify);
 	if (event_base_dispatch(d.base) == -1) {
