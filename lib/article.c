@@ -7,21 +7,9 @@
 #include <string.h>
 
 #include "article.h"
+#include "text.h"
 
 #define ARTICLE_ELLIPSIS	"\xE2\x80\xA6"	/* U+2026 */
-
-/* 64-bit FNV-1a of s. */
-static uint64_t
-article_fnv(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 /*
  * Cut title to at most ARTICLE_TITLE_MAX bytes, the ellipsis included,
@@ -56,7 +44,7 @@ article_bound(struct article *a, struct article_bounds *b)
 	}
 	if (a->id != NULL && strlen(a->id) > ARTICLE_ID_MAX) {
 		snprintf(b->id, sizeof(b->id), "pmsignal:long-id:%016" PRIx64,
-		    article_fnv(a->id));
+		    text_hash(a->id, strlen(a->id)));
 		a->id = b->id;
 		changes |= ARTICLE_HASH_ID;
 	}

@@ -564,6 +564,21 @@ id_is(const struct feed *f, size_t i, size_t want)
 	ck_assert_str_eq(f->entries[i].id, id);
 }
 
+/* Parse many_items(n, date): nentries kept, nolder left out. */
+static void
+parse_many(size_t n, long (*date)(size_t), struct feed *f, size_t nentries,
+    size_t nolder)
+{
+	char	*doc, err[256];
+	size_t	 len;
+
+	doc = many_items(n, date, &len);
+	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, f, err, sizeof(err)), 0);
+	free(doc);
+	ck_assert_uint_eq(f->nentries, nentries);
+	ck_assert_uint_eq(f->nolder, nolder);
+}
+
 /*
  * A long document keeps its newest FEED_MAX_ENTRIES entries, in document
  * order, whichever way it is sorted (and however long: drafts are cut
@@ -571,55 +586,34 @@ id_is(const struct feed *f, size_t i, size_t want)
  */
 START_TEST(newest_entries_kept)
 {
-	struct feed	 f;
-	char		*doc, err[256];
-	size_t		 len;
+	struct feed f;
 
 	ck_assert_int_eq(FEED_MAX_ENTRIES, 1000);
 	/* Oldest first: the last 1000. */
-	doc = many_items(1500, date_up, &len);
-	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
-	ck_assert_uint_eq(f.nentries, 1000);
-	ck_assert_uint_eq(f.nolder, 500);
+	parse_many(1500, date_up, &f, 1000, 500);
 	for (size_t i = 0; i < 1000; i++)
 		id_is(&f, i, 500 + i);
 	feed_free(&f);
-	free(doc);
 	/* Newest first, long enough to be cut down while reading. */
-	doc = many_items(5000, date_down, &len);
-	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
-	ck_assert_uint_eq(f.nentries, 1000);
-	ck_assert_uint_eq(f.nolder, 4000);
+	parse_many(5000, date_down, &f, 1000, 4000);
 	for (size_t i = 0; i < 1000; i++)
 		id_is(&f, i, i);
 	feed_free(&f);
-	free(doc);
 	/* Undated: the first 1000. */
-	doc = many_items(2500, date_none, &len);
-	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
-	ck_assert_uint_eq(f.nentries, 1000);
-	ck_assert_uint_eq(f.nolder, 1500);
+	parse_many(2500, date_none, &f, 1000, 1500);
 	id_is(&f, 0, 0);
 	id_is(&f, 999, 999);
 	feed_free(&f);
-	free(doc);
 	/* Ten dated at the very end beat the undated, even across a cut. */
-	doc = many_items(3000, date_tail, &len);
-	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
-	ck_assert_uint_eq(f.nentries, 1000);
+	parse_many(3000, date_tail, &f, 1000, 2000);
 	id_is(&f, 0, 0);
 	id_is(&f, 989, 989);
 	id_is(&f, 990, 2990);
 	id_is(&f, 999, 2999);
 	feed_free(&f);
-	free(doc);
 	/* A short document keeps everything. */
-	doc = many_items(999, date_up, &len);
-	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, &f, err, sizeof(err)), 0);
-	ck_assert_uint_eq(f.nentries, 999);
-	ck_assert_uint_eq(f.nolder, 0);
+	parse_many(999, date_up, &f, 999, 0);
 	feed_free(&f);
-	free(doc);
 }
 END_TEST
 
