@@ -47,7 +47,7 @@ json.dump({"socket": "pmsignald.sock", "database": "pmsignald.db",
 PY
 
 SOCK=$T/state/pmsignald.sock
-(ulimit -S -n 1024 && exec env PMSIGNALD_POLL_TIME_UNIT_MS=20 "$PMSIGNALD" run \
+(ulimit -S -n 1024 2>/dev/null; exec env PMSIGNALD_POLL_TIME_UNIT_MS=20 "$PMSIGNALD" run \
     --foreground --config "$T/pmsignald.json" --state-dir "$T/state") 2> "$T/log" &
 pid=$!
 wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
@@ -97,7 +97,11 @@ n = ab["flood_attempts"]
 # Every attempt got its answer: hello, or too_many_clients.
 check(ab["flood_unconnected"] == 0 and ab["flood_unanswered"] == 0 and
       ab["flood_hello"] + ab["flood_refused"] == n, "flood: %s" % ab)
-check(900 <= ab["flood_hello"] <= 1024, "flood: %d hellos" % ab["flood_hello"])
+# Up to max_clients (1024, or fewer if the hard descriptor limit is low)
+# got in; the other abusers hold some 50 connections meanwhile.
+cap = json.load(open(t + "/status"))["subscribers"]["max_clients"]
+check(min(cap, n) - 130 <= ab["flood_hello"] <= cap, "flood: %d hellos, max_clients %d"
+      % (ab["flood_hello"], cap))
 check(ab["longline_runs"] >= 4 and ab["longline_max_sent"] < 10 * 1024 * 1024,
       "longline: %s" % ab)
 check(ab.get("badjson_runs", 0) >= 5 and ab.get("garbage_runs", 0) >= 5 and
