@@ -9,11 +9,11 @@ DIR/requests.log as "MONOTONIC_SECONDS NAME PATH".
 
 Usage: hostile-server.py DIR --secret FILE --cert CERT --key KEY
 
-The behaviours (and what the daemon should make of them) are listed in
-BEHAVIOURS below; hostile-check.py holds the expectations.  Everything is
-generated here, standard library only: the 2 GB bodies are streamed and never
-held in memory, the big documents (gzip bomb included) are made once at
-start-up.
+NAMES (at the end) lists the behaviours, each a Handler.b_NAME method, and
+the port "refused" has nobody listening; docs/TESTING.md has the table,
+hostile-check.py the expectations.  Everything is generated here, standard
+library only: the 2 GB bodies are streamed and never held in memory, the big
+documents (gzip bomb included) are made once at start-up.
 """
 import argparse
 import http.server
