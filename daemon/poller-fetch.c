@@ -204,6 +204,25 @@ poller_status_text(long status)
 	}
 }
 
+/*
+ * libcurl 7.x refuses a response header line over its 100 KiB limit with
+ * CURLE_OUT_OF_MEMORY and no message, which reads in a log as if the
+ * daemon ran out of memory.  Recognise it: a status line was read, no
+ * body byte yet, and curl said nothing more.
+ */
+static int
+poller_fetch_header_too_long(struct poller_xfer *x, CURLcode res)
+{
+	long status = 0;
+
+	if (res != CURLE_OUT_OF_MEMORY || x->errbuf[0] != '\0' || x->len > 0)
+		return 0;
+	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) !=
+	    CURLE_OK)
+		return 0;
+	return status > 0;
+}
+
 /* A transfer curl gave up on: the body cap, or curl's own words. */
 static void
 poller_fetch_curl_error(struct poller *p, struct poller_xfer *x,
@@ -214,6 +233,11 @@ poller_fetch_curl_error(struct poller *p, struct poller_xfer *x,
 		snprintf(o->reason, sizeof(o->reason),
 		    "body larger than max_body (%lld bytes), aborted",
 		    (long long)p->lim.max_body);
+	} else if (poller_fetch_header_too_long(x, res)) {
+		o->kind = METRICS_POLL_OTHER;
+		snprintf(o->reason, sizeof(o->reason),
+		    "response header line too long (over libcurl's limit), "
+		    "aborted");
 	} else {
 		o->kind = metrics_poll_error_curl(res);
 		snprintf(o->reason, sizeof(o->reason), "%s",

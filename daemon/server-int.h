@@ -2,7 +2,8 @@
  * server-int.h: what the files of the subscriber server share (server.c:
  * lifecycle, accept, publish, timers; server-client.c: one client's I/O,
  * requests and output limits; server-route.c: which clients want which
- * market; server-socket.c: creating the socket file).  Not for other
+ * market; server-socket.c: creating the socket file; server-fdlimit.c:
+ * descriptors for the clients).  Not for other
  * modules: they use server.h.
  */
 #ifndef PM_SERVER_INT_H
@@ -25,7 +26,8 @@
 #define SERVER_MAX_LOGGED	5	/* errors logged per client */
 
 struct server_limits {
-	size_t		 max_clients;
+	size_t		 max_clients;		/* within the descriptor budget */
+	int		 fd_capped;		/* lower than configured */
 	int64_t		 heartbeat;		/* seconds */
 	size_t		 soft_limit;		/* bytes */
 	double		 soft_seconds;
@@ -130,6 +132,10 @@ struct server {
 /* server.c */
 double		 server_now(void);
 cJSON		*server_status(struct server *, const struct client *);
+
+/* server-fdlimit.c */
+size_t		 server_fd_budget(const struct config *, const char *path,
+		    size_t prev);
 
 /* server-socket.c */
 int		 server_socket_bind(const char *path, int mode,

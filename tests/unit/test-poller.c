@@ -420,6 +420,12 @@ route(struct server *srv, struct evhttp_request *req, size_t ri)
 		header(req, "ETag", "\"html-v1\"");
 		reply(srv, req, ri, 200, "OK", "<!DOCTYPE html><html><body>"
 		    "Subscribe!</body></html>", 51);
+	} else if (strcmp(path, "/huge-header") == 0) {
+		static char filler[200 * 1024];
+
+		memset(filler, 'f', sizeof(filler) - 1);
+		header(req, "X-Filler", filler);
+		route_ok(srv, req, ri, "hdr");
 	} else if (strcmp(path, "/empty") == 0) {
 		reply(srv, req, ri, 200, "OK", NULL, 0);
 	} else if (strncmp(path, "/slow/", 6) == 0) {
@@ -722,7 +728,7 @@ assert_on_time(struct scen *s, const char *name, const char *path)
 
 enum {
 	H_CTRL, H_ETAG, H_LM, H_GZIP, H_429, H_429S, H_503, H_500, H_DRIP,
-	H_TIMEOUT, H_BIG, H_LOOP, H_FILE, H_REDIR, H_HTML, H_EMPTY, H_N
+	H_TIMEOUT, H_BIG, H_LOOP, H_FILE, H_REDIR, H_HTML, H_EMPTY, H_HDR, H_N
 };
 
 static struct scen zoo;
@@ -759,6 +765,7 @@ zoo_setup(void)
 	scen_feed(&zoo, "redir", H_REDIR, "/redirect", 0);
 	scen_feed(&zoo, "html", H_HTML, "/html", 0);
 	scen_feed(&zoo, "empty", H_EMPTY, "/empty", 0);
+	scen_feed(&zoo, "hugehdr", H_HDR, "/huge-header", 0);
 
 	/* Slow drips are cut after 1 s under 1000 B/s; transfers after 2 s. */
 	poller_opts_default(&opts);
@@ -1171,6 +1178,19 @@ START_TEST(poll_outcomes_classified)
 }
 END_TEST
 
+/* libcurl 7.x says "Out of memory" for an oversized header line. */
+START_TEST(huge_header_named)
+{
+	struct poller_feed_state st = scen_state(&zoo, "hugehdr");
+
+	ck_assert_uint_ge(st.polls, 2);
+	ck_assert_uint_eq(st.failures, st.polls);
+	ck_assert_msg(strstr(st.last_error, "header") != NULL &&
+	    strstr(st.last_error, "memory") == NULL, "%s", st.last_error);
+	ck_assert_int_eq(rec_feed(&zoo.rec, "hugehdr")->bodies, 0);
+}
+END_TEST
+
 START_TEST(user_agent_default)
 {
 	ck_assert_uint_gt(zoo.srv.nreqs, 50);
@@ -1466,6 +1486,7 @@ poller_suite(void)
 	tcase_add_test(tc, html_page_is_a_failure);
 	tcase_add_test(tc, empty_body_is_a_failure);
 	tcase_add_test(tc, poll_outcomes_classified);
+	tcase_add_test(tc, huge_header_named);
 	tcase_add_test(tc, user_agent_default);
 	suite_add_tcase(s, tc);
 
