@@ -84,6 +84,7 @@ check_article(const struct label *l, size_t n, const char *file)
 		const struct market	*m = &set->markets[i];
 		const char		*want = wanted(l, n, file, m->id);
 		struct model_state	 st;
+		struct model_input	 in;
 		double			 d;
 
 		if (!model_is_open(m, at)) {
@@ -92,7 +93,8 @@ check_article(const struct label *l, size_t n, const char *file)
 			continue;
 		}
 		model_init(&st);
-		model_add(m, &st, scorer_total(sc, i), at);
+		ck_assert_int_eq(model_input_get(sc, set, i, &in), 0);
+		model_update(m, &st, &in, at);
 		d = model_p(m, &st, at) - model_p_no_news(m, at);
 		if (strcmp(want, "up") == 0)
 			ck_assert_msg(d >= MOVE, "%s: %s should go up, moved %+.4f",
