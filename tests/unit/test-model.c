@@ -1,8 +1,9 @@
 /*
  * test-model.c: hazard-rate and log-odds probabilities: the prior at the
  * opening, decay towards the deadline without news, evidence raising the
- * rate and fading with its half-life, and bit-identical results for the
- * same inputs.
+ * rate and fading with its half-life, reports of the event done holding
+ * the market up to the deadline, and bit-identical results for the same
+ * inputs.
  */
 #include <math.h>
 #include <string.h>
@@ -26,6 +27,7 @@ deadline_market(double prior)
 	m.half_life = 7 * DAY;
 	m.min_delta = 0.005;
 	m.step_cap = 3.0;
+	m.fact_scale = MARKET_FACT_SCALE;
 	return m;
 }
 
@@ -79,6 +81,76 @@ START_TEST(evidence_scales_the_rate_and_fades)
 }
 END_TEST
 
+/*
+ * A completed event: p = 1 - (1 - q) exp(-lambda * left) with q = 1 -
+ * exp(-H).  It does not decay towards 0 as the deadline nears (the old
+ * model's flaw: a signed agreement drifted back to 0), and it does not
+ * fade with the half-life.
+ */
+START_TEST(happened_holds_to_the_deadline)
+{
+	struct market		m = deadline_market(0.5);
+	struct model_state	st, rumour;
+	struct model_input	in = { 0.0, 2.0 };
+	int64_t			t = m.opens + 10 * DAY;
+	double			q, p;
+
+	m.fact_scale = 0.6;
+	model_init(&st);
+	model_init(&rumour);
+	model_update(&m, &st, &in, t);
+	q = 1.0 - exp(-1.2);
+	ck_assert(fabs(model_happened(&st) - q) < 1e-12);
+	ck_assert(st.evidence_at == PM_TIME_NONE);	/* nothing fades */
+	p = model_p(&m, &st, t);
+	ck_assert(fabs(p - (1 - (1 - q) * (1 - model_p_no_news(&m, t)))) < 1e-12);
+	/* The same weight as rumour moves p up now, but fades and decays. */
+	model_add(&m, &rumour, 2.0 * 0.6, t);
+	ck_assert(model_p(&m, &rumour, m.deadline) == 0.0);
+	/* The report holds: at the deadline and after it, p is q. */
+	ck_assert(fabs(model_p(&m, &st, m.deadline) - q) < 1e-12);
+	ck_assert(fabs(model_p(&m, &st, m.deadline + 30 * DAY) - q) < 1e-12);
+	for (int64_t k = 0; k < 20; k++)
+		ck_assert(model_p(&m, &st, t + k * DAY) >= q - 1e-12);
+	/* More reports: nearer 1, never past it; clamped like E. */
+	model_update(&m, &st, &in, t + DAY);
+	ck_assert(model_happened(&st) > q);
+	in.fact = 1e6;
+	model_update(&m, &st, &in, t + 2 * DAY);
+	ck_assert(st.happened == MODEL_EVIDENCE_MAX);
+	ck_assert(model_p(&m, &st, m.deadline) <= 1.0);
+	/* A negative fact part is not a report: it changes nothing. */
+	model_init(&st);
+	in.fact = -3.0;
+	model_update(&m, &st, &in, t);
+	ck_assert(st.happened == 0.0);
+	ck_assert(model_p(&m, &st, t) == model_p_no_news(&m, t));
+}
+END_TEST
+
+/* Rumour and fact parts of one article go to E and H respectively. */
+START_TEST(update_splits_rumour_and_fact)
+{
+	struct market		m = deadline_market(0.1);
+	struct model_state	a, b;
+	struct model_input	in = { -0.5, 1.5 };
+	int64_t			t = m.opens + 3 * DAY;
+
+	m.fact_scale = 0.5;
+	model_init(&a);
+	model_init(&b);
+	model_update(&m, &a, &in, t);
+	model_add(&m, &b, -0.5, t);
+	ck_assert(a.evidence == b.evidence && a.evidence_at == b.evidence_at);
+	ck_assert(fabs(a.happened - 0.75) < 1e-12);
+	/* With nothing happened, model_update of rumour is model_add. */
+	in.fact = 0.0;
+	model_update(&m, &b, &in, t + DAY);
+	model_add(&m, &a, -0.5, t + DAY);
+	ck_assert(a.evidence == b.evidence);
+}
+END_TEST
+
 START_TEST(binary_log_odds)
 {
 	struct market		m = deadline_market(0.2);
@@ -93,6 +165,9 @@ START_TEST(binary_log_odds)
 	ck_assert(fabs(model_p(&m, &st, m.opens) - 0.5) < 1e-12);
 	ck_assert(model_is_open(&m, m.opens + 5000 * DAY));
 	ck_assert(!model_is_closed(&m, m.opens + 5000 * DAY));
+	/* Happened: 1 - (1 - q)(1 - 0.5) with q = 1 - e^-1. */
+	st.happened = 1.0;
+	ck_assert(fabs(model_p(&m, &st, m.opens) - (1 - exp(-1.0) * 0.5)) < 1e-12);
 }
 END_TEST
 
@@ -120,8 +195,10 @@ START_TEST(deterministic)
 	for (int i = 0; i < 50; i++) {
 		int64_t t = m.opens + i * 3600 * 11;
 
-		model_add(&m, &a, (i % 7) * 0.3 - 0.8, t);
-		model_add(&m, &b, (i % 7) * 0.3 - 0.8, t);
+		struct model_input in = { (i % 7) * 0.3 - 0.8, (i % 5) * 0.2 };
+
+		model_update(&m, &a, &in, t);
+		model_update(&m, &b, &in, t);
 		pa[i] = model_p(&m, &a, t + 1800);
 		pb[i] = model_p(&m, &b, t + 1800);
 	}
@@ -138,6 +215,8 @@ main(void)
 
 	tcase_add_test(tc, prior_at_opening_and_decay);
 	tcase_add_test(tc, evidence_scales_the_rate_and_fades);
+	tcase_add_test(tc, happened_holds_to_the_deadline);
+	tcase_add_test(tc, update_splits_rumour_and_fact);
 	tcase_add_test(tc, binary_log_odds);
 	tcase_add_test(tc, open_and_closed);
 	tcase_add_test(tc, deterministic);
