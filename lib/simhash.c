@@ -7,22 +7,25 @@
 
 #include "simhash.h"
 
-/* FNV-1a, then the splitmix64 finaliser to spread the bits. */
 static uint64_t
-simhash_mix(uint64_t h)
+rotl(uint64_t x, int r)
 {
+	return (x << r) | (x >> (64 - r));
+}
+
+/* The hash of a shingle: its words' hashes combined, then the splitmix64
+ * finaliser to spread the bits. */
+uint64_t
+simhash_shingle(uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	uint64_t h = w1 ^ rotl(w2, 21) ^ rotl(w3, 42);
+
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 27;
 	h *= 0x94d049bb133111ebULL;
 	h ^= h >> 31;
 	return h;
-}
-
-static uint64_t
-rotl(uint64_t x, int r)
-{
-	return (x << r) | (x >> (64 - r));
 }
 
 /*
@@ -78,7 +81,7 @@ simhash_text(const struct text *t)
 			continue;
 		h3 = t->toks[i].hash;
 		if (++nw >= 3) {
-			h = simhash_mix(h1 ^ rotl(h2, 21) ^ rotl(h3, 42));
+			h = simhash_shingle(h1, h2, h3);
 			for (int k = 0; k < 8; k++)
 				acc[k] += simhash_spread[(h >> (8 * k)) & 0xff];
 			n++;

@@ -14,24 +14,7 @@
 #include "text.h"
 #include "unit.h"
 
-/* The reference: simhash.c's mixing, and the vote bit by bit. */
-static uint64_t
-ref_mix(uint64_t h)
-{
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
-	return h;
-}
-
-static uint64_t
-ref_rotl(uint64_t x, int r)
-{
-	return (x << r) | (x >> (64 - r));
-}
-
+/* The reference: the vote bit by bit, as SimHash is defined. */
 static uint64_t
 ref_simhash(const struct text *t)
 {
@@ -47,7 +30,7 @@ ref_simhash(const struct text *t)
 			continue;
 		h3 = t->toks[i].hash;
 		if (++nw >= 3) {
-			h = ref_mix(h1 ^ ref_rotl(h2, 21) ^ ref_rotl(h3, 42));
+			h = simhash_shingle(h1, h2, h3);
 			for (int b = 0; b < 64; b++)
 				v[b] += ((h >> b) & 1) ? 1 : -1;
 		}
