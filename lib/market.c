@@ -773,7 +773,7 @@ mbuild_rule(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 
 static const char *const market_keys[] = {
 	"id", "question", "kind", "opens", "deadline", "prior", "min_delta",
-	"half_life", "step_cap", "fact_scale", "rules", NULL
+	"half_life", "step_cap", "fact_scale", "evidence_cap", "rules", NULL
 };
 
 static int
@@ -867,6 +867,7 @@ mbuild_market_fields(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 	m->half_life = 14 * 86400;
 	m->step_cap = 3.0;
 	m->fact_scale = MARKET_FACT_SCALE;
+	m->evidence_cap = MARKET_EVIDENCE_CAP;
 	if (mbuild_time(jv, node, path, "opens", 1, 0, &m->opens) == -1 ||
 	    mbuild_time(jv, node, path, "deadline", m->kind == MARKET_DEADLINE,
 	    1, &m->deadline) == -1 ||
@@ -878,6 +879,8 @@ mbuild_market_fields(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 	    &m->step_cap) == -1 ||
 	    jsonv_number(jv, node, path, "fact_scale", 0, 0.05, 5.0,
 	    &m->fact_scale) == -1 ||
+	    jsonv_number(jv, node, path, "evidence_cap", 0, 0.5, 30.0,
+	    &m->evidence_cap) == -1 ||
 	    mbuild_half_life(jv, node, path, m) == -1)
 		return -1;
 	if (m->deadline != PM_TIME_NONE && m->deadline <= m->opens) {

@@ -20,6 +20,7 @@
 #define MARKET_MAX_RULES	1000			/* per market */
 #define MARKET_MAX_WINDOW	100			/* tokens */
 #define MARKET_FACT_SCALE	0.6	/* default fact_scale (docs/MODEL.md) */
+#define MARKET_EVIDENCE_CAP	2.0	/* default evidence_cap (docs/MODEL.md) */
 
 enum market_kind {
 	MARKET_DEADLINE = 0,	/* "will X happen by the deadline": hazard rate */
@@ -89,6 +90,7 @@ struct market {
 	int64_t		 half_life;	/* seconds for evidence to lose half its weight */
 	double		 step_cap;	/* most one article can add (log units) */
 	double		 fact_scale;	/* "happened" evidence per log unit of fact rules */
+	double		 evidence_cap;	/* E saturates here (log units) */
 	struct market_rule *rules;
 	size_t		 nrules;
 	size_t		 nfact;		/* rules with fact set */

@@ -6,7 +6,8 @@
  *
  *  - E, news that the event may come ("talks progress", "a call is
  *    planned", "Kremlin rules out a summit"): it fades, halving every
- *    half_life seconds;
+ *    half_life seconds, and saturates at the market's evidence_cap (many
+ *    reports of the same news add less and less);
  *  - H, reports that the event HAS happened ("the two presidents spoke by
  *    phone on Sunday", "the agreement was signed"): a completed event
  *    does not become less done as time passes, so H never fades.  q = 1 -
@@ -14,10 +15,11 @@
  *
  *  - deadline markets ("will X happen by T"): a hazard rate for what is
  *    still to come.  The prior fixes lambda0 = -ln(1 - prior) / (T -
- *    opens), so that p(opens) = prior; lambda = lambda0 * exp(E), and
- *        p(t) = 1 - (1 - q) * exp(-lambda * (T - t))
- *             = 1 - exp(-(H + lambda * (T - t))).
- *    Without news p drifts down to q (0 without a report) at the deadline.
+ *    opens), so that p(opens) = prior; the rate at a time s ahead is
+ *    lambda0 * exp(E 2^(-s/h)) as E fades, and
+ *        p(t) = 1 - (1 - q) * exp(-integral_t^T rate)
+ *    (closed form in model.c).  Without news p drifts down to q (0
+ *    without a report) at the deadline.
  *  - binary markets: p = 1 - (1 - q) * (1 - sigmoid(logit(prior) + E)).
  *
  * Everything is a pure function of its arguments (time included), so the

@@ -58,6 +58,7 @@ START_TEST(defaults_and_times)
 	ck_assert_int_eq(m->half_life, 14 * 86400);
 	ck_assert(m->step_cap == 3.0);
 	ck_assert(m->fact_scale == MARKET_FACT_SCALE);
+	ck_assert(m->evidence_cap == MARKET_EVIDENCE_CAP);
 	ck_assert_uint_eq(m->nfact, 0);
 	ck_assert_uint_eq(m->nrules, 1);
 	ck_assert(m->rules[0].weight == 1.0);
@@ -81,6 +82,7 @@ START_TEST(fact_rules)
 
 	ck_assert_msg(s != NULL, "%s", err);
 	ck_assert(s->markets[0].fact_scale == 0.3);
+	ck_assert(s->markets[0].evidence_cap == MARKET_EVIDENCE_CAP);
 	ck_assert_uint_eq(s->markets[0].nfact, 1);
 	ck_assert_int_eq(s->markets[0].rules[0].fact, 1);
 	ck_assert_int_eq(s->markets[0].rules[1].fact, 0);
@@ -94,6 +96,8 @@ START_TEST(fact_rules)
 	    "m.json: markets[0].rules[0].fact: must be true or false, not a number");
 	expect_error("{\"markets\":[" M1 "\"fact_scale\":9," R1 "]}",
 	    "m.json: markets[0].fact_scale: must be between 0.05 and 5 (got 9)");
+	expect_error("{\"markets\":[" M1 "\"evidence_cap\":0.1," R1 "]}",
+	    "m.json: markets[0].evidence_cap: must be between 0.5 and 30 (got 0.1)");
 }
 END_TEST
 

@@ -1,7 +1,9 @@
 /*
  * test-model.c: hazard-rate and log-odds probabilities: the prior at the
  * opening, decay towards the deadline without news, evidence raising the
- * rate and fading with its half-life, reports of the event done holding
+ * rate and fading with its half-life (p integrates the fading: checked
+ * against numerical integration), saturating under a flood of news,
+ * reports of the event done holding
  * the market up to the deadline, and bit-identical results for the same
  * inputs.
  */
@@ -28,6 +30,7 @@ deadline_market(double prior)
 	m.min_delta = 0.005;
 	m.step_cap = 3.0;
 	m.fact_scale = MARKET_FACT_SCALE;
+	m.evidence_cap = MARKET_EVIDENCE_CAP;
 	return m;
 }
 
@@ -52,6 +55,25 @@ START_TEST(prior_at_opening_and_decay)
 }
 END_TEST
 
+/*
+ * The integral the model computes in closed form, by Simpson's rule:
+ * lambda0 * integral_0^left exp(e 2^(-s/h)) ds, as a probability.
+ */
+static double
+numeric_p(const struct market *m, double e, int64_t now)
+{
+	double	 left = (double)(m->deadline - now), h = (double)m->half_life;
+	double	 lambda0 = -log1p(-m->prior) / (double)(m->deadline - m->opens);
+	double	 sum = 0.0, dx = left / 20000;
+
+	for (int i = 0; i <= 20000; i++) {
+		double f = exp(e * exp2(-(i * dx) / h));
+
+		sum += f * (i == 0 || i == 20000 ? 1 : i % 2 ? 4 : 2);
+	}
+	return -expm1(-lambda0 * sum * dx / 3);
+}
+
 START_TEST(evidence_scales_the_rate_and_fades)
 {
 	struct market		m = deadline_market(0.1);
@@ -65,19 +87,84 @@ START_TEST(evidence_scales_the_rate_and_fades)
 	model_add(&m, &st, 1.0, t);
 	after = model_p(&m, &st, t);
 	ck_assert(after > before);
-	/* lambda * e: p = 1 - (1 - p_before)^e */
-	ck_assert(fabs(after - (1 - pow(1 - before, exp(1.0)))) < 1e-12);
+	/*
+	 * The rate is lambda0 * e^E(s) with E fading as it will: less than
+	 * if E stayed (1 - (1 - p)^e), more than no news.
+	 */
+	ck_assert(after < 1 - pow(1 - before, exp(1.0)));
+	ck_assert_msg(fabs(after - numeric_p(&m, st.evidence, t)) < 1e-9,
+	    "%.12f %.12f", after, numeric_p(&m, st.evidence, t));
 	/* One half-life later the evidence is worth half. */
-	ck_assert(fabs(model_evidence(&m, &st, t + 7 * DAY) - 0.5) < 1e-12);
+	ck_assert(fabs(model_evidence(&m, &st, t + 7 * DAY) - st.evidence / 2) < 1e-12);
 	later = model_p(&m, &st, t + 7 * DAY);
 	ck_assert(later < after);
 	ck_assert(later > model_p_no_news(&m, t + 7 * DAY));
 	/* Negative evidence lowers it. */
 	model_add(&m, &st, -3.0, t + 7 * DAY);
 	ck_assert(model_p(&m, &st, t + 7 * DAY) < model_p_no_news(&m, t + 7 * DAY));
-	/* Evidence is clamped. */
-	model_add(&m, &st, 1000.0, t + 8 * DAY);
-	ck_assert(st.evidence == MODEL_EVIDENCE_MAX);
+}
+END_TEST
+
+/* The closed form holds for every evidence the model can hold. */
+START_TEST(fading_integral_closed_form)
+{
+	static const double es[] = { -30, -12, -5, -1.5, -1.0, -0.999, -0.3,
+		1e-9, 0.2, 1.0, 2.0, 5.0, 12.0 };
+	struct market m = deadline_market(0.2);
+	struct model_state st;
+
+	for (size_t i = 0; i < sizeof(es) / sizeof(es[0]); i++) {
+		for (int d = 0; d < 30; d += 7) {
+			int64_t	t = m.opens + d * DAY;
+			double	p, q;
+
+			model_init(&st);
+			st.evidence = es[i];
+			st.evidence_at = t;
+			p = model_p(&m, &st, t);
+			q = numeric_p(&m, es[i], t);
+			ck_assert_msg(fabs(p - q) <= 1e-9 * (q > 1e-3 ? 1 : 0) + 1e-12 +
+			    1e-7 * q, "e %g day %d: %.15g, numerically %.15g",
+			    es[i], d, p, q);
+		}
+	}
+}
+END_TEST
+
+/*
+ * Evidence saturates at evidence_cap: a single article adds about its
+ * weight, a hundred of the same kind do not add a hundred times, and news
+ * the other way counts in full.
+ */
+START_TEST(evidence_saturates)
+{
+	struct market		m = deadline_market(0.1);
+	struct model_state	st;
+	int64_t			t = m.opens + DAY;
+
+	m.evidence_cap = 2.0;
+	model_init(&st);
+	model_add(&m, &st, 0.3, t);
+	ck_assert(fabs(st.evidence - 2 * (1 - exp(-0.15))) < 1e-15);
+	ck_assert(st.evidence > 0.27 && st.evidence < 0.3);
+	for (int i = 0; i < 100; i++)
+		model_add(&m, &st, 1.0, t);
+	ck_assert(st.evidence <= 2.0 && st.evidence > 1.99);
+	/* The other way counts in full, back to 0 ... */
+	model_add(&m, &st, -1.0, t);
+	ck_assert(fabs(st.evidence - (2.0 - 1.0)) < 0.01);
+	/* ... and past it saturates on the other side. */
+	model_add(&m, &st, -1.5, t);
+	ck_assert(st.evidence < 0 && st.evidence > -0.5);
+	for (int i = 0; i < 100; i++)
+		model_add(&m, &st, -3.0, t);
+	ck_assert(st.evidence >= -2.0 && st.evidence < -1.99);
+	/* A large cap is about plain addition. */
+	m.evidence_cap = 30.0;
+	model_init(&st);
+	model_add(&m, &st, 0.5, t);
+	model_add(&m, &st, 0.25, t);
+	ck_assert(fabs(st.evidence - 0.75) < 0.01);
 }
 END_TEST
 
@@ -106,6 +193,7 @@ START_TEST(happened_holds_to_the_deadline)
 	ck_assert(fabs(p - (1 - (1 - q) * (1 - model_p_no_news(&m, t)))) < 1e-12);
 	/* The same weight as rumour moves p up now, but fades and decays. */
 	model_add(&m, &rumour, 2.0 * 0.6, t);
+	ck_assert(model_p(&m, &rumour, t) > model_p_no_news(&m, t));
 	ck_assert(model_p(&m, &rumour, m.deadline) == 0.0);
 	/* The report holds: at the deadline and after it, p is q. */
 	ck_assert(fabs(model_p(&m, &st, m.deadline) - q) < 1e-12);
@@ -160,7 +248,9 @@ START_TEST(binary_log_odds)
 	m.deadline = PM_TIME_NONE;
 	model_init(&st);
 	ck_assert(fabs(model_p(&m, &st, m.opens + 100 * DAY) - 0.2) < 1e-12);
+	m.evidence_cap = 30.0;		/* nearly plain addition ... */
 	model_add(&m, &st, log(4.0), m.opens);
+	st.evidence = log(4.0);		/* ... and exactly so */
 	/* odds 0.25 * 4 = 1 */
 	ck_assert(fabs(model_p(&m, &st, m.opens) - 0.5) < 1e-12);
 	ck_assert(model_is_open(&m, m.opens + 5000 * DAY));
@@ -215,6 +305,8 @@ main(void)
 
 	tcase_add_test(tc, prior_at_opening_and_decay);
 	tcase_add_test(tc, evidence_scales_the_rate_and_fades);
+	tcase_add_test(tc, fading_integral_closed_form);
+	tcase_add_test(tc, evidence_saturates);
 	tcase_add_test(tc, happened_holds_to_the_deadline);
 	tcase_add_test(tc, update_splits_rumour_and_fact);
 	tcase_add_test(tc, binary_log_odds);
