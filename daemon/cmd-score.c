@@ -202,16 +202,26 @@ struct score_run {
 	int64_t			 at;
 };
 
-static void
-score_p(const struct score_run *r, uint32_t i, double *before, double *after)
+/*
+ * p with no news and after this article alone, as the pipeline applies it;
+ * q: the probability that the event has happened, from its fact rules.
+ */
+static int
+score_p(const struct score_run *r, uint32_t i, double *before, double *after,
+    double *q)
 {
 	const struct market	*m = &r->set->markets[i];
 	struct model_state	 st;
+	struct model_input	 in;
 
 	model_init(&st);
 	*before = model_p_no_news(m, r->at);
-	model_add(m, &st, scorer_total(r->scorer, i), r->at);
+	if (model_input_get(r->scorer, r->set, i, &in) == -1)
+		return -1;
+	model_update(m, &st, &in, r->at);
 	*after = model_p(m, &st, r->at);
+	*q = model_happened(&st);
+	return 0;
 }
 
 static int
@@ -237,11 +247,12 @@ score_json(struct score_run *r)
 	if ((arr = cJSON_AddArrayToObject(root, "markets")) == NULL)
 		goto oom;
 	for (uint32_t i = 0; i < r->set->nmarkets; i++) {
-		double before, after;
+		double before, after, q;
 
 		if (!model_is_open(&r->set->markets[i], r->at))
 			continue;
-		score_p(r, i, &before, &after);
+		if (score_p(r, i, &before, &after, &q) == -1)
+			goto oom;
 		if ((evj = scorer_evidence_json(r->scorer, &r->text, i)) == NULL)
 			goto oom;
 		ev = cJSON_Parse(evj);
@@ -254,6 +265,7 @@ score_json(struct score_run *r)
 		cJSON_AddNumberToObject(o, "p_after", delta_round(after));
 		cJSON_AddNumberToObject(o, "delta",
 		    delta_round(delta_round(after) - delta_round(before)));
+		cJSON_AddNumberToObject(o, "happened", delta_round(q));
 		cJSON_AddItemToObject(o, "evidence", ev);
 	}
 	if ((out = cJSON_PrintUnformatted(root)) == NULL)
@@ -336,7 +348,7 @@ score_human(struct score_run *r)
 	    r->in.source ? ", " : "", pub, at);
 	for (uint32_t i = 0; i < r->set->nmarkets; i++) {
 		const struct market *m = &r->set->markets[i];
-		double before, after, d;
+		double before, after, d, q;
 		const struct evidence *ev;
 
 		if (!model_is_open(m, r->at))
@@ -346,13 +358,19 @@ score_human(struct score_run *r)
 			nquiet++;
 			continue;
 		}
-		score_p(r, i, &before, &after);
+		if (score_p(r, i, &before, &after, &q) == -1) {
+			fprintf(stderr, "pmsignald: score: out of memory\n");
+			return 1;
+		}
 		d = delta_round(after) - delta_round(before);
 		nmoved += d != 0.0;
 		printf("  %s %-32s %.3f -> %.3f  (%+.3f)\n",
 		    d > 0 ? "\xe2\x96\xb2" : d < 0 ? "\xe2\x96\xbc" : "=",
 		    m->id, before, after, d);
 		printf("    %s\n", m->question);
+		if (q > 0.0)
+			printf("    reported as done: happened with probability "
+			    "%.2f, which does not fade\n", q);
 		score_human_evidence(r, i);
 		printf("\n");
 	}

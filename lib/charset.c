@@ -246,6 +246,29 @@ charset_take_utf8(const char *d, size_t len, struct charset_out *out)
 	return 0;
 }
 
+/* UTF-16 or UTF-32 under any of its names. */
+static int
+charset_wide(const char *canon)
+{
+	return strncasecmp(canon, "UTF-16", 6) == 0 ||
+	    strncasecmp(canon, "UTF-32", 6) == 0 ||
+	    strncasecmp(canon, "UCS-2", 5) == 0 ||
+	    strncasecmp(canon, "UCS-4", 5) == 0;
+}
+
+/*
+ * Do the first bytes show an 8-bit (ASCII-compatible) encoding?  Without a
+ * byte-order mark, an XML document starts with "<" or white space; in
+ * UTF-16 or UTF-32 one of its first two bytes would be NUL.  A server
+ * that says charset=utf-16 over such bytes is wrong, whatever it says.
+ */
+static int
+charset_8bit(const char *d, size_t len)
+{
+	return len >= 2 && d[0] != '\0' && d[1] != '\0' &&
+	    (d[0] == '<' || isspace((unsigned char)d[0]));
+}
+
 /* Try one candidate encoding; 0 when it decoded the document. */
 static int
 charset_try(const char *name, const char *d, size_t len,
@@ -293,10 +316,11 @@ charset_to_utf8(const char *data, size_t len, const char *content_type,
 	char		 xml_enc[CHARSET_NAME_MAX], rfc[CHARSET_NAME_MAX];
 	const char	*bom, *cand[6];
 	size_t		 skip;
-	int		 r;
+	int		 r, narrow;
 
 	memset(out, 0, sizeof(*out));
 	bom = charset_sniff((const unsigned char *)data, len, &skip);
+	narrow = bom == NULL && charset_8bit(data, len);
 	data += skip;
 	len -= skip;
 	xml_enc[0] = '\0';
@@ -321,7 +345,7 @@ charset_to_utf8(const char *data, size_t len, const char *content_type,
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = strcasecmp(charset_canon(cand[i]),
 			    charset_canon(cand[j])) == 0;
-		if (seen)
+		if (seen || (narrow && charset_wide(charset_canon(cand[i]))))
 			continue;
 		r = charset_try(cand[i], data, len, out);
 		if (r == -2)
