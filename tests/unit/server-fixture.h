@@ -133,13 +133,22 @@ src_markets(void *arg)
 	return a;
 }
 
+/* The daemon's part of "status": eight feeds, the last one failing. */
 static inline cJSON *
 src_status(void *arg)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON	*o = cJSON_CreateObject(), *feeds, *f;
+	char	 name[16];
 
 	(void)arg;
-	cJSON_AddNumberToObject(o, "feeds", 8);
+	feeds = cJSON_AddArrayToObject(o, "feeds");
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "feed%d", i);
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "name", name);
+		cJSON_AddStringToObject(f, "health", i < 7 ? "ok" : "failing");
+		cJSON_AddItemToArray(feeds, f);
+	}
 	return o;
 }
 
