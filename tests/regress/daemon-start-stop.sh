@@ -19,7 +19,7 @@ for sig in INT TERM; do
 		printf '{"feeds":[' > "$T/pmsignald.json"	# broken
 		kill -HUP "$pid"
 		wait_for 10 grep -q 'reload failed' "$LOG" || fail "bad reload not logged"
-		expect_contains "$LOG" "reload failed, keeping the running config: $T/pmsignald.json: JSON syntax error"
+		expect_contains "$LOG" "reload failed, keeping the running config and markets: $T/pmsignald.json: JSON syntax error"
 		test_config > "$T/pmsignald.json"
 		kill -HUP "$pid"
 		wait_for 10 sh -c "[ \$(grep -c 'feeds, markets' '$LOG') -ge 2 ]" ||
