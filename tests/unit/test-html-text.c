@@ -273,6 +273,13 @@ START_TEST(uri)
 	u = uri_resolve("http://a.example/b/", "\xC3\x80");
 	ck_assert_str_eq(u, "http://a.example/b/\xC3\x80");
 	free(u);
+	/* The reference's own escapes stay as written (fuzz-html-text). */
+	u = uri_resolve("http://a.example/b/c", "%BB x%20y z");
+	ck_assert_str_eq(u, "http://a.example/b/%BB x%20y z");
+	free(u);
+	u = uri_resolve("http://a.example/b%20c/\xC3\xA9/", "../100%?q=%C3%A9");
+	ck_assert_str_eq(u, "http://a.example/b%20c/100%?q=%C3%A9");
+	free(u);
 	u = uri_resolve(NULL, "relative/x");
 	ck_assert_str_eq(u, "relative/x");
 	free(u);
