@@ -724,6 +724,31 @@ html_xml_html_name(const xmlChar *name)
 	return i > 0 && name[i] == '\0';
 }
 
+/*
+ * 1 if the start tag just read has a tab, CR or LF inside a quoted
+ * attribute value: XML turns each into a space (attribute-value
+ * normalisation), HTML keeps it.
+ */
+static int
+html_xml_attr_blanks(struct html_ctx *c, const xmlChar *name)
+{
+	size_t	pos = html_pos(c);
+	long	tag = html_find_tag(c, name, pos, 0);
+	char	quote = 0;
+
+	for (size_t i = tag < 0 ? pos : (size_t)tag; i < pos; i++) {
+		char ch = c->src[i];
+
+		if (quote == 0 && (ch == '"' || ch == '\''))
+			quote = ch;
+		else if (ch == quote)
+			quote = 0;
+		else if (quote != 0 && (ch == '\t' || ch == '\n' || ch == '\r'))
+			return 1;
+	}
+	return 0;
+}
+
 /* An element name as the HTML parser gives it: lower case. */
 static const xmlChar *
 html_xml_name(const xmlChar *local, char *buf, size_t size)
@@ -759,10 +784,12 @@ html_xml_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		return;
 	if (prefix != NULL || nns > 0 || c->rawtext > 0 ||
 	    !html_xml_html_name(local) ||
-	    ((xmlParserCtxtPtr)ctx)->nameNr > HTML_NEST_LIMIT) {
+	    ((xmlParserCtxtPtr)ctx)->nameNr > HTML_NEST_LIMIT ||
+	    (nattrs > 0 && html_xml_attr_blanks(c, local))) {
 		/* Namespaces (HTML knows none), an element where HTML sees
-		 * only text, a name that is text to HTML, or a nesting bomb
-		 * (the HTML parser stops it). */
+		 * only text, a name that is text to HTML, a nesting bomb
+		 * (the HTML parser stops it), or attribute values XML would
+		 * normalise. */
 		html_xml_bail(c);
 		return;
 	}
