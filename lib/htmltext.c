@@ -702,10 +702,10 @@ html_xml_bail(struct html_ctx *c)
 }
 
 /*
- * 1 if the HTML parser reads name as a name too: an ASCII letter, '_',
- * ':' or '.', then letters, digits, ':', '-', '_' and '.' (libxml2's
- * htmlParseHTMLName, for tags and attributes); short enough for the
- * buffers here and there.  Elsewhere XML allows any letter ("<ǁ/>"),
+ * 1 if the HTML parser reads name as a name too: an ASCII letter (a "<"
+ * before anything else is text to it), then letters, digits, ':', '-',
+ * '_' and '.' (libxml2's htmlParseHTMLName); short enough for the buffers
+ * here and there.  XML also allows other letters ("<ǁ/>") and '_' first,
  * which HTML reads as text.
  */
 static int
@@ -717,8 +717,8 @@ html_xml_html_name(const xmlChar *name)
 		unsigned char ch = name[i];
 		int letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 
-		if (!letter && strchr(i == 0 ? "_:." : "_:.-0123456789",
-		    ch) == NULL)
+		if (!letter && (i == 0 ||
+		    strchr("_:.-0123456789", ch) == NULL))
 			return 0;
 	}
 	return i > 0 && name[i] == '\0';

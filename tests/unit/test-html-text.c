@@ -145,7 +145,7 @@ static const char *const both_paths[] = {
 	/* Blanks in attribute values: XML normalises them (fuzz). */
 	"<a title=\"a\tb\nc\r\nd\" href='x\ty'>t</a><p\n class=\"q\">p</p>",
 	/* Names HTML reads as text, or cuts (fuzz). */
-	"<\xC7\x81/>x<p \xC3\xA9=\"1\">y</p>",
+	"<\xC7\x81/>x<p \xC3\xA9=\"1\">y</p><_/><p _a=\"1\">z</p>",
 	"<p><a-b.c_d:e>n</a-b.c_d:e></p><x1234567890123456789012345678901234"
 	    "567890123456789012345678901234567890>long</x1234567890123456789012"
 	    "345678901234567890123456789012345678901234567890>",
