@@ -879,10 +879,14 @@ html_xml_on_comment(void *ctx, const xmlChar *value)
 		html_on_raw(ctx, value);
 }
 
+/* HTML ends a processing instruction at the first '>', XML at "?>". */
 static void
 html_xml_on_pi(void *ctx, const xmlChar *target, const xmlChar *data)
 {
-	(void)data;
+	if (data != NULL && strchr((const char *)data, '>') != NULL) {
+		html_xml_bail(((xmlParserCtxtPtr)ctx)->_private);
+		return;
+	}
 	html_xml_on_comment(ctx, target);
 }
 

@@ -142,6 +142,8 @@ static const char *const both_paths[] = {
 	"<o:p>office</o:p>",
 	"<![CDATA[raw]]>",
 	"<p>&bogus; entity</p>",
+	/* A '>' inside a processing instruction ends it for HTML (fuzz). */
+	"<?p >?>after<?q x?>",
 	/* Blanks in attribute values: XML normalises them (fuzz). */
 	"<a title=\"a\tb\nc\r\nd\" href='x\ty'>t</a><p\n class=\"q\">p</p>",
 	/* Names HTML reads as text, or cuts (fuzz). */
