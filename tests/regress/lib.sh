@@ -8,6 +8,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/pmsignal-regress.XXXXXX")
 cleanup_hooks=""
 cleanup() {
 	for h in $cleanup_hooks; do $h || true; done
+	# Whatever a failed test left running in the background goes too.
+	for j in $(jobs -p); do kill -9 "$j" 2>/dev/null || true; done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
