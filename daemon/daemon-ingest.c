@@ -25,13 +25,18 @@ ingest_feed_config(const struct daemon *d, const char *name)
 	return NULL;
 }
 
-/* Is this entry new?  1 yes, 0 seen, -1 store error. */
+/*
+ * Is this entry new?  1 yes, 0 seen (stored, or held in memory until the
+ * store takes it), -1 store error.
+ */
 static int
 ingest_is_new(struct daemon *d, const char *feed, const struct feed_entry *e)
 {
 	char	err[512];
 	int	r;
 
+	if (pending_holds(d, feed, e->id, e->link))
+		return 0;
 	r = store_article_seen(d->store, feed, e->id, e->link, err, sizeof(err));
 	if (r < 0) {
 		log_warnx("store: %s", err);
@@ -85,20 +90,31 @@ ingest_feed(struct daemon *d, const struct config_feed *fc,
 	return 0;
 }
 
-static int
-ingest_body(void *arg, const char *name, const char *body, size_t len,
-    const char *content_type, const char *effective_url, int64_t now,
-    char *err, size_t errsize)
+/*
+ * A document as one batch.  When an entry fails (out of memory, the store
+ * cannot be read), the entries scored so far are still committed, so the
+ * pipeline state and what is stored never part; the poll counts as
+ * failed, keeps no validators, and the rest comes with the next one.
+ */
+int
+ingest_document(struct daemon *d, const char *name, const char *body,
+    size_t len, const char *content_type, const char *effective_url,
+    int64_t now, char *err, size_t errsize)
 {
-	struct daemon			*d = arg;
 	const struct config_feed	*fc = ingest_feed_config(d, name);
 	struct feed			 f;
 	char				 perr[256];
 	size_t				 fresh = 0;
-	int				 n;
+	int				 n, rc;
 
 	if (fc == NULL) {
 		snprintf(err, errsize, "feed no longer configured");
+		return -1;
+	}
+	if (d->paused) {
+		snprintf(err, errsize, "not taken: %zu bytes wait in memory for "
+		    "the database (retention.max_unpersisted)",
+		    d->pending_bytes);
 		return -1;
 	}
 	if (feed_parse(body, len, content_type, effective_url, &f, perr,
@@ -110,22 +126,33 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	}
 	if (f.illformed)
 		log_debug("feed %s: ill-formed document, recovered", name);
-	if (publish_begin(d) == -1 || ingest_feed(d, fc, &f, now, &fresh) == -1) {
-		publish_abort(d);
-		snprintf(err, errsize, "cannot store its articles");
+	if (publish_begin(d) == -1) {
+		snprintf(err, errsize, "out of memory");
 		feed_free(&f);
 		return -1;
 	}
+	rc = ingest_feed(d, fc, &f, now, &fresh);
 	n = f.nentries > (size_t)INT32_MAX ? INT32_MAX : (int)f.nentries;
 	feed_free(&f);
-	if (publish_commit(d) == -1) {
-		snprintf(err, errsize, "cannot store its articles");
+	publish_commit(d);
+	if (rc == -1) {
+		snprintf(err, errsize, "cannot take its articles (%zu taken)",
+		    fresh);
 		return -1;
 	}
 	if (fresh > 0)
 		log_info("feed %s: %zu new article%s", name, fresh,
 		    fresh == 1 ? "" : "s");
 	return n;
+}
+
+static int
+ingest_body(void *arg, const char *name, const char *body, size_t len,
+    const char *content_type, const char *effective_url, int64_t now,
+    char *err, size_t errsize)
+{
+	return ingest_document(arg, name, body, len, content_type,
+	    effective_url, now, err, errsize);
 }
 
 /* The feeds_failing gauge: feeds whose last poll failed. */
@@ -149,7 +176,12 @@ ingest_count_failing(struct daemon *d)
 	d->counters.feeds_failing = failing;
 }
 
-/* Persist one feed's poll state (validators, health, schedule). */
+/*
+ * Persist one feed's poll state (validators, health, schedule).  Not while
+ * articles wait in memory for the store: new validators must never be
+ * stored before the articles of the document they belong to, or a crash
+ * would lose those articles to a 304.
+ */
 static void
 ingest_state(void *arg, const struct poller_feed_state *st)
 {
@@ -171,6 +203,8 @@ ingest_state(void *arg, const struct poller_feed_state *st)
 	f.entries_seen = st->entries_seen;
 	d->counters.polls++;
 	ingest_count_failing(d);
+	if (d->pending != NULL)
+		return;
 	if (store_feed_put(d->store, &f, err, sizeof(err)) != STORE_OK &&
 	    !d->store_failing)
 		log_warnx("store: %s", err);

@@ -110,6 +110,7 @@ struct poller {
 	struct poller_limits	 lim;
 	uint64_t		 rng;
 	int			 stopped;
+	int			 paused;	/* poller_pause(): start nothing */
 	unsigned		 active;	/* transfers running */
 
 	struct poller_feed	**feeds;	/* config order */

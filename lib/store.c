@@ -690,6 +690,10 @@ store_check(struct store *s, int full, char *err, size_t errsize)
 		    errsize), err, errsize);
 	}
 	if (first == NULL || strcmp(first, "ok") != 0) {
+		/* sqlite's report spans lines; a log message must not. */
+		for (char *c = first; c != NULL && *c != '\0'; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
 		rc = store_errf(s, STORE_ECORRUPT, err, errsize, "damaged "
 		    "(%s): move it aside or restore a backup",
 		    first != NULL ? first : "no result");
