@@ -25,19 +25,50 @@ rotl(uint64_t x, int r)
 	return (x << r) | (x >> (64 - r));
 }
 
-/* Shingles of three words, from the tokens' hashes (punctuation ignored). */
+/*
+ * Byte lanes of a shingle hash's bit counters: spread the 8 bits of byte x
+ * into the low bit of 8 bytes (bit k to byte k), without a table.
+ */
+static uint64_t
+simhash_spread(uint64_t x)
+{
+	uint64_t v = (x & 0xff) * 0x0101010101010101ULL &
+	    0x8040201008040201ULL;
+
+	return ((v + 0x7f7f7f7f7f7f7f7fULL) >> 7) & 0x0101010101010101ULL;
+}
+
+/* Add the byte-lane counters into the 64 bit counts; clear them. */
+static void
+simhash_flush(uint64_t acc[8], uint32_t count[64])
+{
+	for (int j = 0; j < 8; j++) {
+		for (int k = 0; k < 8; k++)
+			count[8 * j + k] += (uint32_t)(acc[j] >> (8 * k)) & 0xff;
+		acc[j] = 0;
+	}
+}
+
+/*
+ * Shingles of three words, from the tokens' hashes (punctuation ignored).
+ * Bit b of the result is set when more shingle hashes have bit b set than
+ * clear.  The set bits are counted eight at a time in byte lanes (flushed
+ * before a lane can overflow), which gives the same counts as a loop over
+ * the 64 bits of every shingle, several times faster.
+ */
 uint64_t
 simhash_text(const struct text *t)
 {
-	int32_t		 v[64];
-	uint64_t	 out = 0, h1 = 0, h2 = 0;
-	size_t		 nw = 0;
+	uint32_t	 count[64];
+	uint64_t	 acc[8], out = 0, h1 = 0, h2 = 0;
+	size_t		 nw = 0, nsh = 0, lane = 0;
 
 	for (size_t i = 0; i < t->ntoks; i++)
 		nw += t->toks[i].kind == TOK_WORD;
 	if (nw < SIMHASH_MIN_TOKENS)
 		return 0;
-	memset(v, 0, sizeof(v));
+	memset(count, 0, sizeof(count));
+	memset(acc, 0, sizeof(acc));
 	nw = 0;
 	for (size_t i = 0; i < t->ntoks; i++) {
 		uint64_t h3, h;
@@ -47,23 +78,37 @@ simhash_text(const struct text *t)
 		h3 = t->toks[i].hash;
 		if (++nw >= 3) {
 			h = simhash_mix(h1 ^ rotl(h2, 21) ^ rotl(h3, 42));
-			for (int b = 0; b < 64; b++)
-				v[b] += ((h >> b) & 1) ? 1 : -1;
+			for (int j = 0; j < 8; j++)
+				acc[j] += simhash_spread(h >> (8 * j));
+			nsh++;
+			if (++lane == 255) {
+				simhash_flush(acc, count);
+				lane = 0;
+			}
 		}
 		h1 = h2;
 		h2 = h3;
 	}
+	simhash_flush(acc, count);
+	/* More ones than zeros: 2 * ones > shingles. */
 	for (int b = 0; b < 64; b++)
-		if (v[b] > 0)
+		if (2 * (uint64_t)count[b] > nsh)
 			out |= 1ULL << b;
 	/* 0 means "not judged": keep a real hash away from it. */
 	return out != 0 ? out : 1;
 }
 
+/* Differing bits.  SWAR popcount: inline, where __builtin_popcountll
+ * without -mpopcnt is a call into libgcc for every entry of the window. */
 int
 simhash_distance(uint64_t a, uint64_t b)
 {
-	return __builtin_popcountll(a ^ b);
+	uint64_t x = a ^ b;
+
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (int)((x * 0x0101010101010101ULL) >> 56);
 }
 
 void
