@@ -24,8 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "jsonw.h"
 #include "score.h"
 
 #define CUE_BEFORE(m)	(1u << (2 * (m)))
@@ -1667,14 +1666,14 @@ scorer_evidence(struct scorer *s, uint32_t m, const struct evidence **out)
 	return (long)s->nev;
 }
 
-/* Add the original text of [start, end) (shortened if long) and its span. */
-static int
-scorer_json_span(cJSON *o, const struct text *t, uint32_t start, uint32_t end)
+/* The original text of [start, end) (shortened if long), its field, its span. */
+static void
+scorer_json_span(struct jsonw *w, const struct text *t, uint32_t start,
+    uint32_t end)
 {
 	const char	*field, *base;
 	size_t		 s, e, n;
 	char		 buf[EXCERPT_MAX + 8];
-	cJSON		*span;
 
 	text_span(t, start, end, &field, &s, &e);
 	base = strcmp(field, "title") == 0 ? t->orig : t->orig + t->title_len + 1;
@@ -1689,55 +1688,63 @@ scorer_json_span(cJSON *o, const struct text *t, uint32_t start, uint32_t end)
 		memcpy(buf, base + s, n);
 		buf[n] = '\0';
 	}
-	if (cJSON_AddStringToObject(o, "text", buf) == NULL ||
-	    cJSON_AddStringToObject(o, "field", field) == NULL ||
-	    (span = cJSON_AddArrayToObject(o, "span")) == NULL ||
-	    !cJSON_AddItemToArray(span, cJSON_CreateNumber((double)s)) ||
-	    !cJSON_AddItemToArray(span, cJSON_CreateNumber((double)e)))
-		return -1;
-	return 0;
+	jsonw_raw(w, ",\"text\":", 8);
+	jsonw_string(w, buf);
+	jsonw_raw(w, ",\"field\":", 9);
+	jsonw_string(w, field);
+	jsonw_raw(w, ",\"span\":[", 9);
+	jsonw_number(w, (double)s);
+	jsonw_char(w, ',');
+	jsonw_number(w, (double)e);
+	jsonw_char(w, ']');
 }
 
-static int
-scorer_json_one(cJSON *arr, const struct scorer *s, const struct text *t,
+/* {"rule":..., "text":..., "field":..., "span":[...], "modifiers":[...], "weight":...} */
+static void
+scorer_json_one(struct jsonw *w, const struct scorer *s, const struct text *t,
     const struct evidence *e)
 {
 	const struct market_rule *r = &s->set->markets[e->market].rules[e->rule];
-	cJSON	*o, *mods;
+	int first = 1;
 
-	if ((o = cJSON_CreateObject()) == NULL)
-		return -1;
-	if (!cJSON_AddItemToArray(arr, o))
-		return -1;
-	if (cJSON_AddStringToObject(o, "rule", r->name) == NULL ||
-	    scorer_json_span(o, t, e->start, e->end) == -1 ||
-	    (mods = cJSON_AddArrayToObject(o, "modifiers")) == NULL)
-		return -1;
-	for (int m = 0; m < MOD_COUNT; m++)
-		if ((e->mods & (1u << m)) &&
-		    !cJSON_AddItemToArray(mods, cJSON_CreateString(modifier_name(m))))
-			return -1;
-	if (cJSON_AddNumberToObject(o, "weight",
-	    round(e->weight * 10000.0) / 10000.0) == NULL)
-		return -1;
-	return 0;
+	jsonw_raw(w, "{\"rule\":", 8);
+	jsonw_string(w, r->name);
+	scorer_json_span(w, t, e->start, e->end);
+	jsonw_raw(w, ",\"modifiers\":[", 14);
+	for (int m = 0; m < MOD_COUNT; m++) {
+		if (!(e->mods & (1u << m)))
+			continue;
+		if (!first)
+			jsonw_char(w, ',');
+		jsonw_string(w, modifier_name(m));
+		first = 0;
+	}
+	jsonw_raw(w, "],\"weight\":", 11);
+	jsonw_number(w, round(e->weight * 10000.0) / 10000.0);
+	jsonw_char(w, '}');
 }
 
+/*
+ * The evidence of market m as a JSON array.  Written directly (lib/jsonw.h,
+ * the same bytes cJSON would print): every delta carries one, and building
+ * a cJSON tree for it cost more than scoring the article.
+ */
 char *
 scorer_evidence_json(struct scorer *s, const struct text *t, uint32_t m)
 {
 	const struct evidence	*ev;
 	long			 n = scorer_evidence(s, m, &ev);
-	cJSON			*arr;
-	char			*out = NULL;
+	struct jsonw		 w;
 
-	if (n < 0 || (arr = cJSON_CreateArray()) == NULL)
+	if (n < 0)
 		return NULL;
-	for (long i = 0; i < n; i++)
-		if (scorer_json_one(arr, s, t, &ev[i]) == -1)
-			goto out;
-	out = cJSON_PrintUnformatted(arr);
-out:
-	cJSON_Delete(arr);
-	return out;
+	jsonw_init(&w);
+	jsonw_char(&w, '[');
+	for (long i = 0; i < n; i++) {
+		if (i > 0)
+			jsonw_char(&w, ',');
+		scorer_json_one(&w, s, t, &ev[i]);
+	}
+	jsonw_char(&w, ']');
+	return jsonw_finish(&w);
 }
