@@ -18,7 +18,6 @@
 #include "store.h"
 
 #define PRUNE_INTERVAL		60	/* seconds between retention passes */
-#define PRUNE_ROWS		100	/* rows per step: a few ms each */
 
 static void	publish_arm_tick(struct daemon *);
 
@@ -225,8 +224,10 @@ publish_arm_tick(struct daemon *d)
 }
 
 /*
- * Retention: prune in bounded steps, one per loop turn while there is
- * more, so that no step holds the loop for more than a few milliseconds.
+ * Retention: prune in bounded steps (PUBLISH_PRUNE_ROWS rows, a few
+ * milliseconds each), PUBLISH_PRUNE_PAUSE_MS apart while there is more:
+ * polling and subscribers run in between, and the store's checkpoint
+ * thread gets the pause it needs to start the WAL over.
  */
 static void
 publish_prune_cb(evutil_socket_t fd, short what, void *arg)
@@ -243,11 +244,13 @@ publish_prune_cb(evutil_socket_t fd, short what, void *arg)
 	else
 		n = store_prune(d->store, daemon_now(),
 		    d->cfg.article_retention_days, d->cfg.delta_retention_days,
-		    PRUNE_ROWS, err, sizeof(err));
+		    PUBLISH_PRUNE_ROWS, err, sizeof(err));
 	if (n < 0)
 		log_warnx("store: retention: %s", err);
-	if (n == PRUNE_ROWS)
+	if (n == PUBLISH_PRUNE_ROWS) {
 		tv.tv_sec = 0;
+		tv.tv_usec = PUBLISH_PRUNE_PAUSE_MS * 1000;
+	}
 	if (evtimer_add(d->ev_prune, &tv) == -1)
 		log_warnx("cannot arm the retention timer");
 }

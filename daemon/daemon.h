@@ -86,6 +86,8 @@ struct daemon {
 int	daemon_main(const struct daemon_opts *opts);
 
 /* daemon-publish.c: articles and ticks in, stored-then-published deltas out. */
+#define PUBLISH_PRUNE_ROWS	50	/* rows per retention step: a few ms */
+#define PUBLISH_PRUNE_PAUSE_MS	10	/* between steps while more is due */
 int	publish_setup(struct daemon *);
 void	publish_teardown(struct daemon *);
 int	publish_begin(struct daemon *);
