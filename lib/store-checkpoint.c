@@ -10,10 +10,15 @@
  * connection stays single-threaded; the two meet only in sqlite's file
  * locks, as two processes would.
  *
- * Should the thread fall far behind or keep failing (disk full), the
- * writer checkpoints itself once the WAL passes STORE_CKPT_HARD_PAGES, so
- * the WAL stays bounded whatever happens.  Without a thread-safe sqlite,
- * or if the thread cannot start, sqlite's own autocheckpoint stays on.
+ * The writer starts the WAL over at its next transaction when a
+ * checkpoint has caught up with it, which a writer committing back to
+ * back (a burst of feeds, a retention backlog) may never allow: the WAL
+ * then keeps growing while the thread keeps copying.  Past
+ * STORE_CKPT_WRITER_PAGES the hook stops waking the thread and the writer
+ * checkpoints itself once the thread is idle: it copies only what the
+ * thread has not (about one commit), and the WAL starts over next.
+ * Without a thread-safe sqlite, or if the thread cannot start, sqlite's
+ * own autocheckpoint stays on.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -22,8 +27,7 @@
 #include "log.h"
 #include "store-int.h"
 
-#define STORE_CKPT_RESTART_PAGES (16 * STORE_CHECKPOINT_PAGES)
-#define STORE_CKPT_HARD_PAGES	(64 * STORE_CHECKPOINT_PAGES)
+#define STORE_CKPT_WRITER_PAGES	(16 * STORE_CHECKPOINT_PAGES)	/* 16 MiB */
 
 struct store_ckpt {
 	sqlite3		*db;		/* the thread's own connection */
@@ -33,27 +37,6 @@ struct store_ckpt {
 	int		 wanted;	/* a checkpoint is due */
 	int		 stop;
 };
-
-/*
- * One round: copy what the WAL holds into the database without getting in
- * the writer's way.  The writer starts the WAL over only when a checkpoint
- * has caught up with it just before its next transaction, which a writer
- * committing back to back may never allow; once the WAL passes
- * STORE_CKPT_RESTART_PAGES, a RESTART checkpoint waits (at most the busy
- * timeout) for the writer to pause, copies the little that is left and
- * has the WAL start over.  Failures (disk full, I/O) are retried at the
- * next wake-up.
- */
-static void
-store_ckpt_run(struct store_ckpt *c)
-{
-	int frames = 0, done = 0;
-
-	if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    &frames, &done) == SQLITE_OK && frames >= STORE_CKPT_RESTART_PAGES)
-		(void)sqlite3_wal_checkpoint_v2(c->db, NULL,
-		    SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-}
 
 /* The thread: wait until woken, checkpoint, repeat. */
 static void *
@@ -69,7 +52,9 @@ store_ckpt_main(void *arg)
 			break;
 		c->wanted = 0;
 		pthread_mutex_unlock(&c->mu);
-		store_ckpt_run(c);
+		/* Failures (disk full, I/O) are retried at the next wake-up. */
+		(void)sqlite3_wal_checkpoint_v2(c->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&c->mu);
 	}
 	pthread_mutex_unlock(&c->mu);
@@ -78,15 +63,16 @@ store_ckpt_main(void *arg)
 
 /*
  * sqlite calls this after every commit with the WAL's size in frames (in
- * place of its autocheckpoint): wake the thread, or past the hard limit
- * checkpoint here.
+ * place of its autocheckpoint): wake the thread, or past
+ * STORE_CKPT_WRITER_PAGES checkpoint here (SQLITE_BUSY at once, and again
+ * at the next commit, while the thread is still copying).
  */
 static int
 store_ckpt_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct store_ckpt *c = arg;
 
-	if (frames >= STORE_CKPT_HARD_PAGES) {
+	if (frames >= STORE_CKPT_WRITER_PAGES) {
 		(void)sqlite3_wal_checkpoint_v2(db, name,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		return SQLITE_OK;
@@ -112,7 +98,6 @@ store_ckpt_open(struct store *s, struct store_ckpt *c)
 
 	if (sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, vfs) != SQLITE_OK ||
-	    sqlite3_busy_timeout(c->db, 1000) != SQLITE_OK ||
 	    sqlite3_exec(c->db, "PRAGMA cache_size = -256", NULL, NULL,
 	    NULL) != SQLITE_OK) {
 		sqlite3_close(c->db);
