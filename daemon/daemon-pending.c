@@ -127,6 +127,8 @@ pending_push(struct daemon *d, struct batch *b)
 	size_t		 nd = b->deltas.n, na = b->n;
 
 	batch_account(b);
+	if (d->pending == NULL)
+		d->pending_from = b->first_seq;
 	if (tail != NULL && tail->bytes < PENDING_MERGE_BYTES) {
 		d->pending_bytes -= tail->bytes;
 		if (batch_merge(tail, b) == 0) {
@@ -152,11 +154,11 @@ counted:
 
 /* The queue is empty again: say so, and take new work again. */
 static void
-pending_recovered(struct daemon *d, uint64_t first)
+pending_recovered(struct daemon *d)
 {
 	log_info("store: writing again: the deltas published from memory "
 	    "(seqs %" PRIu64 "-%" PRIu64 ") and their articles are stored",
-	    first, store_last_seq(d->store));
+	    d->pending_from, store_last_seq(d->store));
 	d->store_failing = 0;
 	if (d->paused) {
 		d->paused = 0;
@@ -178,14 +180,12 @@ pending_flush(struct daemon *d)
 {
 	struct batch	*b = d->pending;
 	char		 err[512];
-	uint64_t	 first;
 	int		 rc;
 
 	if (b == NULL)
 		return 0;
 	if (pending_now_ms() < d->retry_after_ms)
 		return -1;
-	first = b->first_seq;
 	if ((rc = batch_write(b, d->store, err, sizeof(err))) != STORE_OK) {
 		pending_failed(d, rc, err);
 		d->retry_after_ms = pending_now_ms() + PENDING_RETRY_MS;
@@ -200,7 +200,7 @@ pending_flush(struct daemon *d)
 	pending_release(d, b);
 	batch_free(b);
 	if (d->pending == NULL) {
-		pending_recovered(d, first);
+		pending_recovered(d);
 		return 0;
 	}
 	return -1;
@@ -275,7 +275,7 @@ pending_teardown(struct daemon *d)
 		log_error("store: %" PRIu64 " deltas (seqs %" PRIu64 "-%" PRIu64
 		    ") and %zu articles published from memory were never "
 		    "stored and are lost; the next start reuses those seqs",
-		    d->pending_deltas, d->pending->first_seq,
+		    d->pending_deltas, store_last_seq(d->store) + 1,
 		    publish_last_seq(d), d->pending_articles);
 	while ((b = d->pending) != NULL) {
 		d->pending = b->next;

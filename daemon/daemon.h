@@ -67,6 +67,7 @@ struct daemon {
 	 * that the store has not got yet (the open batch's too).
 	 */
 	struct batch		*pending, *pending_tail;
+	uint64_t		 pending_from;	/* first seq held since the failure */
 	uint64_t		 pending_deltas;
 	size_t			 pending_articles;
 	size_t			 pending_bytes;

@@ -127,8 +127,8 @@ wait_for 10 test -S "$SOCK" || fail "no socket on restart: $(tail -n 5 "$T/log")
 "$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 --count "$3" \
     --no-reconnect > "$T/replay" || fail "replay failed"
 kill -TERM "$pid"; wait "$pid" || true; pid=""
-python3 - "$T/sub" "$T/replay" <<'PY' || fail "subscriber and store disagree"
-import json, sys
+python3 - "$T/sub" "$T/replay" "$T/log" <<'PY' || fail "subscriber and store disagree"
+import json, re, sys
 def deltas(path):
     return [l.rstrip("\n") for l in open(path) if l.startswith('{"type":"delta"')]
 sub, rep = deltas(sys.argv[1]), deltas(sys.argv[2])
@@ -145,6 +145,12 @@ for l in sub:
     stored = by_seq[s]
     assert l.replace(',"persisted":false}', '}') == stored, \
         "seq %d differs:\n%s\n%s" % (s, l, stored)
+# The recovery line names the seqs that were published from memory.
+held = [json.loads(l)["seq"] for l in unpersisted]
+m = re.search(r"store: writing again: .*\(seqs (\d+)-(\d+)\)", open(sys.argv[3]).read())
+assert m, "no recovery line"
+assert (int(m.group(1)), int(m.group(2))) == (held[0], held[-1]), (m.group(0), held[0], held[-1])
+assert held == list(range(held[0], held[-1] + 1)), "unpersisted seqs not contiguous"
 print("disk-full: %d deltas seen live, %d of them from memory, %d stored" %
       (len(sub), len(unpersisted), len(rep)))
 PY
