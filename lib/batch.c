@@ -60,21 +60,36 @@ batch_dup(char **dst, const char *src)
 	return src == NULL || (*dst = strdup(src)) != NULL ? 0 : -1;
 }
 
+/*
+ * Room for need elements of size bytes in array v of capacity *cap
+ * (doubling): the array, moved or not, or NULL when out of memory (v and
+ * *cap unchanged).
+ */
+static void *
+batch_grow(void *v, size_t *cap, size_t need, size_t size)
+{
+	size_t	 n = *cap ? *cap : 16;
+	void	*p;
+
+	while (n < need)
+		n *= 2;
+	if (n == *cap)
+		return v;
+	if ((p = realloc(v, n * size)) == NULL)
+		return NULL;
+	*cap = n;
+	return p;
+}
+
 /* Room for n more articles; -1 when out of memory. */
 static int
 batch_reserve(struct batch *b, size_t n)
 {
-	struct batch_article	*v;
-	size_t			 cap = b->cap ? b->cap : 16;
+	struct batch_article *v;
 
-	while (cap < b->n + n)
-		cap *= 2;
-	if (cap == b->cap)
-		return 0;
-	if ((v = realloc(b->v, cap * sizeof(*v))) == NULL)
+	if ((v = batch_grow(b->v, &b->cap, b->n + n, sizeof(*v))) == NULL)
 		return -1;
 	b->v = v;
-	b->cap = cap;
 	return 0;
 }
 
@@ -167,17 +182,11 @@ batch_account(struct batch *b)
 static int
 batch_delta_reserve(struct delta_list *l, size_t n)
 {
-	struct delta	*v;
-	size_t		 cap = l->cap ? l->cap : 16;
+	struct delta *v;
 
-	while (cap < l->n + n)
-		cap *= 2;
-	if (cap == l->cap)
-		return 0;
-	if ((v = realloc(l->v, cap * sizeof(*v))) == NULL)
+	if ((v = batch_grow(l->v, &l->cap, l->n + n, sizeof(*v))) == NULL)
 		return -1;
 	l->v = v;
-	l->cap = cap;
 	return 0;
 }
 

@@ -1668,7 +1668,7 @@ scorer_evidence(struct scorer *s, uint32_t m, const struct evidence **out)
 
 /* The original text of [start, end) (shortened if long), its field, its span. */
 static void
-scorer_json_span(struct jsonw *w, const struct text *t, uint32_t start,
+scorer_json_span(struct buf *w, const struct text *t, uint32_t start,
     uint32_t end)
 {
 	const char	*field, *base;
@@ -1688,40 +1688,40 @@ scorer_json_span(struct jsonw *w, const struct text *t, uint32_t start,
 		memcpy(buf, base + s, n);
 		buf[n] = '\0';
 	}
-	jsonw_raw(w, ",\"text\":", 8);
+	buf_adds(w, ",\"text\":");
 	jsonw_string(w, buf);
-	jsonw_raw(w, ",\"field\":", 9);
+	buf_adds(w, ",\"field\":");
 	jsonw_string(w, field);
-	jsonw_raw(w, ",\"span\":[", 9);
+	buf_adds(w, ",\"span\":[");
 	jsonw_number(w, (double)s);
-	jsonw_char(w, ',');
+	buf_addc(w, ',');
 	jsonw_number(w, (double)e);
-	jsonw_char(w, ']');
+	buf_addc(w, ']');
 }
 
 /* {"rule":..., "text":..., "field":..., "span":[...], "modifiers":[...], "weight":...} */
 static void
-scorer_json_one(struct jsonw *w, const struct scorer *s, const struct text *t,
+scorer_json_one(struct buf *w, const struct scorer *s, const struct text *t,
     const struct evidence *e)
 {
 	const struct market_rule *r = &s->set->markets[e->market].rules[e->rule];
 	int first = 1;
 
-	jsonw_raw(w, "{\"rule\":", 8);
+	buf_adds(w, "{\"rule\":");
 	jsonw_string(w, r->name);
 	scorer_json_span(w, t, e->start, e->end);
-	jsonw_raw(w, ",\"modifiers\":[", 14);
+	buf_adds(w, ",\"modifiers\":[");
 	for (int m = 0; m < MOD_COUNT; m++) {
 		if (!(e->mods & (1u << m)))
 			continue;
 		if (!first)
-			jsonw_char(w, ',');
+			buf_addc(w, ',');
 		jsonw_string(w, modifier_name(m));
 		first = 0;
 	}
-	jsonw_raw(w, "],\"weight\":", 11);
+	buf_adds(w, "],\"weight\":");
 	jsonw_number(w, round(e->weight * 10000.0) / 10000.0);
-	jsonw_char(w, '}');
+	buf_addc(w, '}');
 }
 
 /*
@@ -1734,17 +1734,17 @@ scorer_evidence_json(struct scorer *s, const struct text *t, uint32_t m)
 {
 	const struct evidence	*ev;
 	long			 n = scorer_evidence(s, m, &ev);
-	struct jsonw		 w;
+	struct buf		 w;
 
 	if (n < 0)
 		return NULL;
-	jsonw_init(&w);
-	jsonw_char(&w, '[');
+	buf_init(&w);
+	buf_addc(&w, '[');
 	for (long i = 0; i < n; i++) {
 		if (i > 0)
-			jsonw_char(&w, ',');
+			buf_addc(&w, ',');
 		scorer_json_one(&w, s, t, &ev[i]);
 	}
-	jsonw_char(&w, ']');
-	return jsonw_finish(&w);
+	buf_addc(&w, ']');
+	return buf_detach(&w, NULL);
 }
