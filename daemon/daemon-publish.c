@@ -3,7 +3,9 @@
  * ticks (from a timer on the tick clock) go through the same pipeline the
  * backtest calls; the deltas they give are stored first and published to
  * subscribers only once the store has committed them.  One poll's new
- * articles, or one run of due ticks, make one batch: one transaction.
+ * articles, or one run of due ticks, make one batch (lib/batch.h): built
+ * in memory, stored in one transaction.  A batch the store cannot take
+ * goes to daemon-pending.c, which publishes it marked as not persisted.
  */
 #include <inttypes.h>
 #include <stdio.h>
