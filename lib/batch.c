@@ -204,8 +204,9 @@ batch_merge(struct batch *dst, struct batch *src)
 		dst->v[dst->n].dto += off;
 		dst->n++;
 	}
-	memcpy(dst->deltas.v + off, src->deltas.v,
-	    src->deltas.n * sizeof(*src->deltas.v));
+	if (src->deltas.n > 0)
+		memcpy(dst->deltas.v + off, src->deltas.v,
+		    src->deltas.n * sizeof(*src->deltas.v));
 	dst->deltas.n += src->deltas.n;
 	if (dst->first_seq == 0)
 		dst->first_seq = src->first_seq;

@@ -31,7 +31,7 @@ start() {
 }
 
 start
-"$PMSIGNALCTL" --socket "$SOCK" tail --json > "$T/sub" 2> "$T/tail.err" &
+"$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 > "$T/sub" 2> "$T/tail.err" &
 tailpid=$!
 i=0
 while [ $i -lt "$KILLS" ]; do

@@ -46,7 +46,7 @@ PMSIGNALD_POLL_TIME_UNIT_MS=10 "$PMSIGNALD" run --foreground \
     --config "$T/pmsignald.json" --state-dir "$T/state" 2> "$T/log" &
 pid=$!
 wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
-"$PMSIGNALCTL" --socket "$SOCK" tail --json > "$T/sub" 2> "$T/tail.err" &
+"$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 > "$T/sub" 2> "$T/tail.err" &
 tailpid=$!
 wait_for 15 grep -q '"cause":"article"' "$T/sub" || fail "no article delta: $(cat "$T/log")"
 

@@ -201,8 +201,22 @@ START_TEST(merged_batches_keep_their_articles)
 	ck_assert_uint_eq(b1->v[2].dfrom, 3);
 	ck_assert_uint_eq(b1->v[2].dto, 5);
 	ck_assert_str_eq(b1->state, "{\"state\":\"second\"}");
+	/* A batch of one article that moved nothing: no deltas at all. */
+	ck_assert_ptr_nonnull(b2 = batch_new());
+	fx_article(&fb[0], "wire", 5, FX_T0, 100);
+	ck_assert_int_eq(batch_add_article(b2, &fb[0].a), 0);
+	batch_scored(b2, 0x99);
+	batch_number(b2, 7);
+	ck_assert_int_eq(batch_merge(b1, b2), 0);
+	ck_assert_uint_eq(b1->n, 5);
+	ck_assert_uint_eq(b1->deltas.n, 6);
+	ck_assert_uint_eq(b1->v[4].dfrom, 6);
+	ck_assert_uint_eq(b1->v[4].dto, 6);
+	ck_assert_str_eq(b1->state, "{\"state\":\"second\"}");
 	ck_assert_int_eq(batch_write(b1, s, err, sizeof(err)), STORE_OK);
 	ck_assert_uint_eq(fx_check_contiguous(s), 6);
+	ck_assert_int_eq(store_article_seen(s, "wire", "guid-5", NULL, err,
+	    sizeof(err)), 1);
 	ck_assert_int_eq(store_state_get(s, BATCH_STATE_KEY, &v, err,
 	    sizeof(err)), 1);
 	ck_assert_str_eq(v, "{\"state\":\"second\"}");
