@@ -343,10 +343,16 @@ bt_replay(struct bt_run *r, const struct archive *ar)
 
 	bt_clock_range(r->ms, ar, o, &r->bt->start, &r->bt->end);
 	r->bt->step = o->step;
-	tickclock_init(&tc, o->step, r->bt->start);
 	if (o->trajectories != NULL && fputs("market,time,p\n",
 	    o->trajectories) == EOF)
 		return bt_fail(r, "cannot write trajectories");
+	/*
+	 * As the daemon does on a fresh database: one tick at the start (it
+	 * opens the markets already due), then the boundaries after it.
+	 */
+	tickclock_init(&tc, o->step, r->bt->start + 1);
+	if (bt_tick(r, r->bt->start) == -1)
+		return -1;
 	for (size_t i = 0; i < ar->narticles; i++) {
 		const struct article *a = &ar->articles[i];
 

@@ -3,10 +3,10 @@
  * clock, and score what it said against the known outcomes.
  *
  * The clock: articles are fed at their replay time (first_seen, else
- * published) with pipeline_article(); between them pipeline_tick() runs at
- * every tick boundary, the multiples of step since the epoch (UTC), driven
- * by lib/tickclock.h exactly as the daemon's timer is (docs/BACKTEST.md,
- * "Tick alignment").  A
+ * published) with pipeline_article(); pipeline_tick() runs once at the
+ * start and then at every tick boundary after it, the multiples of step
+ * since the epoch (UTC), driven by lib/tickclock.h exactly as the daemon
+ * does from a fresh database (docs/BACKTEST.md, "Tick alignment").  A
  * second pipeline over the same markets gets the ticks but no article: the
  * "decay" baseline (the model with no evidence).
  *

@@ -7,10 +7,19 @@
 
 #include "simhash.h"
 
-/* FNV-1a, then the splitmix64 finaliser to spread the bits. */
 static uint64_t
-simhash_mix(uint64_t h)
+rotl(uint64_t x, int r)
 {
+	return (x << r) | (x >> (64 - r));
+}
+
+/* The hash of a shingle: its words' hashes combined, then the splitmix64
+ * finaliser to spread the bits. */
+uint64_t
+simhash_shingle(uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	uint64_t h = w1 ^ rotl(w2, 21) ^ rotl(w3, 42);
+
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 27;
@@ -19,57 +28,52 @@ simhash_mix(uint64_t h)
 	return h;
 }
 
-static uint64_t
-rotl(uint64_t x, int r)
-{
-	return (x << r) | (x >> (64 - r));
-}
-
 /*
- * Byte lanes of a shingle hash's bit counters: spread the 8 bits of byte x
- * into the low bit of 8 bytes (bit k to byte k), without a table.
+ * simhash_spread[x]: the 8 bits of byte x moved to the low bits of 8 bytes,
+ * so that adding simhash_spread[(h >> 8k) & 0xff] to a uint64_t adds bit
+ * 8k+j of h to its byte j: eight counters in one word, one addition per
+ * byte of h instead of one per bit.
  */
-static uint64_t
-simhash_spread(uint64_t x)
-{
-	uint64_t v = (x & 0xff) * 0x0101010101010101ULL &
-	    0x8040201008040201ULL;
+#define SPREAD_BIT(x, j)	((uint64_t)(((x) >> (j)) & 1) << (8 * (j)))
+#define SPREAD(x)	(SPREAD_BIT(x, 0) | SPREAD_BIT(x, 1) | SPREAD_BIT(x, 2) | \
+			 SPREAD_BIT(x, 3) | SPREAD_BIT(x, 4) | SPREAD_BIT(x, 5) | \
+			 SPREAD_BIT(x, 6) | SPREAD_BIT(x, 7))
+#define SPREAD4(x)	SPREAD(x), SPREAD((x) + 1), SPREAD((x) + 2), SPREAD((x) + 3)
+#define SPREAD16(x)	SPREAD4(x), SPREAD4((x) + 4), SPREAD4((x) + 8), SPREAD4((x) + 12)
+#define SPREAD64(x)	SPREAD16(x), SPREAD16((x) + 16), SPREAD16((x) + 32), \
+			SPREAD16((x) + 48)
 
-	return ((v + 0x7f7f7f7f7f7f7f7fULL) >> 7) & 0x0101010101010101ULL;
-}
+static const uint64_t simhash_spread[256] = {
+	SPREAD64(0), SPREAD64(64), SPREAD64(128), SPREAD64(192)
+};
 
-/* Add the byte-lane counters into the 64 bit counts; clear them. */
+/* Add the 8-bit lane counters of acc into the bit counts c (64 of them). */
 static void
-simhash_flush(uint64_t acc[8], uint32_t count[64])
+simhash_flush(uint64_t acc[8], uint32_t c[64])
 {
-	for (int j = 0; j < 8; j++) {
-		for (int k = 0; k < 8; k++)
-			count[8 * j + k] += (uint32_t)(acc[j] >> (8 * k)) & 0xff;
-		acc[j] = 0;
+	for (int k = 0; k < 8; k++) {
+		for (int j = 0; j < 8; j++)
+			c[8 * k + j] += (uint32_t)((acc[k] >> (8 * j)) & 0xff);
+		acc[k] = 0;
 	}
 }
 
 /*
  * Shingles of three words, from the tokens' hashes (punctuation ignored).
- * Bit b of the result is set when more shingle hashes have bit b set than
- * clear.  The set bits are counted eight at a time in byte lanes (flushed
- * before a lane can overflow), which gives the same counts as a loop over
- * the 64 bits of every shingle, several times faster.
+ * Bit b of the SimHash is set when more than half of the shingle hashes
+ * have it set (Charikar's +1/-1 vote, counted as ones: v = 2 * ones - n).
+ * The ones are counted eight bits at a time in byte lanes (see
+ * simhash_spread[]) and flushed before a lane can overflow (255 shingles).
  */
 uint64_t
 simhash_text(const struct text *t)
 {
-	uint32_t	 count[64];
-	uint64_t	 acc[8], out = 0, h1 = 0, h2 = 0;
-	size_t		 nw = 0, nsh = 0, lane = 0;
+	uint64_t	 acc[8] = { 0 }, out = 0, h1 = 0, h2 = 0;
+	uint32_t	 c[64];
+	size_t		 nw = 0, n = 0;
+	unsigned	 lane = 0;
 
-	for (size_t i = 0; i < t->ntoks; i++)
-		nw += t->toks[i].kind == TOK_WORD;
-	if (nw < SIMHASH_MIN_TOKENS)
-		return 0;
-	memset(count, 0, sizeof(count));
-	memset(acc, 0, sizeof(acc));
-	nw = 0;
+	memset(c, 0, sizeof(c));
 	for (size_t i = 0; i < t->ntoks; i++) {
 		uint64_t h3, h;
 
@@ -77,34 +81,35 @@ simhash_text(const struct text *t)
 			continue;
 		h3 = t->toks[i].hash;
 		if (++nw >= 3) {
-			h = simhash_mix(h1 ^ rotl(h2, 21) ^ rotl(h3, 42));
-			for (int j = 0; j < 8; j++)
-				acc[j] += simhash_spread(h >> (8 * j));
-			nsh++;
+			h = simhash_shingle(h1, h2, h3);
+			for (int k = 0; k < 8; k++)
+				acc[k] += simhash_spread[(h >> (8 * k)) & 0xff];
+			n++;
 			if (++lane == 255) {
-				simhash_flush(acc, count);
+				simhash_flush(acc, c);
 				lane = 0;
 			}
 		}
 		h1 = h2;
 		h2 = h3;
 	}
-	simhash_flush(acc, count);
-	/* More ones than zeros: 2 * ones > shingles. */
+	if (nw < SIMHASH_MIN_TOKENS)
+		return 0;
+	simhash_flush(acc, c);
 	for (int b = 0; b < 64; b++)
-		if (2 * (uint64_t)count[b] > nsh)
+		if (2 * (uint64_t)c[b] > n)
 			out |= 1ULL << b;
 	/* 0 means "not judged": keep a real hash away from it. */
 	return out != 0 ? out : 1;
 }
 
-/* Differing bits.  SWAR popcount: inline, where __builtin_popcountll
- * without -mpopcnt is a call into libgcc for every entry of the window. */
 int
 simhash_distance(uint64_t a, uint64_t b)
 {
 	uint64_t x = a ^ b;
 
+	/* SWAR popcount: inline, where __builtin_popcountll without
+	 * -mpopcnt is a call into libgcc for every entry of the window. */
 	x -= (x >> 1) & 0x5555555555555555ULL;
 	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
 	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;

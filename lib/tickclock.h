@@ -4,7 +4,8 @@
  * backtest and the daemon both drive the pipeline with this clock, so a
  * replay ticks at exactly the times the live daemon did:
  *
- *	tickclock_init(&tc, step, start);	// first tick: boundary >= start
+ *	pipeline_tick(p, start, out);		// a fresh start ticks once
+ *	tickclock_init(&tc, step, start + 1);	// then boundaries > start
  *	// before pipeline_article(p, a, now, ...), and in the timer callback:
  *	while (tickclock_due(&tc, now, &t))
  *		pipeline_tick(p, t, out);	// t, never the wall clock

@@ -44,7 +44,8 @@ start() {
 	wait_for 10 test -S "$T/state/pmsignald.sock" || fail "no socket: $(cat "$T/log")"
 }
 start
-"$PMSIGNALCTL" --socket "$T/state/pmsignald.sock" tail --json > "$T/sub" 2> "$T/tail.err" &
+# --since 0: the first poll may well beat the subscriber to it.
+"$PMSIGNALCTL" --socket "$T/state/pmsignald.sock" tail --json --since 0 > "$T/sub" 2> "$T/tail.err" &
 tailpid=$!
 
 # The ceasefire article moves the ceasefire market up; the weather one nothing.

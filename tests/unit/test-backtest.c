@@ -106,16 +106,17 @@ struct run {
 };
 
 static void
-run_fixture(const struct market_set *ms, const struct archive *ar,
-    const struct resolutions *res, struct run *out)
+run_window(const struct market_set *ms, const struct archive *ar,
+    const struct resolutions *res, int64_t from, int64_t until,
+    struct run *out)
 {
 	struct backtest_opts	o;
 	FILE			*fd, *ft;
 	char			err[512];
 
 	memset(&o, 0, sizeof(o));
-	o.from = t("2025-11-29T00:00:00Z");
-	o.until = t("2025-12-12T00:00:00Z");
+	o.from = from;
+	o.until = until;
 	o.step = 3600;
 	o.dedup_window = 3 * 86400;
 	ck_assert_ptr_nonnull(fd = open_memstream(&out->deltas, &out->ndeltas));
@@ -126,6 +127,14 @@ run_fixture(const struct market_set *ms, const struct archive *ar,
 	    sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(fclose(fd), 0);
 	ck_assert_int_eq(fclose(ft), 0);
+}
+
+static void
+run_fixture(const struct market_set *ms, const struct archive *ar,
+    const struct resolutions *res, struct run *out)
+{
+	run_window(ms, ar, res, t("2025-11-29T00:00:00Z"),
+	    t("2025-12-12T00:00:00Z"), out);
 }
 
 static void
@@ -158,7 +167,9 @@ drive_by_hand(const struct market_set *ms, const struct archive *ar,
 	ck_assert_ptr_nonnull(p = pipeline_new(ms, &po, err, sizeof(err)));
 	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
 	delta_list_init(&out);
-	tickclock_init(&tc, 3600, from);
+	/* As daemon-publish.c starts on a fresh database. */
+	tickclock_init(&tc, 3600, from + 1);
+	ck_assert_int_eq(pipeline_tick(p, from, &out), 0);
 	for (i = 0; i <= ar->narticles; i++) {
 		int64_t now = i < ar->narticles ? ar->articles[i].first_seen : until;
 
@@ -317,6 +328,49 @@ START_TEST(summary_and_chart)
 END_TEST
 
 /*
+ * A clock started between boundaries ticks once at the start, as the
+ * daemon does on a fresh database, then on the boundaries: 00:20, 01:00,
+ * 02:00, ...
+ */
+START_TEST(unaligned_start)
+{
+	struct market_set	*ms;
+	struct archive		 ar;
+	struct run		 a;
+	char			 err[512], *hand;
+	int64_t			 from = t("2025-11-30T00:20:00Z");
+	int64_t			 until = t("2025-12-04T00:00:00Z");
+
+	ck_assert_int_eq(market_set_load(DATA "markets.json", &ms, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(archive_load(DATA "replay.jsonl", NULL, &ar, err,
+	    sizeof(err)), 0);
+	archive_free(&ar);
+	{
+		struct archive_opts o = { from, until };
+
+		ck_assert_int_eq(archive_load(DATA "replay.jsonl", &o, &ar, err,
+		    sizeof(err)), 0);
+	}
+	run_window(ms, &ar, NULL, from, until, &a);
+	ck_assert_ptr_nonnull(strstr(a.deltas, "{\"type\":\"delta\",\"seq\":1,"
+	    "\"session\":\"backtest\",\"ts\":\"2025-11-30T00:20:00Z\","
+	    "\"market\":\"deal\""));
+	ck_assert_ptr_nonnull(strstr(a.traj, "deal,2025-11-30T00:20:00Z,"));
+	ck_assert_ptr_nonnull(strstr(a.traj, "deal,2025-11-30T01:00:00Z,"));
+	ck_assert_ptr_null(strstr(a.traj, "deal,2025-11-30T00:00:00Z,"));
+	/* The start, then every hour from 01:00 to 4 Dec 00:00 (95 h): 1 + 96. */
+	ck_assert_uint_eq(a.bt->ticks, 1 + 96);
+	hand = drive_by_hand(ms, &ar, from, until);
+	ck_assert_str_eq(a.deltas, hand);
+	free(hand);
+	run_free(&a);
+	archive_free(&ar);
+	market_set_free(ms);
+}
+END_TEST
+
+/*
  * The daemon's history replays the same from its database as from JSONL:
  * store the sample the way the daemon stores articles, backtest both.
  */
@@ -368,6 +422,7 @@ backtest_suite(void)
 	tcase_add_test(tc, replay_fixture);
 	tcase_add_test(tc, summary_and_chart);
 	tcase_add_test(tc, database_replays_like_jsonl);
+	tcase_add_test(tc, unaligned_start);
 	suite_add_tcase(s, tc);
 	return s;
 }

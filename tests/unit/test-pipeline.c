@@ -1,9 +1,11 @@
 /*
  * test-pipeline.c: article + time -> deltas.  Markets open and close on
- * time and only move while open; articles from the future wait; decay
+ * time and only move while open; articles from the future wait, and a
+ * claimed date far in the future counts for nothing; decay
  * ticks are published past min_delta and chain; syndicated copies move
  * nothing; the same calls give the same deltas; exported state continues
- * where it stopped.
+ * where it stopped; an event reported done holds its market up to the
+ * deadline, through export and import.
  */
 #include <math.h>
 #include <stdio.h>
@@ -150,6 +152,57 @@ START_TEST(future_articles_wait)
 	ck_assert_int_eq(pipeline_article(p, &a, t0 + 2 * DAY, &l, &r), 0);
 	ck_assert_int_eq(r.status, PIPELINE_SCORED);
 	ck_assert_uint_eq(r.moved, 1);
+	delta_list_free(&l);
+	pipeline_free(p);
+}
+END_TEST
+
+/*
+ * A feed that lies about its dates: an article claiming to be from 2100
+ * (or 9999) but first seen now is scored now.  It moves the open market
+ * at now, its delta is timed now, it neither closes the market whose
+ * deadline the claimed date is past nor opens the one not open yet, and
+ * the claimed date only travels along as "published".
+ */
+START_TEST(claimed_future_date_counts_for_nothing)
+{
+	struct pipeline		*p = new_pipeline(0);
+	struct delta_list	 l;
+	struct pipeline_result	 r;
+	struct pipeline_market	 pm;
+	int64_t			 now = t0 + DAY, claims[2];
+	struct article		 a = art("far", story, now);
+
+	ck_assert_int_eq(date_parse_rfc3339("2100-01-01T00:00:00Z",
+	    &claims[0]), 0);
+	ck_assert_int_eq(date_parse_rfc3339("9999-12-31T23:59:59Z",
+	    &claims[1]), 0);
+	delta_list_init(&l);
+	for (size_t i = 0; i < 2; i++) {
+		a.published = claims[i];
+		ck_assert_int_eq(pipeline_article(p, &a, now, &l, &r), 0);
+		ck_assert_int_eq(r.status, PIPELINE_SCORED);
+	}
+	ck_assert_uint_ge(l.n, 2);
+	for (size_t i = 0; i < l.n; i++) {
+		ck_assert_int_eq(l.v[i].ts, now);
+		ck_assert_str_eq(l.v[i].market, "truce");
+		ck_assert_int_ne(l.v[i].cause, DELTA_CLOSE);
+		if (l.v[i].cause == DELTA_ARTICLE) {
+			ck_assert_int_eq(l.v[i].article_first_seen, now);
+			ck_assert(l.v[i].article_published == claims[0] ||
+			    l.v[i].article_published == claims[1]);
+		}
+	}
+	ck_assert_int_eq(l.v[l.n - 1].cause, DELTA_ARTICLE);
+	ck_assert(l.v[l.n - 1].p > l.v[0].prev);
+	/* truce (deadline 2025-11-29) is open, later (opens 2025-12-01) not. */
+	pipeline_market_get(p, 0, now, &pm);
+	ck_assert_int_eq(pm.status, PM_OPEN);
+	ck_assert_int_eq(pm.published_at, now);
+	pipeline_market_get(p, 1, now, &pm);
+	ck_assert_int_eq(pm.status, PM_PENDING);
+	ck_assert_int_eq(pm.published_at, PM_TIME_NONE);
 	delta_list_free(&l);
 	pipeline_free(p);
 }
@@ -382,6 +435,123 @@ START_TEST(market_listing)
 }
 END_TEST
 
+/* A deadline market with a fact rule ("signed") and a plain one. */
+static const char *fact_json =
+    "{\"markets\":["
+    " {\"id\":\"pact\",\"question\":\"q\",\"kind\":\"deadline\","
+    "  \"opens\":\"2025-11-19T00:00:00Z\",\"deadline\":\"2025-12-19\",\"prior\":0.3,"
+    "  \"half_life\":\"3d\","
+    "  \"rules\":[{\"name\":\"signed\",\"all\":[\"pact\",\"signed\"],\"weight\":2,"
+    "   \"fact\":true},"
+    "   {\"name\":\"talks\",\"any\":\"talks\",\"weight\":0.5}]}]}";
+
+static const char *signed_story =
+    "The two governments signed the pact in the capital on Monday, ending "
+    "months of talks that had stalled twice over the wording of one clause.";
+static const char *planned_story =
+    "The two governments will sign the pact in the capital next Monday, "
+    "after months of talks that had stalled twice over one clause's wording.";
+
+/*
+ * Feed text at day 3 and tick hourly to a day before the deadline: the
+ * lowest p after the article for signed_story, else the last p.
+ */
+static double
+run_to_deadline(struct market_set *fs, const char *text, char **state_at_10d)
+{
+	struct pipeline_opts	 o = { 0, 0 };
+	struct pipeline		*p = pipeline_new(fs, &o, err, sizeof(err));
+	struct delta_list	 l;
+	struct article		 a = art("s1", text, t0 + 3 * DAY);
+	struct pipeline_market	 pm;
+	double			 lo = 1.0;
+
+	ck_assert_msg(p != NULL, "%s", err);
+	delta_list_init(&l);
+	ck_assert_int_eq(pipeline_tick(p, t0, &l), 0);
+	ck_assert_int_eq(pipeline_article(p, &a, t0 + 3 * DAY, &l, NULL), 0);
+	for (int64_t x = t0 + 3 * DAY + 3600; x <= t0 + 30 * DAY; x += 3600) {
+		ck_assert_int_eq(pipeline_tick(p, x, &l), 0);
+		pipeline_market_get(p, 0, x, &pm);
+		if (pm.p < lo)
+			lo = pm.p;
+		if (x == t0 + 10 * DAY && state_at_10d != NULL)
+			ck_assert_ptr_nonnull(*state_at_10d = pipeline_export(p));
+	}
+	pipeline_market_get(p, 0, t0 + 30 * DAY, &pm);
+	delta_list_free(&l);
+	pipeline_free(p);
+	return text == signed_story ? lo : pm.p;
+}
+
+/*
+ * "Signed" holds the market near 1 to its deadline (the lowest p after the
+ * report is q = 1 - exp(-0.6 * 2) = 0.70); "will sign" is a hope that
+ * decays to 0 like any rumour.
+ */
+START_TEST(reported_done_holds)
+{
+	struct market_set	*fs;
+	double			 lo_signed, end_planned;
+
+	ck_assert_msg(market_set_parse("f.json", fact_json, strlen(fact_json),
+	    &fs, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(fs->markets[0].nfact, 1);
+	lo_signed = run_to_deadline(fs, signed_story, NULL);
+	end_planned = run_to_deadline(fs, planned_story, NULL);
+	ck_assert_msg(lo_signed > 0.69 && lo_signed < 0.71, "%f", lo_signed);
+	ck_assert_msg(end_planned < 0.02, "%f", end_planned);
+	market_set_free(fs);
+}
+END_TEST
+
+/* "happened" survives export and import; a version 1 state reads as 0. */
+START_TEST(happened_exports_and_imports)
+{
+	struct market_set	*fs;
+	struct pipeline_opts	 o = { 0, 0 };
+	struct pipeline		*p;
+	struct pipeline_market	 pm;
+	char			*state = NULL;
+	cJSON			*root;
+	const char		*v1 = "{\"version\":1,\"markets\":[{\"id\":\"pact\","
+	    "\"status\":\"open\",\"published\":0.3,\"published_at\":5,"
+	    "\"evidence\":0,\"evidence_at\":null}]}";
+
+	ck_assert_msg(market_set_parse("f.json", fact_json, strlen(fact_json),
+	    &fs, err, sizeof(err)) == 0, "%s", err);
+	run_to_deadline(fs, signed_story, &state);
+	ck_assert_ptr_nonnull(root = cJSON_Parse(state));
+	ck_assert_int_eq(cJSON_GetObjectItem(root, "version")->valueint,
+	    PIPELINE_STATE_VERSION);
+	ck_assert(fabs(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
+	    root, "markets"), 0), "happened")->valuedouble - 1.2) < 1e-9);
+	cJSON_Delete(root);
+	ck_assert_ptr_nonnull(p = pipeline_new(fs, &o, err, sizeof(err)));
+	ck_assert_msg(pipeline_import(p, state, err, sizeof(err)) == 0, "%s", err);
+	pipeline_market_get(p, 0, fs->markets[0].deadline, &pm);
+	ck_assert(fabs(pm.happened - (1 - exp(-1.2))) < 1e-9);
+	ck_assert(fabs(pm.p - pm.happened) < 1e-9);	/* at the deadline */
+	pipeline_free(p);
+	ck_assert_ptr_nonnull(p = pipeline_new(fs, &o, err, sizeof(err)));
+	ck_assert_msg(pipeline_import(p, v1, err, sizeof(err)) == 0, "%s", err);
+	pipeline_market_get(p, 0, t0 + DAY, &pm);
+	ck_assert(pm.happened == 0.0);
+	ck_assert_int_eq(pipeline_import(p, "{\"version\":3,\"markets\":[]}",
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "pipeline state: version: 3 is newer than this "
+	    "pmsignald understands (2)");
+	ck_assert_int_eq(pipeline_import(p, "{\"version\":2,\"markets\":[{"
+	    "\"id\":\"pact\",\"status\":\"open\",\"published\":0.3,"
+	    "\"published_at\":5,\"evidence\":0,\"evidence_at\":null,"
+	    "\"happened\":-1}]}", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "markets[0].happened"));
+	pipeline_free(p);
+	free(state);
+	market_set_free(fs);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -392,6 +562,7 @@ main(void)
 	tcase_add_test(tc, markets_open_on_time);
 	tcase_add_test(tc, article_moves_open_markets_only);
 	tcase_add_test(tc, future_articles_wait);
+	tcase_add_test(tc, claimed_future_date_counts_for_nothing);
 	tcase_add_test(tc, closed_markets_never_move);
 	tcase_add_test(tc, decay_ticks_chain);
 	tcase_add_test(tc, deterministic);
@@ -399,6 +570,8 @@ main(void)
 	tcase_add_test(tc, import_errors_and_removed_markets);
 	tcase_add_test(tc, syndicated_copies_move_nothing);
 	tcase_add_test(tc, market_listing);
+	tcase_add_test(tc, reported_done_holds);
+	tcase_add_test(tc, happened_exports_and_imports);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

@@ -1,101 +1,190 @@
 /*
- * test-simhash.c: simhash_text() counts bits in byte lanes; it must give
- * exactly what the plain definition gives (a +1/-1 vote per bit of every
- * shingle hash), on texts long and short, and simhash_distance() exactly
- * the number of differing bits.
+ * test-simhash.c: the SimHash of a text is the same as the plain
+ * Charikar vote (one +1/-1 per bit per shingle, written out here as the
+ * reference) on random texts of every length, including ones long enough
+ * to overflow the byte-lane counters many times; near-copies are near,
+ * different texts far; and the window of recent hashes finds, forgets and
+ * ignores what it should.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "simhash.h"
 #include "text.h"
 #include "unit.h"
 
-/* The definition, one bit of one shingle at a time. */
+/* The reference: the vote bit by bit, as SimHash is defined. */
 static uint64_t
-reference_simhash(const struct text *t)
+ref_simhash(const struct text *t)
 {
-	int32_t		v[64];
-	uint64_t	out = 0, h1 = 0, h2 = 0;
-	size_t		nw = 0;
+	int64_t		 v[64];
+	uint64_t	 out = 0, h1 = 0, h2 = 0;
+	size_t		 nw = 0;
 
-	for (size_t i = 0; i < t->ntoks; i++)
-		nw += t->toks[i].kind == TOK_WORD;
-	if (nw < SIMHASH_MIN_TOKENS)
-		return 0;
 	memset(v, 0, sizeof(v));
-	nw = 0;
 	for (size_t i = 0; i < t->ntoks; i++) {
-		uint64_t h3, h, x;
+		uint64_t h3, h;
 
 		if (t->toks[i].kind != TOK_WORD)
 			continue;
 		h3 = t->toks[i].hash;
 		if (++nw >= 3) {
-			/* simhash.c's mix of the three hashes */
-			x = h1 ^ ((h2 << 21) | (h2 >> 43)) ^
-			    ((h3 << 42) | (h3 >> 22));
-			x ^= x >> 30;
-			x *= 0xbf58476d1ce4e5b9ULL;
-			x ^= x >> 27;
-			x *= 0x94d049bb133111ebULL;
-			x ^= x >> 31;
-			h = x;
+			h = simhash_shingle(h1, h2, h3);
 			for (int b = 0; b < 64; b++)
 				v[b] += ((h >> b) & 1) ? 1 : -1;
 		}
 		h1 = h2;
 		h2 = h3;
 	}
+	if (nw < SIMHASH_MIN_TOKENS)
+		return 0;
 	for (int b = 0; b < 64; b++)
 		if (v[b] > 0)
 			out |= 1ULL << b;
 	return out != 0 ? out : 1;
 }
 
-static uint64_t
-next_rand(uint64_t *r)
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+rnd(uint32_t n)
 {
-	*r ^= *r << 13;
-	*r ^= *r >> 7;
-	*r ^= *r << 17;
-	return *r;
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
 }
 
-/* Random texts of 0 to 3000 words, some punctuated, some repeating. */
-START_TEST(lanes_match_the_definition)
+/*
+ * Random text of n words: from a small vocabulary (so shingles repeat and
+ * votes tie), some random letters, punctuation and non-ASCII words.
+ */
+static char *
+random_text(size_t n)
 {
-	static const char *const words[] = { "envoys", "met", "in", "Geneva",
-	    "ceasefire", "talks", "resumed,", "on", "Tuesday.", "officials",
-	    "said", "the", "zone", "agreement", "was", "not", "signed", "yet",
-	    "a", "call", "between", "leaders", "is", "expected", "sanctions" };
-	static char	 body[40000];
+	static const char *const vocab[] = {
+		"the", "talks", "Putin", "Zelenskyy", "ceasefire", "a", "of",
+		"Kyiv", "said", "deal", "Trump", "envoy", "Witkoff", "zone",
+		"ЗЕЛЕНСЬКИЙ", "Genève", "draft", "on", "in", "security",
+	};
+	static const char *const punct[] = { " ", " ", " ", ", ", ". ", "; ",
+		" - ", "? ", " (", ") " };
+	size_t	 cap = n * 24 + 16, len = 0;
+	char	*s = malloc(cap);
+
+	ck_assert_ptr_nonnull(s);
+	for (size_t i = 0; i < n; i++) {
+		if (rnd(4) == 0) {
+			size_t k = 1 + rnd(9);
+
+			for (size_t j = 0; j < k; j++)
+				s[len++] = (char)('a' + rnd(26));
+		} else {
+			const char *w = vocab[rnd(sizeof(vocab) / sizeof(vocab[0]))];
+
+			memcpy(s + len, w, strlen(w));
+			len += strlen(w);
+		}
+		const char *p = punct[rnd(sizeof(punct) / sizeof(punct[0]))];
+
+		memcpy(s + len, p, strlen(p));
+		len += strlen(p);
+	}
+	s[len] = '\0';
+	return s;
+}
+
+START_TEST(same_as_the_plain_vote)
+{
+	static const size_t lens[] = { 0, 1, 9, 10, 11, 12, 20, 100, 256,
+		257, 258, 511, 700, 5000, 70000 };
 	struct text	 t;
-	uint64_t	 r = 0x2545f4914f6cdd1dULL;
-	int		 lengths[] = { 0, 5, 9, 10, 11, 12, 254, 255, 256, 257,
-			     258, 509, 510, 511, 2000, 3000 };
-	/* One word repeated: every shingle alike, so each of its set bits
-	 * counts in every shingle and a byte lane is full after 255. */
-	uint64_t	 vocabulary[3] = { 1, 4, 25 };
+	size_t		 tried = 0;
 
 	text_init(&t);
-	for (int round = 0; round < 200; round++) {
-		int	nwords = round < 16 ? lengths[round] :
-			    (int)(next_rand(&r) % 3000);
-		size_t	n = 0;
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		for (int rep = 0; rep < 20; rep++) {
+			size_t	 n = lens[i] + (rep > 0 && lens[i] < 5000 ? rnd(40) : 0);
+			char	*s = random_text(n);
 
-		body[0] = '\0';
-		for (int w = 0; w < nwords; w++)
-			n += (size_t)snprintf(body + n, sizeof(body) - n, "%s ",
-			    words[next_rand(&r) % vocabulary[round % 3]]);
-		ck_assert_int_eq(text_prepare(&t, "", body), 0);
-		ck_assert_msg(simhash_text(&t) == reference_simhash(&t),
-		    "round %d, %d words", round, nwords);
+			ck_assert_int_eq(text_prepare(&t, rep % 2 ? "Title" : NULL, s), 0);
+			ck_assert_msg(simhash_text(&t) == ref_simhash(&t),
+			    "%zu words: %016llx, reference %016llx", n,
+			    (unsigned long long)simhash_text(&t),
+			    (unsigned long long)ref_simhash(&t));
+			free(s);
+			tried++;
+			if (lens[i] >= 5000 && rep >= 2)
+				break;
+		}
+	}
+	ck_assert_uint_gt(tried, 200);
+	text_free(&t);
+}
+END_TEST
+
+/*
+ * One word over and over: every shingle is the same, so every set bit of
+ * its hash gets every vote; the counters must not wrap at any length.
+ */
+START_TEST(repeated_shingles_do_not_wrap)
+{
+	static const size_t lens[] = { 12, 254, 255, 256, 257, 258, 600, 66000 };
+	struct text	 t;
+
+	text_init(&t);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		char	*s = malloc(lens[i] * 6 + 1);
+
+		ck_assert_ptr_nonnull(s);
+		for (size_t k = 0; k < lens[i]; k++)
+			memcpy(s + 6 * k, "peace ", 6);
+		s[6 * lens[i]] = '\0';
+		ck_assert_int_eq(text_prepare(&t, NULL, s), 0);
+		ck_assert_msg(simhash_text(&t) == ref_simhash(&t), "%zu words",
+		    lens[i]);
+		ck_assert_int_gt(simhash_distance(simhash_text(&t), 0), 8);
+		free(s);
 	}
 	text_free(&t);
 }
 END_TEST
 
+START_TEST(near_copies_are_near)
+{
+	const char *a = "Russian and Ukrainian negotiators met in Geneva on "
+	    "Tuesday for a second day of talks on a framework that would end "
+	    "the war, officials from both delegations said, adding that the "
+	    "security guarantees remained the hardest question.";
+	const char *b = "Russian and Ukrainian negotiators met in Geneva on "
+	    "Tuesday for a second day of talks on a framework that would end "
+	    "the war, officials from both delegations said, adding that the "
+	    "security guarantees remained the hardest question. (Reporting by "
+	    "a wire)";
+	const char *c = "Oil prices slipped on Wednesday as traders weighed "
+	    "rising inventories in the United States against supply cuts "
+	    "announced by producers, with Brent crude settling lower for a "
+	    "third session in a row.";
+	struct text	 t;
+	uint64_t	 ha, hb, hc;
+
+	text_init(&t);
+	ck_assert_int_eq(text_prepare(&t, "Talks in Geneva", a), 0);
+	ha = simhash_text(&t);
+	ck_assert_int_eq(text_prepare(&t, "Talks continue in Geneva", b), 0);
+	hb = simhash_text(&t);
+	ck_assert_int_eq(text_prepare(&t, "Oil slips", c), 0);
+	hc = simhash_text(&t);
+	ck_assert_int_le(simhash_distance(ha, hb), 12);
+	ck_assert_int_gt(simhash_distance(ha, hc), 16);
+	ck_assert_int_eq(text_prepare(&t, "Short", "far too few words here"), 0);
+	ck_assert(simhash_text(&t) == 0);
+	text_free(&t);
+}
+END_TEST
+
+/* The inline popcount against counting bits one by one. */
 START_TEST(distance_counts_bits)
 {
 	uint64_t r = 88172645463325252ULL;
@@ -104,30 +193,59 @@ START_TEST(distance_counts_bits)
 	ck_assert_int_eq(simhash_distance(0, ~0ULL), 64);
 	ck_assert_int_eq(simhash_distance(1ULL << 63, 1), 2);
 	for (int i = 0; i < 10000; i++) {
-		uint64_t a = next_rand(&r), b = next_rand(&r), x = a ^ b;
+		uint64_t a, b, x;
 		int n = 0;
 
-		for (; x != 0; x &= x - 1)
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		a = r;
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		b = r;
+		for (x = a ^ b; x != 0; x &= x - 1)
 			n++;
 		ck_assert_int_eq(simhash_distance(a, b), n);
 	}
 }
 END_TEST
 
-static Suite *
-simhash_suite(void)
+START_TEST(window_of_recent_hashes)
 {
-	Suite	*s = suite_create("simhash");
-	TCase	*tc = tcase_create("core");
+	struct simhash_index	 x;
+	const struct simhash_entry *e;
 
-	tcase_add_test(tc, lanes_match_the_definition);
-	tcase_add_test(tc, distance_counts_bits);
-	suite_add_tcase(s, tc);
-	return s;
+	simhash_index_init(&x);
+	ck_assert_int_eq(simhash_index_add(&x, 0xff00ULL, 100, "a"), 0);
+	ck_assert_int_eq(simhash_index_add(&x, 0xff0fULL, 200, "b"), 0);
+	/* Nearest within 3 bits: "b" is 1 bit away, "a" 3. */
+	ck_assert_ptr_nonnull(e = simhash_index_find(&x, 0xff0eULL, 250, 1000, 3));
+	ck_assert_str_eq(e->id, "b");
+	/* Outside the window, or in the future of now: not seen. */
+	ck_assert_ptr_null(simhash_index_find(&x, 0xff0eULL, 250, 10, 3));
+	ck_assert_ptr_nonnull(e = simhash_index_find(&x, 0xff0eULL, 150, 1000, 3));
+	ck_assert_str_eq(e->id, "a");
+	/* A zero hash (too short to judge) never matches. */
+	ck_assert_ptr_null(simhash_index_find(&x, 0, 250, 1000, 64));
+	simhash_index_expire(&x, 250, 100);
+	ck_assert_uint_eq(x.n, 1);
+	ck_assert_str_eq(x.v[0].id, "b");
+	simhash_index_free(&x);
 }
+END_TEST
 
 int
 main(void)
 {
-	return unit_run(simhash_suite());
+	Suite	*s = suite_create("simhash");
+	TCase	*tc = tcase_create("simhash");
+
+	tcase_add_test(tc, same_as_the_plain_vote);
+	tcase_add_test(tc, repeated_shingles_do_not_wrap);
+	tcase_add_test(tc, near_copies_are_near);
+	tcase_add_test(tc, window_of_recent_hashes);
+	tcase_add_test(tc, distance_counts_bits);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
 }
