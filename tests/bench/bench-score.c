@@ -6,7 +6,13 @@
  * MB counts the UTF-8 bytes of title + "\n" + body (MB = 10^6 bytes), as
  * the baseline scorers do.
  *
- *     bench-score [--vectorscan] MARKETS ARTICLES.jsonl [LIMIT]
+ *     bench-score [--vectorscan | --dump] MARKETS ARTICLES.jsonl [LIMIT]
+ *
+ * With --dump it times nothing and prints what the scorer decided, one
+ * line per article and market with evidence: the capped and raw totals
+ * (exact, %a) and the evidence JSON.  Two builds that print the same dump
+ * score identically (tests/bench/bench-score.sh compares against a dump
+ * kept from before a change: BENCH_SCORE_DUMP).
  *
  * With --vectorscan it instead times vectorscan (hs_scan of one literal
  * database of the same phrases, case-insensitive, over the normalised
@@ -146,6 +152,44 @@ bench_vectorscan(const struct market_set *set, struct doc *docs, long n,
 	return 0;
 }
 
+/*
+ * Print every decision of the scorer on every article.  The credibility
+ * varies from article to article, so that its factor is checked too.
+ */
+static int
+bench_dump(struct scorer *sc, struct doc *docs, long n)
+{
+	struct text t;
+
+	text_init(&t);
+	text_set_prefixes(&t, scorer_prefix_mask(sc));
+	for (long i = 0; i < n; i++) {
+		const uint32_t	*m;
+		size_t		 k;
+		double		 cred = 0.5 + (double)(i % 6) / 10.0;
+
+		if (text_prepare(&t, docs[i].title, docs[i].body) == -1 ||
+		    scorer_run(sc, &t, cred) == -1) {
+			fprintf(stderr, "scoring failed\n");
+			return 1;
+		}
+		k = scorer_touched(sc, &m);
+		for (size_t j = 0; j < k; j++) {
+			char *ev = scorer_evidence_json(sc, &t, m[j]);
+
+			if (ev == NULL) {
+				fprintf(stderr, "out of memory\n");
+				return 1;
+			}
+			printf("%ld %u %a %a %s\n", i, m[j], scorer_total(sc, m[j]),
+			    scorer_raw_total(sc, m[j]), ev);
+			free(ev);
+		}
+	}
+	text_free(&t);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,12 +203,13 @@ main(int argc, char **argv)
 	size_t			 touched = 0;
 
 	int			 vs = argc > 1 && strcmp(argv[1], "--vectorscan") == 0;
+	int			 dump = argc > 1 && strcmp(argv[1], "--dump") == 0;
 
-	argc -= vs;
-	argv += vs;
+	argc -= vs + dump;
+	argv += vs + dump;
 	limit = argc > 3 ? atol(argv[3]) : 0;
 	if (argc < 3) {
-		fprintf(stderr, "usage: bench-score [--vectorscan] MARKETS "
+		fprintf(stderr, "usage: bench-score [--vectorscan | --dump] MARKETS "
 		    "ARTICLES.jsonl [LIMIT]\n");
 		return 2;
 	}
@@ -181,6 +226,8 @@ main(int argc, char **argv)
 		bytes += (double)(strlen(docs[i].title) + 1 + strlen(docs[i].body));
 	if (vs)
 		return bench_vectorscan(set, docs, n, bytes);
+	if (dump)
+		return bench_dump(sc, docs, n);
 	text_init(&t);
 	text_set_prefixes(&t, scorer_prefix_mask(sc));
 	t0 = now_s();
