@@ -10,7 +10,7 @@
 #include "market.h"	/* BREAK_* levels */
 #include "text.h"
 
-#define TEXT_SLACK	16	/* readable bytes kept after the text */
+#define TEXT_SLACK	72	/* readable bytes kept after the text (text_runs) */
 
 #define TEXT_NFKC_FLAGS	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
 			 UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
@@ -21,6 +21,50 @@ static unsigned char text_class[256];	/* bytes >= 0x80: CL_PUNCT */
 static unsigned char text_lower[128];
 static uint64_t text_punct_hash[128];
 static int text_tables_ready;
+
+/* Abbreviations whose period does not end a sentence. */
+static const char text_abbrevs[][8] = {
+	"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt",
+	"col", "sgt", "capt", "prof", "jan", "feb", "mar", "apr", "jun",
+	"jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs", "etc",
+	"inc", "corp", "jr", "sr", "no", "approx", "dept", "adm", "maj",
+	"pres", "amb"
+};
+
+/* They as 8-byte keys (NUL-padded), in a small open-addressed set. */
+#define ABBR_SLOTS	128
+static uint64_t text_abbr_set[ABBR_SLOTS];	/* 0: empty */
+
+static size_t
+text_abbr_slot(uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 57);
+}
+
+static void
+text_abbr_init(void)
+{
+	for (size_t i = 0; i < sizeof(text_abbrevs) / sizeof(text_abbrevs[0]); i++) {
+		uint64_t key;
+		size_t	 j;
+
+		memcpy(&key, text_abbrevs[i], 8);
+		for (j = text_abbr_slot(key); text_abbr_set[j] != 0;
+		    j = (j + 1) % ABBR_SLOTS)
+			;
+		text_abbr_set[j] = key;
+	}
+}
+
+static int
+text_abbr_has(uint64_t key)
+{
+	for (size_t j = text_abbr_slot(key); text_abbr_set[j] != 0;
+	    j = (j + 1) % ABBR_SLOTS)
+		if (text_abbr_set[j] == key)
+			return 1;
+	return 0;
+}
 
 static void
 text_tables_init(void)
@@ -43,6 +87,7 @@ text_tables_init(void)
 
 		text_punct_hash[c] = text_hash(&b, 1);
 	}
+	text_abbr_init();
 	text_tables_ready = 1;
 }
 
@@ -76,27 +121,58 @@ text_hash(const char *s, size_t n)
 	return h ^ (h >> 32);
 }
 
+/* The mask of the first n (1..8) bytes of a little-endian word. */
+static inline uint64_t
+text_low_bytes(size_t n)
+{
+	return ~0ULL >> (64 - 8 * n);
+}
+
+/*
+ * For words of n <= 16 bytes: the masks of the bytes of the word in its
+ * first and second eight bytes (0 when it has none there).
+ */
+#define LB(n)	((n) == 0 ? 0 : ~0ULL >> (64 - 8 * (n)))
+#define M2(n)	{ LB((n) < 8 ? (n) : 8), LB((n) > 8 ? (n) - 8 : 0) }
+static const uint64_t text_masks[17][2] = {
+	M2(0), M2(1), M2(2), M2(3), M2(4), M2(5), M2(6), M2(7), M2(8),
+	M2(9), M2(10), M2(11), M2(12), M2(13), M2(14), M2(15), M2(16)
+};
+#undef M2
+#undef LB
+
 /*
  * The same hash of an ASCII word read straight from the original: letters
- * and digits only, so OR-ing 0x20 into every byte lower-cases it.  Reads
- * up to 7 bytes past the word (text_prepare keeps slack after the text).
+ * and digits only, so OR-ing 0x20 into every byte lower-cases it.  Words
+ * of up to 16 bytes (nearly all) are hashed without a branch on their
+ * length: word lengths are unpredictable, and a mispredicted branch costs
+ * more than the second multiply done for nothing.  Reads up to 15 bytes
+ * past the word (text_prepare keeps slack after the text).
  */
 static inline uint64_t
 text_hash_ascii(const unsigned char *s, size_t n)
 {
 	const uint64_t	lower = 0x2020202020202020ULL;
-	uint64_t	h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, w;
+	uint64_t	h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, w, h2;
 	size_t		i = 0;
 
+	if (__builtin_expect(n <= 16, 1)) {
+		uint64_t w0, w1;
+
+		memcpy(&w0, s, 8);
+		memcpy(&w1, s + 8, 8);
+		h = text_hash_step(h, (w0 | lower) & text_masks[n][0]);
+		h2 = text_hash_step(h, (w1 | lower) & text_masks[n][1]);
+		h = n > 8 ? h2 : h;
+		return h ^ (h >> 32);
+	}
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
 		h = text_hash_step(h, w | lower);
 	}
 	if (i < n) {
-		uint64_t mask = (1ULL << (8 * (n - i))) - 1;
-
 		memcpy(&w, s + i, 8);
-		h = text_hash_step(h, (w | lower) & mask);
+		h = text_hash_step(h, (w | lower) & text_low_bytes(n - i));
 	}
 	return h ^ (h >> 32);
 }
@@ -115,6 +191,7 @@ text_free(struct text *t)
 	free(t->sents);
 	free(t->pfx);
 	free(t->norm);
+	free(t->runs);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -349,82 +426,175 @@ fail:
 }
 
 /*
- * An ASCII word from start: lower-case and hash it as it is read.  If a
- * non-ASCII letter follows, the word is redone on the slow path.  Returns
- * the offset after the word, or 0 on failure.
+ * The bytes of p[0..8) that are not ASCII letters or digits: 0x80 in each
+ * such byte, 0 elsewhere.
  */
-/*
- * How many ASCII letters and digits start p, eight bytes at a time (one
- * well-predicted branch per word instead of one per byte).  The text is
- * NUL-terminated and followed by slack, so reading past its end is safe
- * and stops there.
- */
-static inline size_t
-text_word_len(const unsigned char *p)
+static inline uint64_t
+text_stops(const unsigned char *p)
 {
 	const uint64_t	 h = 0x8080808080808080ULL;
-	const unsigned char *s = p;
+	uint64_t	 b, x, l, letter, digit;
 
-	for (;;) {
-		uint64_t b, x, l, letter, digit, stop;
-
-		memcpy(&b, p, 8);
-		x = b & ~h;
-		l = x | 0x2020202020202020ULL;
-		letter = (l + 0x1f1f1f1f1f1f1f1fULL) & ~(l + 0x0505050505050505ULL);
-		digit = (x + 0x5050505050505050ULL) & ~(x + 0x4646464646464646ULL);
-		stop = ~((letter | digit) & ~b) & h;
-		if (stop != 0)
-			return (size_t)(p - s) + ((size_t)__builtin_ctzll(stop) >> 3);
-		p += 8;
-	}
+	memcpy(&b, p, 8);
+	x = b & ~h;
+	l = x | 0x2020202020202020ULL;
+	letter = (l + 0x1f1f1f1f1f1f1f1fULL) & ~(l + 0x0505050505050505ULL);
+	digit = (x + 0x5050505050505050ULL) & ~(x + 0x4646464646464646ULL);
+	return ~((letter | digit) & ~b) & h;
 }
 
-static size_t
-text_ascii_word(struct text *t, struct tokstate *ts, size_t start)
+/*
+ * The extras of an ASCII word [start, start + n), when asked for: the
+ * hashes of its prefixes and its normalised form.  Returns -1 when out of
+ * memory.
+ */
+static int
+text_ascii_extras(struct text *t, struct tokstate *ts, size_t start, size_t n)
+{
+	const unsigned char	*o = (const unsigned char *)t->orig + start;
+	uint32_t		 mask = t->prefix_mask;
+	char			 buf[256];
+	size_t			 m = n < sizeof(buf) ? n : sizeof(buf);
+
+	for (size_t k = 1; mask != 0 && k < m && k < 32; k++)
+		if (((mask >> k) & 1) && text_push_pfx(t, (uint32_t)k,
+		    text_hash_ascii(o, k)) == -1)
+			return -1;
+	if (!t->want_norm)
+		return 0;
+	for (size_t k = 0; k < m; k++)
+		buf[k] = (char)text_lower[o[k]];
+	return text_norm_add(t, buf, m, ts->gap);
+}
+
+/*
+ * The ASCII word [start, end) (a run found by text_runs()): lower-case and
+ * hash it as it is read.  If a non-ASCII letter follows, the word is redone
+ * on the slow path.  Returns the offset after the word, or 0 on failure.
+ */
+static inline size_t
+text_ascii_word(struct text *t, struct tokstate *ts, size_t start, size_t end)
 {
 	const unsigned char	*o = (const unsigned char *)t->orig;
-	size_t			 i = start, olen = t->olen, l, n;
-	uint32_t		 mask = t->prefix_mask;
+	size_t			 l;
 
-	i += text_word_len(o + i);
-	if (i > olen)
-		i = olen;
-	if (i < olen && o[i] >= 0x80 && text_word_at(t, i, &l))
+	if (__builtin_expect(o[end] >= 0x80, 0) && end < t->olen &&
+	    text_word_at(t, end, &l))
 		return text_slow_word(t, ts, start);
-	n = i - start;
-	if (mask != 0 || t->want_norm) {
-		char buf[256];
-		size_t m = n < sizeof(buf) ? n : sizeof(buf);
-
-		for (size_t k = 0; k < m; k++)
-			buf[k] = (char)text_lower[o[start + k]];
-		for (size_t k = 1; mask != 0 && k < m && k < 32; k++)
-			if (((mask >> k) & 1) && text_push_pfx(t, (uint32_t)k,
-			    text_hash(buf, k)) == -1)
-				return 0;
-		if (text_norm_add(t, buf, m, ts->gap) == -1)
-			return 0;
-	}
-	if (text_push(t, ts, (uint32_t)start, (uint32_t)i,
-	    text_hash_ascii(o + start, n), n, TOK_WORD) == -1)
+	if ((t->prefix_mask != 0 || t->want_norm) &&
+	    text_ascii_extras(t, ts, start, end - start) == -1)
 		return 0;
+	if (text_push(t, ts, (uint32_t)start, (uint32_t)end,
+	    text_hash_ascii(o + start, end - start), end - start, TOK_WORD) == -1)
+		return 0;
+	return end;
+}
+
+/*
+ * The common case: from the ASCII word run[0..1], words separated by
+ * single blanks, in one loop with its state in registers (the stores to
+ * tokens would otherwise force it to be reloaded at every word).  Stops
+ * before a word that needs more (a non-ASCII letter after it, prefixes or
+ * normalised text wanted, a full token array); the caller's general path
+ * handles that one.  Returns the offset after the last word taken.
+ */
+static size_t
+text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
+    size_t i)
+{
+	const unsigned char	*o = (const unsigned char *)t->orig;
+	const uint32_t		*run = *runp;
+	struct token		*tk = t->toks;
+	size_t			 n = t->ntoks, cap = t->tcap;
+	uint32_t		 sent = (uint32_t)t->nsents, w = ts->nwords;
+	uint8_t			 brk = (uint8_t)ts->brk, gap = (uint8_t)ts->gap;
+
+	if (t->prefix_mask != 0 || t->want_norm)
+		return i;
+	while (n < cap && o[run[1]] < 0x80) {
+		uint32_t start = run[0], end = run[1], len = end - start;
+
+		tk[n].hash = text_hash_ascii(o + start, len);
+		tk[n].start = start;
+		tk[n].end = end;
+		tk[n].sent = sent;
+		tk[n].w = w++;
+		tk[n].kind = TOK_WORD;
+		tk[n].brk = brk;
+		tk[n].gap = gap;
+		tk[n].len = (uint8_t)(len > 255 ? 255 : len);
+		n++;
+		brk = 0;
+		gap = 1;
+		run += 2;
+		i = end;
+		if (o[i] != ' ' || run[0] != i + 1)
+			break;
+	}
+	if (n > t->ntoks) {
+		ts->brk = 0;
+		ts->gap = 0;
+	}
+	t->ntoks = n;
+	ts->nwords = w;
+	*runp = run;
 	return i;
 }
 
-/* Abbreviations whose period does not end a sentence. */
+/* Bit k: p[k] is an ASCII letter or digit (k < 8). */
+static inline uint64_t
+text_word_bits8(const unsigned char *p)
+{
+	uint64_t w = ~text_stops(p) & 0x8080808080808080ULL;
+
+	return (w * 0x0002040810204081ULL) >> 56;	/* gathers the top bits */
+}
+
+/*
+ * Find every run of ASCII letters and digits first, 64 bytes at a time:
+ * t->runs holds their starts and ends, (start, end) pairs in text order,
+ * then a sentinel pair.  Reading positions from an array lets the
+ * tokeniser hash one word while it is still looking for the next (finding
+ * a word's end byte by byte makes each word wait for the one before).
+ * Reads up to 64 bytes past the text, the slack.
+ */
+static int
+text_runs(struct text *t)
+{
+	const unsigned char	*o = (const unsigned char *)t->orig;
+	uint64_t		 carry = 0;
+	size_t			 n = 0;
+
+	if (t->olen + 3 > t->rcap) {	/* at most one edge per byte */
+		size_t	  cap = t->olen + 1024;
+		uint32_t *r = realloc(t->runs, cap * sizeof(*r));
+
+		if (r == NULL)
+			return -1;
+		t->runs = r;
+		t->rcap = cap;
+	}
+	for (size_t base = 0; base <= t->olen; base += 64) {
+		uint64_t w = 0, edges;
+
+		for (int k = 0; k < 8; k++)
+			w |= text_word_bits8(o + base + 8 * k) << (8 * k);
+		edges = w ^ (w << 1 | carry);	/* where runs start or end */
+		carry = w >> 63;
+		for (; edges != 0; edges &= edges - 1)
+			t->runs[n++] = (uint32_t)(base + (size_t)__builtin_ctzll(edges));
+	}
+	t->runs[n] = t->runs[n + 1] = UINT32_MAX;
+	return 0;
+}
+
+/* Is token k a word that is an abbreviation or an initial? */
 static int
 text_abbrev(const struct text *t, const struct token *k)
 {
-	static const char abbr[][8] = {
-		"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt",
-		"col", "sgt", "capt", "prof", "jan", "feb", "mar", "apr", "jun",
-		"jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs", "etc",
-		"inc", "corp", "jr", "sr", "no", "approx", "dept", "adm", "maj",
-		"pres", "amb"
-	};
 	char	w[8];
 	size_t	n = k->end - k->start;
+	uint64_t key;
 
 	if (k->kind != TOK_WORD || n > 6)
 		return 0;
@@ -433,14 +603,12 @@ text_abbrev(const struct text *t, const struct token *k)
 	memset(w, 0, sizeof(w));
 	for (size_t j = 0; j < n; j++)
 		w[j] = (char)text_lower[(unsigned char)t->orig[k->start + j] & 0x7f];
-	for (size_t i = 0; i < sizeof(abbr) / sizeof(abbr[0]); i++)
-		if (memcmp(abbr[i], w, 8) == 0)
-			return 1;
-	return 0;
+	memcpy(&key, w, 8);
+	return text_abbr_has(key);
 }
 
 /* Is byte i blank, a closing quote or bracket, or the end of the text? */
-static int
+static inline int
 text_closer(const struct text *t, size_t i)
 {
 	unsigned char c;
@@ -470,8 +638,8 @@ text_period_ends(const struct text *t, size_t i)
 
 	if (!text_closer(t, i))
 		return 0;
-	if (t->ntoks >= 2 && text_abbrev(t, &t->toks[t->ntoks - 2]) &&
-	    t->toks[t->ntoks - 2].end + 1 == i)
+	if (t->ntoks >= 2 && t->toks[t->ntoks - 2].end + 1 == i &&
+	    text_abbrev(t, &t->toks[t->ntoks - 2]))
 		return 0;
 	while (i < t->olen && text_closer(t, i)) {
 		c = (unsigned char)t->orig[i];
@@ -497,7 +665,7 @@ text_punct(struct text *t, struct tokstate *ts, size_t start, size_t end,
 	char c = (char)p;
 	int gap = ts->gap;
 
-	if (text_norm_add(t, &c, 1, ts->gap) == -1 ||
+	if ((t->want_norm && text_norm_add(t, &c, 1, ts->gap) == -1) ||
 	    text_push(t, ts, (uint32_t)start, (uint32_t)end,
 	    text_punct_hash[p & 0x7f], 1, TOK_PUNCT) == -1)
 		return -1;
@@ -567,11 +735,15 @@ static int
 text_tokenize(struct text *t)
 {
 	const unsigned char	*o = (const unsigned char *)t->orig;
+	const uint32_t		*run;
 	size_t			 i = 0, olen = t->olen, l;
 	struct tokstate		 ts = { 0, 0, 1, 0 };
 	int			 failed = 0;
 
 	t->ntoks = t->nsents = t->npfx = t->nlen = 0;
+	if (text_runs(t) == -1)
+		return -1;
+	run = t->runs;
 	while (i < olen && !failed) {
 		unsigned char c = o[i];
 
@@ -579,21 +751,28 @@ text_tokenize(struct text *t)
 			if (text_word_at(t, i, &l)) {
 				if ((i = text_slow_word(t, &ts, i)) == 0)
 					return -1;
+				while (run[0] < i)	/* runs it swallowed */
+					run += 2;
 			} else
 				i = text_other(t, &ts, i, &failed);
 			continue;
 		}
 		switch (text_class[c]) {
-		case CL_WORD:
-			if ((i = text_ascii_word(t, &ts, i)) == 0)
-				return -1;
+		case CL_WORD:		/* i is run[0] */
+			i = text_word_chain(t, &ts, &run, i);
+			if (run[0] != i && (run[0] != i + 1 || o[i] != ' '))
+				continue;
 			/* The common case, word blank word, without the switch. */
-			while (o[i] == ' ' && o[i + 1] < 0x80 &&
-			    text_class[o[i + 1]] == CL_WORD) {
-				ts.gap = 1;
-				if ((i = text_ascii_word(t, &ts, i + 1)) == 0)
+			do {
+				size_t start = run[0], end = run[1];
+
+				ts.gap |= start > i;
+				run += 2;
+				if ((i = text_ascii_word(t, &ts, start, end)) == 0)
 					return -1;
-			}
+			} while (o[i] == ' ' && run[0] == i + 1);
+			while (run[0] < i)	/* swallowed by a slow word */
+				run += 2;
 			continue;
 		case CL_SPACE:
 			ts.gap = 1;

@@ -65,6 +65,10 @@ struct text {
 	struct prefix_hash *pfx;
 	size_t		 npfx, pfxcap;
 
+	/* Runs of ASCII letters and digits: (start, end) pairs. */
+	uint32_t	*runs;
+	size_t		 rcap;
+
 	/* Normalised text (tokens joined by blanks), only if want_norm. */
 	int		 want_norm;
 	char		*norm;
