@@ -26,6 +26,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "match.h"
 #include "score.h"
 
 #define CUE_BEFORE(m)	(1u << (2 * (m)))
@@ -36,7 +37,6 @@
 
 #define EXCERPT_MAX	300	/* bytes of matched text quoted in evidence */
 #define SCORER_DENSE_MAX 8192	/* up to this many markets, dense accumulators */
-#define PREFIX_SALT	0x9e3779b97f4a7c15ULL
 
 /* A place in the text: original bytes, tokens, word ordinals, sentence. */
 struct cue {
@@ -57,53 +57,10 @@ struct occ {
 	unsigned	 mods;		/* context, with the occurrence itself excluded */
 };
 
-struct trie_node {
-	uint32_t	 edge0, nedges;	/* children, sorted by word id */
-	uint32_t	 out0, nout;	/* literals ending here */
-};
-
-struct trie_edge {
-	int32_t		 word;
-	uint32_t	 child;
-};
-
 struct scorer {
 	const struct market_set *set;
 
-	/* Word table: token hash -> word id (open addressing), and the trie
-	 * node of the phrases starting with that word, in one cache line. */
-	struct wslot {
-		uint64_t hash;
-		int32_t	 id;	/* -1: empty slot */
-		int32_t	 root;	/* -1: no phrase starts with the word */
-	}		*wt;
-	size_t		 wt_mask;
-	int32_t		*word_slot;	/* word id -> its slot */
-
-	/*
-	 * The lookup structure built from it, for the per-token probe:
-	 * buckets of four (32-bit tag, id) slots, compared without branches;
-	 * the full hash is checked by id.  A word that found its bucket full
-	 * is only in wt, and its bucket says so (bover).
-	 */
-	struct bslot {
-		uint32_t tag;
-		int32_t	 id;
-	}		*bk;
-	uint8_t		*bover;
-	size_t		 bmask;
-	uint64_t	*word_hash;	/* word id -> hash */
-	int32_t		*word_root;	/* word id -> trie root, or -1 */
-	size_t		 nwords;
-	uint32_t	 prefix_mask;	/* lengths of "word*" prefixes */
-
-	struct trie_node *nodes;
-	size_t		 nnodes;
-	struct trie_edge *edges;
-	size_t		 nedges;
-	uint32_t	*outs;
-	size_t		 nouts;
-
+	struct matcher	*matcher;	/* every literal, see match.h */
 	uint64_t	 h_apos, h_s;	/* hashes of "'" and "s" */
 
 	uint32_t	*lit_cue;
@@ -127,12 +84,9 @@ struct scorer {
 	uint32_t	 stamp;
 	struct text	*text;
 	double		 credibility;
-	int32_t		*twid, *tpid;			/* per token: word id, prefix id */
-	int32_t		*tstart;			/* tokens that start phrases */
 	uint8_t		*maskb, *maska, *cueat;		/* see scorer_build_masks() */
 	size_t		 mcap;
 	int		 masks_ready;
-	size_t		 tcap;
 	struct cue	*cues;
 	size_t		 ncues, ccap;
 	struct occ	*occs;
@@ -154,343 +108,6 @@ struct scorer {
 	struct evidence	*ev;
 	size_t		 nev, evcap;
 };
-
-/* ------------------------------------------------------------ word table */
-
-static uint64_t
-scorer_mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
-}
-
-/* The key of a "word*" prefix of len bytes, apart from whole words. */
-static uint64_t
-scorer_prefix_key(uint64_t hash, uint32_t len)
-{
-	return (hash ^ PREFIX_SALT) + len * 0x100000001b3ULL;
-}
-
-/* The slot of hash h, or NULL. */
-static inline const struct wslot *
-scorer_word_find(const struct scorer *s, uint64_t h)
-{
-	size_t i = (size_t)scorer_mix(h) & s->wt_mask;
-
-	while (s->wt[i].id >= 0) {
-		if (s->wt[i].hash == h)
-			return &s->wt[i];
-		i = (i + 1) & s->wt_mask;
-	}
-	return NULL;
-}
-
-/* The word id of h, added if new. */
-static int32_t
-scorer_word_add(struct scorer *s, uint64_t h)
-{
-	size_t i = (size_t)scorer_mix(h) & s->wt_mask;
-
-	while (s->wt[i].id >= 0) {
-		if (s->wt[i].hash == h)
-			return s->wt[i].id;
-		i = (i + 1) & s->wt_mask;
-	}
-	s->wt[i].hash = h;
-	s->wt[i].id = (int32_t)s->nwords;
-	s->wt[i].root = -1;
-	s->word_slot[s->nwords] = (int32_t)i;
-	return (int32_t)s->nwords++;
-}
-
-/* ------------------------------------------------------------------ trie */
-
-/* Build-time child lookup: (node, word) -> child, as a hash of edges. */
-struct edgemap {
-	uint64_t	*key;
-	uint32_t	*val;
-	size_t		 mask;
-};
-
-static uint64_t
-edge_key(uint32_t node, int32_t word)
-{
-	return ((uint64_t)node << 32 | (uint32_t)word) + 1;
-}
-
-static int
-scorer_new_node(struct scorer *s, size_t *cap, uint32_t *out)
-{
-	if (s->nnodes == *cap) {
-		size_t n = *cap ? *cap * 2 : 1024;
-		struct trie_node *x = realloc(s->nodes, n * sizeof(*x));
-
-		if (x == NULL)
-			return -1;
-		s->nodes = x;
-		*cap = n;
-	}
-	memset(&s->nodes[s->nnodes], 0, sizeof(*s->nodes));
-	*out = (uint32_t)s->nnodes++;
-	return 0;
-}
-
-/* The child of node for word, created if new. */
-static int
-scorer_child(struct scorer *s, struct edgemap *em, size_t *ncap, size_t *ecap,
-    uint32_t node, int32_t word, uint32_t *out)
-{
-	uint64_t	k = edge_key(node, word);
-	size_t		i = (size_t)scorer_mix(k) & em->mask;
-
-	while (em->key[i] != 0) {
-		if (em->key[i] == k) {
-			*out = em->val[i];
-			return 0;
-		}
-		i = (i + 1) & em->mask;
-	}
-	if (scorer_new_node(s, ncap, out) == -1)
-		return -1;
-	if (s->nedges == *ecap) {
-		size_t n = *ecap ? *ecap * 2 : 1024;
-		struct trie_edge *x = realloc(s->edges, n * sizeof(*x));
-
-		if (x == NULL)
-			return -1;
-		s->edges = x;
-		*ecap = n;
-	}
-	/* edge0 temporarily holds the parent, for sorting below. */
-	s->edges[s->nedges].word = word;
-	s->edges[s->nedges].child = *out;
-	s->nodes[*out].edge0 = node;
-	s->nedges++;
-	em->key[i] = k;
-	em->val[i] = *out;
-	return 0;
-}
-
-/* Edges sorted by (parent, word); then each node's run of children. */
-static const struct scorer *sort_scorer;
-
-static int
-cmp_edge(const void *a, const void *b)
-{
-	const struct trie_edge *x = a, *y = b;
-	uint32_t px = sort_scorer->nodes[x->child].edge0;
-	uint32_t py = sort_scorer->nodes[y->child].edge0;
-
-	if (px != py)
-		return px < py ? -1 : 1;
-	return x->word < y->word ? -1 : x->word > y->word;
-}
-
-static void
-scorer_index_edges(struct scorer *s)
-{
-	uint32_t *parent = NULL;
-
-	sort_scorer = s;
-	qsort(s->edges, s->nedges, sizeof(*s->edges), cmp_edge);
-	sort_scorer = NULL;
-	/* Read the parents before edge0 is overwritten. */
-	if (s->nedges > 0 && (parent = calloc(s->nedges, sizeof(*parent))) != NULL)
-		for (size_t i = 0; i < s->nedges; i++)
-			parent[i] = s->nodes[s->edges[i].child].edge0;
-	for (size_t n = 0; n < s->nnodes; n++)
-		s->nodes[n].edge0 = s->nodes[n].nedges = 0;
-	for (size_t i = 0; parent != NULL && i < s->nedges; i++) {
-		struct trie_node *p = &s->nodes[parent[i]];
-
-		if (p->nedges == 0)
-			p->edge0 = (uint32_t)i;
-		p->nedges++;
-	}
-	free(parent);
-}
-
-/* The word ids of literal l (its last one a prefix id for "word*"). */
-static int32_t
-scorer_lit_word(struct scorer *s, const struct market_lit *l, uint32_t k)
-{
-	if (l->prefix && k + 1 == l->ntoks)
-		return scorer_word_add(s, scorer_prefix_key(l->hashes[k], l->plen));
-	return scorer_word_add(s, l->hashes[k]);
-}
-
-/* Outputs: literal ids per trie node, as compressed rows. */
-static int
-scorer_index_outs(struct scorer *s, const uint32_t *lit_node)
-{
-	const struct market_set	*set = s->set;
-	uint32_t		*fill;
-
-	for (size_t i = 0; i < set->nlits; i++)
-		s->nodes[lit_node[i]].nout++;
-	for (size_t n = 0, off = 0; n < s->nnodes; n++) {
-		s->nodes[n].out0 = (uint32_t)off;
-		off += s->nodes[n].nout;
-	}
-	s->nouts = set->nlits;
-	s->outs = calloc(set->nlits + 1, sizeof(*s->outs));
-	fill = calloc(s->nnodes + 1, sizeof(*fill));
-	if (s->outs == NULL || fill == NULL) {
-		free(fill);
-		return -1;
-	}
-	for (size_t i = 0; i < set->nlits; i++) {
-		uint32_t n = lit_node[i];
-
-		s->outs[s->nodes[n].out0 + fill[n]++] = (uint32_t)i;
-	}
-	free(fill);
-	return 0;
-}
-
-/*
- * Rebuild the word table at a load of at most 1/4 for its real number of
- * words (it was sized for the worst case): small enough to stay in cache,
- * sparse enough that the first slot probed nearly always decides.
- */
-static int
-scorer_shrink_words(struct scorer *s)
-{
-	struct wslot	*old = s->wt, *nw;
-	size_t		 oldcap = s->wt_mask + 1, cap;
-
-	for (cap = 64; cap < s->nwords * 4 + 4; cap *= 2)
-		;
-	if (cap >= oldcap)
-		return 0;
-	if ((nw = malloc(cap * sizeof(*nw))) == NULL)
-		return -1;
-	for (size_t i = 0; i < cap; i++)
-		nw[i].id = nw[i].root = -1;
-	s->wt = nw;
-	s->wt_mask = cap - 1;
-	for (size_t i = 0; i < oldcap; i++) {
-		size_t j;
-
-		if (old[i].id < 0)
-			continue;
-		j = (size_t)scorer_mix(old[i].hash) & s->wt_mask;
-		while (nw[j].id >= 0)
-			j = (j + 1) & s->wt_mask;
-		nw[j] = old[i];
-		s->word_slot[old[i].id] = (int32_t)j;
-	}
-	free(old);
-	return 0;
-}
-
-/* Build the bucketed lookup (see struct scorer) from the word table. */
-static int
-scorer_build_buckets(struct scorer *s)
-{
-	size_t nb;
-
-	for (nb = 16; nb * 2 < s->nwords + 1; nb *= 2)
-		;
-	s->bmask = nb - 1;
-	s->bk = malloc(nb * 4 * sizeof(*s->bk));
-	s->bover = calloc(nb, 1);
-	s->word_hash = calloc(s->nwords + 1, sizeof(*s->word_hash));
-	s->word_root = calloc(s->nwords + 1, sizeof(*s->word_root));
-	if (!s->bk || !s->bover || !s->word_hash || !s->word_root)
-		return -1;
-	for (size_t i = 0; i < nb * 4; i++) {
-		s->bk[i].tag = 0;
-		s->bk[i].id = -1;
-	}
-	for (size_t i = 0; i <= s->wt_mask; i++) {
-		const struct wslot	*w = &s->wt[i];
-		size_t			 b;
-		int			 k;
-
-		if (w->id < 0)
-			continue;
-		s->word_hash[w->id] = w->hash;
-		s->word_root[w->id] = w->root;
-		b = (size_t)scorer_mix(w->hash) & s->bmask;
-		for (k = 0; k < 4 && s->bk[b * 4 + k].id >= 0; k++)
-			;
-		if (k == 4) {
-			s->bover[b] = 1;
-			continue;
-		}
-		s->bk[b * 4 + k].tag = (uint32_t)(w->hash >> 32);
-		s->bk[b * 4 + k].id = w->id;
-	}
-	return 0;
-}
-
-/*
- * Compile every literal into the word table and the trie.  Word ids are
- * given in order of first use; a root node exists for each first word.
- */
-static int
-scorer_compile(struct scorer *s, char *err, size_t errsize)
-{
-	const struct market_set	*set = s->set;
-	struct edgemap		 em = { NULL, NULL, 0 };
-	uint32_t		*lit_node;
-	size_t			 words = 0, cap, ncap = 0, ecap = 0;
-	int			 rc = -1;
-
-	for (size_t i = 0; i < set->nlits; i++) {
-		words += set->lits[i].ntoks;
-		if (set->lits[i].prefix)
-			s->prefix_mask |= 1u << set->lits[i].plen;
-	}
-	for (cap = 64; cap < words * 4 + 4; cap *= 2)
-		;
-	s->wt_mask = cap - 1;
-	s->wt = malloc(cap * sizeof(*s->wt));
-	s->word_slot = malloc((words + 1) * sizeof(*s->word_slot));
-	em.mask = cap - 1;
-	em.key = calloc(cap, sizeof(*em.key));
-	em.val = calloc(cap, sizeof(*em.val));
-	lit_node = calloc(set->nlits + 1, sizeof(*lit_node));
-	if (!s->wt || !s->word_slot || !em.key || !em.val || !lit_node)
-		goto out;
-	for (size_t i = 0; i < cap; i++)
-		s->wt[i].id = s->wt[i].root = -1;
-	for (size_t i = 0; i < set->nlits; i++) {
-		const struct market_lit *l = &set->lits[i];
-		int32_t		w = scorer_lit_word(s, l, 0);
-		uint32_t	node;
-
-		if (s->wt[s->word_slot[w]].root < 0) {
-			if (scorer_new_node(s, &ncap, &node) == -1)
-				goto out;
-			s->wt[s->word_slot[w]].root = (int32_t)node;
-		}
-		node = (uint32_t)s->wt[s->word_slot[w]].root;
-		for (uint32_t k = 1; k < l->ntoks; k++)
-			if (scorer_child(s, &em, &ncap, &ecap, node,
-			    scorer_lit_word(s, l, k), &node) == -1)
-				goto out;
-		lit_node[i] = node;
-	}
-	scorer_index_edges(s);
-	if (scorer_index_outs(s, lit_node) == -1 || scorer_shrink_words(s) == -1 ||
-	    scorer_build_buckets(s) == -1)
-		goto out;
-	s->h_apos = text_hash("'", 1);
-	s->h_s = text_hash("s", 1);
-	rc = 0;
-out:
-	if (rc == -1)
-		snprintf(err, errsize, "scorer: out of memory compiling %zu "
-		    "phrases", set->nlits);
-	free(em.key);
-	free(em.val);
-	free(lit_node);
-	return rc;
-}
 
 /* ------------------------------------------------------------- the tables */
 
@@ -694,7 +311,9 @@ scorer_new(const struct market_set *set, char *err, size_t errsize)
 		s->li[i].t0 = s->lit_toff[i];
 		s->li[i].t1 = s->lit_toff[i + 1];
 	}
-	if (scorer_compile(s, err, errsize) == -1) {
+	s->h_apos = text_hash("'", 1);
+	s->h_s = text_hash("s", 1);
+	if ((s->matcher = match_new(set, err, errsize)) == NULL) {
 		scorer_free(s);
 		return NULL;
 	}
@@ -706,15 +325,7 @@ scorer_free(struct scorer *s)
 {
 	if (s == NULL)
 		return;
-	free(s->wt);
-	free(s->word_slot);
-	free(s->bk);
-	free(s->bover);
-	free(s->word_hash);
-	free(s->word_root);
-	free(s->nodes);
-	free(s->edges);
-	free(s->outs);
+	match_free(s->matcher);
 	free(s->lit_cue);
 	free(s->li);
 	free(s->lit_toff);
@@ -728,9 +339,6 @@ scorer_free(struct scorer *s)
 	free(s->rule_base);
 	free(s->rule_stamp);
 	free(s->rule_fast);
-	free(s->twid);
-	free(s->tpid);
-	free(s->tstart);
 	free(s->maskb);
 	free(s->maska);
 	free(s->cueat);
@@ -756,7 +364,7 @@ scorer_patterns(const struct scorer *s)
 uint32_t
 scorer_prefix_mask(const struct scorer *s)
 {
-	return s->prefix_mask;
+	return match_prefix_mask(s->matcher);
 }
 
 /* ---------------------------------------------------------------- matching */
@@ -857,143 +465,18 @@ scorer_emit(struct scorer *s, uint32_t lit, uint32_t a, uint32_t b)
 	return 0;
 }
 
-static int
-scorer_emit_node(struct scorer *s, uint32_t node, uint32_t a, uint32_t b)
-{
-	const struct trie_node *n = &s->nodes[node];
-
-	for (uint32_t k = 0; k < n->nout; k++)
-		if (scorer_emit(s, s->outs[n->out0 + k], a, b) == -1)
-			return -1;
-	return 0;
-}
-
-/* The child of node for word id w, or -1. */
-static int32_t
-scorer_step(const struct scorer *s, uint32_t node, int32_t w)
-{
-	const struct trie_node	*n = &s->nodes[node];
-	uint32_t		 lo = n->edge0, hi = n->edge0 + n->nedges;
-
-	if (w < 0)
-		return -1;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-
-		if (s->edges[mid].word < w)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < n->edge0 + n->nedges && s->edges[lo].word == w)
-		return (int32_t)s->edges[lo].child;
-	return -1;
-}
-
-/* Every phrase starting at token i from root node. */
-static int
-scorer_walk(struct scorer *s, uint32_t i, uint32_t node)
-{
-	const struct text	*t = s->text;
-	uint32_t		 sent = t->toks[i].sent;
-
-	if (scorer_emit_node(s, node, i, i + 1) == -1)
-		return -1;
-	for (uint32_t j = i + 1; j < t->ntoks && t->toks[j].sent == sent &&
-	    s->nodes[node].nedges > 0; j++) {
-		int32_t c = scorer_step(s, node, s->twid[j]);
-
-		if (c < 0)
-			c = scorer_step(s, node, s->tpid[j]);
-		if (c < 0)
-			break;
-		node = (uint32_t)c;
-		if (scorer_emit_node(s, node, i, j + 1) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * The word id of token hash h, or -1, without unpredictable branches: the
- * four slots of its bucket are compared with conditional moves, and only
- * a miss in a bucket that overflowed goes to the full table.
- */
-static inline int32_t
-scorer_lookup(const struct scorer *s, uint64_t h)
-{
-	size_t			 b = (size_t)scorer_mix(h) & s->bmask;
-	const struct bslot	*k = &s->bk[b * 4];
-	uint32_t		 tag = (uint32_t)(h >> 32);
-	int32_t			 id = -1;
-
-	id = k[0].tag == tag ? k[0].id : id;
-	id = k[1].tag == tag ? k[1].id : id;
-	id = k[2].tag == tag ? k[2].id : id;
-	id = k[3].tag == tag ? k[3].id : id;
-	id = s->word_hash[id < 0 ? 0 : id] == h ? id : -1;
-	if (__builtin_expect(id < 0 && s->bover[b], 0)) {
-		const struct wslot *w = scorer_word_find(s, h);
-
-		id = w != NULL ? w->id : -1;
-	}
-	return id;
-}
-
-/* Look every token up once, then walk the trie from each phrase start. */
+/* Find every literal in the text, then record each occurrence. */
 static int
 scorer_match(struct scorer *s)
 {
-	const struct text	*t = s->text;
-	uint32_t		 nstart = 0;
+	const struct match_hit	*h;
+	long			 n = match_run(s->matcher, s->text, &h);
 
-	if (t->ntoks > s->tcap) {
-		size_t	 cap = t->ntoks + 1024;
-		int32_t	*a, *b, *c;
-
-		if ((a = realloc(s->twid, cap * sizeof(*a))) == NULL)
+	if (n < 0)
+		return -1;
+	for (long k = 0; k < n; k++)
+		if (scorer_emit(s, h[k].lit, h[k].tok0, h[k].tok1) == -1)
 			return -1;
-		s->twid = a;
-		if ((b = realloc(s->tpid, cap * sizeof(*b))) == NULL)
-			return -1;
-		s->tpid = b;
-		if ((c = realloc(s->tstart, cap * sizeof(*c))) == NULL)
-			return -1;
-		s->tstart = c;
-		s->tcap = cap;
-	}
-	for (uint32_t i = 0; i < t->ntoks; i++) {
-		int32_t id = scorer_lookup(s, t->toks[i].hash);
-
-		s->twid[i] = id;
-		s->tpid[i] = -1;
-		s->tstart[nstart] = (int32_t)i;
-		nstart += s->word_root[id < 0 ? 0 : id] >= 0 && id >= 0;
-	}
-	for (size_t k = 0; k < t->npfx; k++) {
-		const struct prefix_hash *p = &t->pfx[k];
-		const struct wslot *w = scorer_word_find(s,
-		    scorer_prefix_key(p->hash, p->len));
-
-		if (w != NULL && p->tok < t->ntoks)
-			s->tpid[p->tok] = w->id;	/* the longest prefix wins */
-	}
-	for (uint32_t k = 0; k < nstart; k++) {
-		uint32_t i = (uint32_t)s->tstart[k];
-
-		if (scorer_walk(s, i, (uint32_t)s->word_root[s->twid[i]]) == -1)
-			return -1;
-	}
-	for (size_t k = 0; k < t->npfx; k++) {
-		uint32_t	i = t->pfx[k].tok;
-		int32_t		r;
-
-		if (i < t->ntoks && s->tpid[i] >= 0 &&
-		    (r = s->word_root[s->tpid[i]]) >= 0 &&
-		    (k + 1 == t->npfx || t->pfx[k + 1].tok != i) &&
-		    scorer_walk(s, i, (uint32_t)r) == -1)
-			return -1;
-	}
 	return 0;
 }
 
