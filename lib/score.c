@@ -70,8 +70,10 @@ struct scorer {
 		uint32_t t0, t1;		/* its terms: lit_terms[t0 .. t1) */
 	}		*li;
 	uint32_t	*term_soff;			/* CSR: term -> fast rules */
-	uint32_t	*sref_market;			/* ... their markets */
-	double		*sref_weight;			/* ... and weights */
+	struct sref {					/* ... their weights and markets */
+		double	 weight;
+		uint32_t market;
+	}		*srefs;
 	uint32_t	*term_moff, *term_mrefs;	/* CSR: term -> slow rules */
 
 	const struct market_rule **rules;		/* global rule index */
@@ -97,8 +99,10 @@ struct scorer {
 	}		*trt;
 	uint32_t	*tterms;			/* terms seen, in order */
 	size_t		 ntterms;
-	double		*acc;
-	int		 dense;		/* few markets: zero acc per article, flag touches */
+	double		*acc;		/* per market: the sum of evidence */
+	double		*raw;		/* ... times the credibility, once touched */
+	double		*cap;		/* ... its step_cap */
+	int		 dense;		/* few markets: see scorer_order_touched() */
 	uint8_t		*mflag;
 	uint32_t	*mstamp;
 	uint32_t	*touched;
@@ -129,6 +133,8 @@ scorer_alloc_tables(struct scorer *s)
 	s->rule_fast = calloc(set->nrules + 1, sizeof(*s->rule_fast));
 	s->cand = calloc(set->nrules + 1, sizeof(*s->cand));
 	s->acc = calloc(set->nmarkets + 1, sizeof(*s->acc));
+	s->raw = calloc(set->nmarkets + 1, sizeof(*s->raw));
+	s->cap = calloc(set->nmarkets + 1, sizeof(*s->cap));
 	s->mstamp = calloc(set->nmarkets + 1, sizeof(*s->mstamp));
 	s->mflag = calloc(set->nmarkets + 1, sizeof(*s->mflag));
 	s->touched = calloc(set->nmarkets + 1, sizeof(*s->touched));
@@ -136,8 +142,13 @@ scorer_alloc_tables(struct scorer *s)
 	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
 	    !s->trt || !s->tterms ||
 	    !s->rules || !s->rule_base || !s->rule_stamp || !s->rule_fast ||
-	    !s->cand || !s->acc || !s->mstamp || !s->mflag || !s->touched)
+	    !s->cand || !s->acc || !s->raw || !s->cap || !s->mstamp ||
+	    !s->mflag || !s->touched)
 		return -1;
+	for (size_t m = 0; m < set->nmarkets; m++) {
+		s->acc[m] = -0.0;	/* see scorer_order_touched() */
+		s->cap[m] = set->markets[m].step_cap;
+	}
 	return 0;
 }
 
@@ -256,12 +267,11 @@ scorer_index_rules(struct scorer *s)
 		s->term_soff[t + 1] += s->term_soff[t];
 		s->term_moff[t + 1] += s->term_moff[t];
 	}
-	s->sref_market = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->sref_market));
-	s->sref_weight = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->sref_weight));
+	s->srefs = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->srefs));
 	s->term_mrefs = calloc(s->term_moff[set->nterms] + 1, sizeof(*s->term_mrefs));
 	sfill = calloc(set->nterms + 1, sizeof(*sfill));
 	mfill = calloc(set->nterms + 1, sizeof(*mfill));
-	if (!s->sref_market || !s->sref_weight || !s->term_mrefs || !sfill ||
+	if (!s->srefs || !s->term_mrefs || !sfill ||
 	    !mfill) {
 		free(sfill);
 		free(mfill);
@@ -274,8 +284,8 @@ scorer_index_rules(struct scorer *s)
 			uint32_t t = r->terms[0];
 			uint32_t k = s->term_soff[t] + sfill[t]++;
 
-			s->sref_market[k] = r->market;
-			s->sref_weight[k] = r->weight;
+			s->srefs[k].market = r->market;
+			s->srefs[k].weight = r->weight;
 		} else
 			scorer_count_mrefs(s, r, g, mfill);
 	}
@@ -331,8 +341,7 @@ scorer_free(struct scorer *s)
 	free(s->lit_toff);
 	free(s->lit_terms);
 	free(s->term_soff);
-	free(s->sref_market);
-	free(s->sref_weight);
+	free(s->srefs);
 	free(s->term_moff);
 	free(s->term_mrefs);
 	free(s->rules);
@@ -347,6 +356,8 @@ scorer_free(struct scorer *s)
 	free(s->trt);
 	free(s->tterms);
 	free(s->acc);
+	free(s->raw);
+	free(s->cap);
 	free(s->mstamp);
 	free(s->mflag);
 	free(s->touched);
@@ -714,19 +725,28 @@ scorer_touch(struct scorer *s, uint32_t m)
 	}
 }
 
+/* Add weight * sum to the market of each rule (restrict: acc is no weight). */
+static void
+scorer_fast_add(double *restrict acc, const struct sref *restrict r, uint32_t n,
+    double sum)
+{
+	for (uint32_t k = 0; k < n; k++)
+		acc[r[k].market] += r[k].weight * sum;
+}
+
 /*
  * Fast path: judge each occurrence of term once, then one multiply-add per
- * rule.  In dense mode (see scorer_run) the accumulators were zeroed for
- * the article and a flag marks the markets touched; no branch in the loop.
+ * rule.  In dense mode (see scorer_order_touched) the accumulators start
+ * the article at -0.0: any addition leaves another bit pattern (x + -x is
+ * +0.0), so they mark themselves touched; only adding -0.0 (a sum of zero
+ * factors) would not, so that case is flagged.
  */
 static void
 scorer_fast_term(struct scorer *s, uint32_t term)
 {
 	uint32_t	 a = s->term_soff[term], b = s->term_soff[term + 1];
 	double		 rep = s->set->mods[MOD_REPEAT].factor, w = 1.0, sum = 0.0;
-	const uint32_t	*mk = s->sref_market;
-	const double	*wt = s->sref_weight;
-	double		*acc = s->acc;
+	const struct sref *r = s->srefs + a;
 
 	if (a == b)
 		return;
@@ -734,23 +754,14 @@ scorer_fast_term(struct scorer *s, uint32_t term)
 		sum += w * scorer_factor(s, scorer_occ_mods(s, &s->occs[i]));
 		w *= rep;
 	}
-	if (s->dense) {
-		/*
-		 * The accumulators start at -0.0: any addition leaves another
-		 * bit pattern (x + -x is +0.0), so they mark themselves touched.
-		 * Only adding -0.0 (a sum of zero factors) would not: flag it.
-		 */
-		if (sum == 0.0)
-			for (uint32_t k = a; k < b; k++)
-				s->mflag[mk[k]] = 1;
-		for (uint32_t k = a; k < b; k++)
-			acc[mk[k]] += wt[k] * sum;
-		return;
+	if (!s->dense) {
+		for (uint32_t k = 0; k < b - a; k++)
+			scorer_touch(s, r[k].market);
+	} else if (sum == 0.0) {
+		for (uint32_t k = 0; k < b - a; k++)
+			s->mflag[r[k].market] = 1;
 	}
-	for (uint32_t k = a; k < b; k++) {
-		scorer_touch(s, mk[k]);
-		acc[mk[k]] += wt[k] * sum;
-	}
+	scorer_fast_add(s->acc, r, b - a, sum);
 }
 
 static uint32_t
@@ -973,8 +984,37 @@ scorer_is_minus_zero(double x)
 }
 
 /*
- * Put the touched markets in index order.  Dense mode: collect the flags
- * (and stamp them, so the accessors work as in sparse mode).  Sparse
+ * Dense mode, after an article: every market whose accumulator moved off
+ * -0.0 (or that was flagged) was touched.  One pass without branches
+ * lists them in index order, stamps them, records every total times the
+ * credibility (-0.0 + 0.0 is +0.0; 0 when untouched, so that the accessors
+ * need no stamp), and resets the accumulators to -0.0 for the next article.
+ */
+static void
+scorer_collect_dense(struct scorer *s)
+{
+	double *restrict	 acc = s->acc, *restrict raw = s->raw;
+	uint8_t *restrict	 flag = s->mflag;
+	uint32_t *restrict	 stamps = s->mstamp, *restrict touched = s->touched;
+	uint32_t		 n = 0, stamp = s->stamp, nm = (uint32_t)s->set->nmarkets;
+	double			 cred = s->credibility;
+
+	for (uint32_t m = 0; m < nm; m++) {
+		double	 a = acc[m];
+		uint32_t t = flag[m] | !scorer_is_minus_zero(a);
+
+		raw[m] = t ? (a + 0.0) * cred : 0.0;
+		acc[m] = -0.0;
+		flag[m] = 0;
+		stamps[m] = t ? stamp : stamps[m];
+		touched[n] = m;
+		n += t;
+	}
+	s->ntouched = n;
+}
+
+/*
+ * Put the touched markets in index order and record their totals.  Sparse
  * mode: a sort when few are touched, a scan of the stamps when many are.
  */
 static void
@@ -983,25 +1023,19 @@ scorer_order_touched(struct scorer *s)
 	size_t n = 0;
 
 	if (s->dense) {
-		for (uint32_t m = 0; m < s->set->nmarkets; m++) {
-			if (s->mflag[m] || !scorer_is_minus_zero(s->acc[m])) {
-				s->mflag[m] = 0;
-				s->mstamp[m] = s->stamp;
-				s->touched[n++] = m;
-				s->acc[m] += 0.0;	/* -0.0 becomes +0.0 */
-			}
-		}
-		s->ntouched = n;
+		scorer_collect_dense(s);
 		return;
 	}
 	if (s->ntouched * 16 < s->set->nmarkets) {
 		qsort(s->touched, s->ntouched, sizeof(*s->touched), cmp_u32);
-		return;
+	} else {
+		for (uint32_t m = 0; m < s->set->nmarkets; m++)
+			if (s->mstamp[m] == s->stamp)
+				s->touched[n++] = m;
+		s->ntouched = n;
 	}
-	for (uint32_t m = 0; m < s->set->nmarkets; m++)
-		if (s->mstamp[m] == s->stamp)
-			s->touched[n++] = m;
-	s->ntouched = n;
+	for (size_t i = 0; i < s->ntouched; i++)
+		s->raw[s->touched[i]] = (s->acc[s->touched[i]] + 0.0) * s->credibility;
 }
 
 int
@@ -1014,11 +1048,11 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	s->ncand = 0;
 	s->nev = 0;
 	s->masks_ready = 0;
-	if (s->dense)
-		for (size_t m = 0; m < s->set->nmarkets; m++)
-			s->acc[m] = -0.0;
-	if (scorer_match(s) == -1)
+	if (scorer_match(s) == -1) {
+		for (size_t m = 0; s->dense && m < s->set->nmarkets; m++)
+			s->acc[m] = -0.0;	/* as scorer_collect_dense() leaves them */
 		return -1;
+	}
 	for (size_t i = 0; i < s->ntterms; i++) {
 		uint32_t term = s->tterms[i];
 
@@ -1048,19 +1082,20 @@ scorer_touched(struct scorer *s, const uint32_t **markets)
 double
 scorer_raw_total(const struct scorer *s, uint32_t m)
 {
-	if (m >= s->set->nmarkets || s->mstamp[m] != s->stamp)
+	if (m >= s->set->nmarkets || (!s->dense && s->mstamp[m] != s->stamp))
 		return 0.0;
-	return s->acc[m] * s->credibility;
+	return s->raw[m];	/* dense: +0.0 when untouched */
 }
 
 double
 scorer_total(const struct scorer *s, uint32_t m)
 {
-	double x = scorer_raw_total(s, m), cap;
+	double x, cap;
 
-	if (m >= s->set->nmarkets)
+	if (m >= s->set->nmarkets || (!s->dense && s->mstamp[m] != s->stamp))
 		return 0.0;
-	cap = s->set->markets[m].step_cap;
+	x = s->raw[m];		/* dense: +0.0 when untouched */
+	cap = s->cap[m];
 	return x > cap ? cap : x < -cap ? -cap : x;
 }
 
