@@ -34,6 +34,7 @@
 #define CUE_BREAK	(1u << 31)
 #define CUE_SOFT_BREAK	(1u << 30)
 #define CUE_MODS	5	/* negation .. question have cue lists */
+#define CUE_MOD_BITS	((1u << (2 * CUE_MODS)) - 1)
 
 #define EXCERPT_MAX	300	/* bytes of matched text quoted in evidence */
 #define SCORER_DENSE_MAX 8192	/* up to this many markets, dense accumulators */
@@ -609,6 +610,49 @@ scorer_factor(const struct scorer *s, unsigned mods)
 	return f;
 }
 
+/* A scope's limits: clause breaks from this level stop it; a distance in words. */
+static uint8_t
+scorer_stop_level(const struct modifier *md)
+{
+	return md->breaks == BREAK_NONE ? UINT8_MAX : (uint8_t)md->breaks;
+}
+
+static uint32_t
+scorer_reach(int scope)
+{
+	return scope > 0 ? (uint32_t)scope : UINT32_MAX;
+}
+
+/* Mark the tokens that before-cue c of modifier m reaches, in maskb. */
+static void
+scorer_mark_before(struct scorer *s, const struct cue *c, int m)
+{
+	const struct modifier	*md = &s->set->mods[m];
+	const struct token	*tk = s->text->toks;
+	uint32_t		 end = s->text->sents[c->sent].tok1;
+	uint32_t		 reach = scorer_reach(md->before_scope);
+	uint8_t			 stop = scorer_stop_level(md);
+
+	for (uint32_t k = c->tok1; k < end && tk[k].brk < stop &&
+	    tk[k].w - c->w1 <= reach; k++)
+		s->maskb[k] |= (uint8_t)(1u << m);
+}
+
+/* Mark the tokens that after-cue c of modifier m reaches, in maska. */
+static void
+scorer_mark_after(struct scorer *s, const struct cue *c, int m)
+{
+	const struct modifier	*md = &s->set->mods[m];
+	const struct token	*tk = s->text->toks;
+	uint32_t		 start = s->text->sents[c->sent].tok0;
+	uint32_t		 reach = scorer_reach(md->after_scope);
+	uint8_t			 stop = scorer_stop_level(md);
+
+	for (uint32_t k = c->tok0; k > start && tk[k].brk < stop &&
+	    c->w0 - tk[k].w <= reach; k--)
+		s->maska[k] |= (uint8_t)(1u << m);
+}
+
 /*
  * Per-token modifier masks, built once per article: every cue marks the
  * tokens its scope reaches, so judging an occurrence is two lookups
@@ -622,7 +666,6 @@ static void
 scorer_build_masks(struct scorer *s)
 {
 	const struct text	*t = s->text;
-	const struct modifier	*mods = s->set->mods;
 
 	if (t->ntoks + 1 > s->mcap) {
 		size_t	 cap = t->ntoks + 1024;
@@ -643,34 +686,18 @@ scorer_build_masks(struct scorer *s)
 	memset(s->maska, 0, t->ntoks + 1);
 	memset(s->cueat, 0, t->ntoks + 1);
 	for (size_t i = 0; i < s->ncues; i++) {
-		const struct cue	*c = &s->cues[i];
-		const struct sentence	*se = &t->sents[c->sent];
+		const struct cue *c = &s->cues[i];
+		uint32_t	  bits = c->bits & CUE_MOD_BITS;
 
 		for (uint32_t k = c->tok0; k < c->tok1; k++)
 			s->cueat[k] = 1;
-		for (int m = 0; m < CUE_MODS; m++) {
-			const struct modifier *md = &mods[m];
+		for (; bits != 0; bits &= bits - 1) {
+			int b = __builtin_ctz(bits);
 
-			if (c->bits & CUE_BEFORE(m)) {
-				for (uint32_t k = c->tok1; k < se->tok1; k++) {
-					if ((md->breaks != BREAK_NONE &&
-					    (int)t->toks[k].brk >= md->breaks) ||
-					    (md->before_scope > 0 && t->toks[k].w -
-					    c->w1 > (uint32_t)md->before_scope))
-						break;
-					s->maskb[k] |= (uint8_t)(1u << m);
-				}
-			}
-			if (c->bits & CUE_AFTER(m)) {
-				for (uint32_t k = c->tok0; k > se->tok0; k--) {
-					if ((md->breaks != BREAK_NONE &&
-					    (int)t->toks[k].brk >= md->breaks) ||
-					    (md->after_scope > 0 && c->w0 -
-					    t->toks[k].w > (uint32_t)md->after_scope))
-						break;
-					s->maska[k] |= (uint8_t)(1u << m);
-				}
-			}
+			if (b % 2 == 0)
+				scorer_mark_before(s, c, b / 2);
+			else
+				scorer_mark_after(s, c, b / 2);
 		}
 	}
 	s->masks_ready = 1;
