@@ -9,7 +9,10 @@
  *    0 .. nroots-1 and are the trie's roots (node id = word id), so
  *    "does a literal start here" is one comparison;
  *  - the trie edges: (node, word id) -> child, one open-addressed hash
- *    for all nodes (one probe per step, whatever a node's fan-out).
+ *    for all nodes (one probe per step, whatever a node's fan-out).  A
+ *    slot holds only the word and the child, eight bytes: the child's
+ *    parent, read from the node the walk goes on with anyway, confirms
+ *    the node.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +21,12 @@
 #include "match.h"
 
 #define PREFIX_SALT	0x9e3779b97f4a7c15ULL
-#define EDGE_EMPTY	UINT64_MAX
+#define EDGE_EMPTY	UINT32_MAX
 
-/* Four words: their hashes, then their ids (-1: empty). */
+/* Four words: their hashes, then their ids plus one (0: empty). */
 struct wbucket {
 	uint64_t	 hash[4];
-	int32_t		 id[4];
+	uint32_t	 idp1[4];
 	uint32_t	 over;		/* a word of this bucket is in the overflow table */
 	uint32_t	 pad[3];
 };
@@ -37,10 +40,11 @@ struct wslot {
 struct mnode {
 	uint32_t	 out0, nout;	/* literals ending here: outs[out0 ..] */
 	uint32_t	 nkids;
+	uint32_t	 parent;	/* roots: their own id */
 };
 
 struct medge {
-	uint64_t	 key;		/* node << 32 | word; EDGE_EMPTY */
+	uint32_t	 word;		/* EDGE_EMPTY: a free slot */
 	uint32_t	 child;
 };
 
@@ -63,6 +67,7 @@ struct matcher {
 
 	/* Per text. */
 	int32_t		*twid, *tpid;	/* per token: word id, prefix id (or -1) */
+	int		 tpid_set;	/* tpid is filled in (the text has prefixes) */
 	uint32_t	*starts;	/* tokens whose word starts a literal */
 	size_t		 tcap;
 	struct match_hit *hits;
@@ -109,18 +114,16 @@ static inline int32_t
 match_lookup(const struct matcher *m, uint64_t h)
 {
 	const struct wbucket	*b = &m->wb[h & m->wbmask];
-	int32_t			 id;
+	uint32_t		 idp1;
 
-	/* At most one slot matches: OR together the ids masked by equality
-	 * (kept as id + 1, so that no match gives 0). */
-	id = ((b->id[0] + 1) & -(int32_t)(b->hash[0] == h)) |
-	    ((b->id[1] + 1) & -(int32_t)(b->hash[1] == h)) |
-	    ((b->id[2] + 1) & -(int32_t)(b->hash[2] == h)) |
-	    ((b->id[3] + 1) & -(int32_t)(b->hash[3] == h));
-	id--;
-	if (__builtin_expect(id < 0 && b->over, 0))
-		id = match_wt_find(m, h);
-	return id;
+	/* At most one slot matches: OR the ids masked by equality. */
+	idp1 = (b->idp1[0] & -(uint32_t)(b->hash[0] == h)) |
+	    (b->idp1[1] & -(uint32_t)(b->hash[1] == h)) |
+	    (b->idp1[2] & -(uint32_t)(b->hash[2] == h)) |
+	    (b->idp1[3] & -(uint32_t)(b->hash[3] == h));
+	if (__builtin_expect((idp1 == 0) & b->over, 0))
+		return match_wt_find(m, h);
+	return (int32_t)idp1 - 1;
 }
 
 /* ------------------------------------------------------------- compiling */
@@ -165,21 +168,23 @@ match_new_node(struct matcher *m, uint32_t *out)
 	return 0;
 }
 
-static size_t
-match_edge_slot(const struct matcher *m, uint64_t key)
+static inline size_t
+match_edge_slot(const struct matcher *m, uint32_t node, uint32_t w)
 {
-	return (size_t)(match_mix(key) & m->emask);
+	uint64_t key = ((uint64_t)node << 32 | w) * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(key >> 32) & m->emask;
 }
 
 /* The child of node for word w, or -1. */
 static inline int32_t
 match_child(const struct matcher *m, uint32_t node, int32_t w)
 {
-	uint64_t	key = (uint64_t)node << 32 | (uint32_t)w;
-	size_t		i = match_edge_slot(m, key);
+	size_t i = match_edge_slot(m, node, (uint32_t)w);
 
-	for (; m->edges[i].key != EDGE_EMPTY; i = (i + 1) & m->emask)
-		if (m->edges[i].key == key)
+	for (; m->edges[i].word != EDGE_EMPTY; i = (i + 1) & m->emask)
+		if (m->edges[i].word == (uint32_t)w &&
+		    m->nodes[m->edges[i].child].parent == node)
 			return (int32_t)m->edges[i].child;
 	return -1;
 }
@@ -198,14 +203,15 @@ match_grow_edges(struct matcher *m)
 	}
 	m->emask = n - 1;
 	for (size_t i = 0; i < n; i++)
-		m->edges[i].key = EDGE_EMPTY;
+		m->edges[i].word = EDGE_EMPTY;
 	for (size_t i = 0; i < oldn; i++) {
 		size_t j;
 
-		if (old[i].key == EDGE_EMPTY)
+		if (old[i].word == EDGE_EMPTY)
 			continue;
-		for (j = match_edge_slot(m, old[i].key);
-		    m->edges[j].key != EDGE_EMPTY; j = (j + 1) & m->emask)
+		for (j = match_edge_slot(m, m->nodes[old[i].child].parent,
+		    old[i].word); m->edges[j].word != EDGE_EMPTY;
+		    j = (j + 1) & m->emask)
 			;
 		m->edges[j] = old[i];
 	}
@@ -217,7 +223,6 @@ match_grow_edges(struct matcher *m)
 static int
 match_add_child(struct matcher *m, uint32_t node, int32_t w, uint32_t *out)
 {
-	uint64_t	key = (uint64_t)node << 32 | (uint32_t)w;
 	int32_t		c = m->edges != NULL ? match_child(m, node, w) : -1;
 	size_t		i;
 
@@ -230,10 +235,11 @@ match_add_child(struct matcher *m, uint32_t node, int32_t w, uint32_t *out)
 		return -1;
 	if (match_new_node(m, out) == -1)
 		return -1;
-	for (i = match_edge_slot(m, key); m->edges[i].key != EDGE_EMPTY;
-	    i = (i + 1) & m->emask)
+	m->nodes[*out].parent = node;
+	for (i = match_edge_slot(m, node, (uint32_t)w);
+	    m->edges[i].word != EDGE_EMPTY; i = (i + 1) & m->emask)
 		;
-	m->edges[i].key = key;
+	m->edges[i].word = (uint32_t)w;
 	m->edges[i].child = *out;
 	m->nedges++;
 	m->nodes[node].nkids++;
@@ -296,10 +302,8 @@ match_build_buckets(struct matcher *m)
 	m->wempty = match_empty_hash(m);
 	for (size_t b = 0; b < nb; b++) {
 		memset(&m->wb[b], 0, sizeof(m->wb[b]));
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < 4; k++)
 			m->wb[b].hash[k] = m->wempty;
-			m->wb[b].id[k] = -1;
-		}
 	}
 	for (size_t i = 0; i <= m->wtmask; i++) {
 		struct wbucket	*b;
@@ -308,14 +312,14 @@ match_build_buckets(struct matcher *m)
 		if (m->wt[i].id < 0)
 			continue;
 		b = &m->wb[m->wt[i].hash & m->wbmask];
-		for (k = 0; k < 4 && b->id[k] >= 0; k++)
+		for (k = 0; k < 4 && b->idp1[k] != 0; k++)
 			;
 		if (k == 4) {
 			b->over = 1;
 			continue;
 		}
 		b->hash[k] = m->wt[i].hash;
-		b->id[k] = m->wt[i].id;
+		b->idp1[k] = (uint32_t)m->wt[i].id + 1;
 	}
 	return 0;
 }
@@ -350,9 +354,13 @@ match_compile(struct matcher *m)
 	for (size_t i = 0; i < set->nlits; i++)
 		lit_node[i] = (uint32_t)match_lit_word(m, &set->lits[i], 0);
 	m->nroots = m->nwords;
-	for (size_t i = 0; i < m->nroots; i++)
-		if (match_new_node(m, &(uint32_t){ 0 }) == -1)
+	for (size_t i = 0; i < m->nroots; i++) {
+		uint32_t root;
+
+		if (match_new_node(m, &root) == -1)
 			goto out;
+		m->nodes[root].parent = root;
+	}
 	for (size_t i = 0; i < set->nlits; i++)
 		for (uint32_t k = 1; k < set->lits[i].ntoks; k++)
 			if (match_add_child(m, lit_node[i],
@@ -451,7 +459,7 @@ match_walk(struct matcher *m, const struct text *t, uint32_t i, uint32_t node)
 	    m->nodes[node].nkids > 0; j++) {
 		int32_t c = m->twid[j] >= 0 ? match_child(m, node, m->twid[j]) : -1;
 
-		if (c < 0 && m->tpid[j] >= 0)
+		if (c < 0 && m->tpid_set && m->tpid[j] >= 0)
 			c = match_child(m, node, m->tpid[j]);
 		if (c < 0)
 			break;
@@ -503,10 +511,12 @@ match_run(struct matcher *m, const struct text *t,
 		int32_t id = match_lookup(m, t->toks[i].hash);
 
 		m->twid[i] = id;
-		m->tpid[i] = -1;
 		m->starts[nstart] = i;
 		nstart += (uint32_t)id < m->nroots;
 	}
+	m->tpid_set = t->npfx > 0;
+	if (m->tpid_set)
+		memset(m->tpid, 0xff, t->ntoks * sizeof(*m->tpid));	/* -1 */
 	for (size_t k = 0; k < t->npfx; k++) {
 		const struct prefix_hash *p = &t->pfx[k];
 		int32_t id = match_lookup(m, match_prefix_key(p->hash, p->len));
