@@ -53,6 +53,7 @@ struct matcher {
 
 	struct wbucket	*wb;
 	size_t		 wbmask;
+	int		 wbshift;
 	uint64_t	 wempty;	/* the hash of empty slots: no word's */
 	struct wslot	*wt;		/* every word, for the overflow */
 	size_t		 wtmask;
@@ -92,6 +93,13 @@ match_prefix_key(uint64_t hash, uint32_t len)
 	return (hash ^ PREFIX_SALT) + len * 0x100000001b3ULL;
 }
 
+/* The bucket of hash h: its top bits after a multiply (wbshift = 64 - log2 buckets). */
+static inline size_t
+match_bucket(const struct matcher *m, uint64_t h)
+{
+	return (size_t)((h * 0x9e3779b97f4a7c15ULL) >> m->wbshift);
+}
+
 /* The id of hash h in the overflow table, or -1. */
 static int32_t
 match_wt_find(const struct matcher *m, uint64_t h)
@@ -107,13 +115,12 @@ match_wt_find(const struct matcher *m, uint64_t h)
 /*
  * The word id of token hash h, or -1.  The four slots of its bucket are
  * compared with masks, not branches; only a miss in a bucket that
- * overflowed goes on to the full table.  (Token hashes are already well
- * mixed: their low bits choose the bucket.)
+ * overflowed goes on to the full table.
  */
 static inline int32_t
 match_lookup(const struct matcher *m, uint64_t h)
 {
-	const struct wbucket	*b = &m->wb[h & m->wbmask];
+	const struct wbucket	*b = &m->wb[match_bucket(m, h)];
 	uint32_t		 idp1;
 
 	/* At most one slot matches: OR the ids masked by equality. */
@@ -294,8 +301,8 @@ match_build_buckets(struct matcher *m)
 {
 	size_t nb;
 
-	for (nb = 16; nb < m->nwords; nb *= 2)
-		;
+	for (nb = 16, m->wbshift = 60; nb < m->nwords; nb *= 2)
+		m->wbshift--;
 	m->wbmask = nb - 1;
 	if ((m->wb = aligned_alloc(64, nb * sizeof(*m->wb))) == NULL)
 		return -1;
@@ -311,7 +318,7 @@ match_build_buckets(struct matcher *m)
 
 		if (m->wt[i].id < 0)
 			continue;
-		b = &m->wb[m->wt[i].hash & m->wbmask];
+		b = &m->wb[match_bucket(m, m->wt[i].hash)];
 		for (k = 0; k < 4 && b->idp1[k] != 0; k++)
 			;
 		if (k == 4) {
@@ -420,14 +427,10 @@ match_prefix_mask(const struct matcher *m)
 
 /* -------------------------------------------------------------- matching */
 
-/* Record the literals that end at node: they span tokens [a, b). */
+/* Record the literals that end at node n: they span tokens [a, b). */
 static int
-match_emit(struct matcher *m, uint32_t node, uint32_t a, uint32_t b)
+match_emit(struct matcher *m, const struct mnode *n, uint32_t a, uint32_t b)
 {
-	const struct mnode *n = &m->nodes[node];
-
-	if (n->nout == 0)
-		return 0;
 	if (m->nhits + n->nout > m->hcap) {
 		size_t		  cap = (m->hcap ? m->hcap * 2 : 256) + n->nout;
 		struct match_hit *x = realloc(m->hits, cap * sizeof(*x));
@@ -447,27 +450,34 @@ match_emit(struct matcher *m, uint32_t node, uint32_t a, uint32_t b)
 	return 0;
 }
 
-/* Every literal starting at token i from root node, within its sentence. */
+/*
+ * Every literal starting at token i from root node, within its sentence:
+ * follow the tokens down the trie while it has a child for them (for the
+ * word, else for its "word*" prefix).
+ */
 static int
 match_walk(struct matcher *m, const struct text *t, uint32_t i, uint32_t node)
 {
-	uint32_t sent = t->toks[i].sent;
+	const struct token	*tk = t->toks;
+	uint32_t		 sent = tk[i].sent, j = i + 1;
 
-	if (match_emit(m, node, i, i + 1) == -1)
-		return -1;
-	for (uint32_t j = i + 1; j < t->ntoks && t->toks[j].sent == sent &&
-	    m->nodes[node].nkids > 0; j++) {
-		int32_t c = m->twid[j] >= 0 ? match_child(m, node, m->twid[j]) : -1;
+	for (;;) {
+		const struct mnode	*n = &m->nodes[node];
+		int32_t			 c = -1;
 
+		if (n->nout > 0 && match_emit(m, n, i, j) == -1)
+			return -1;
+		if (n->nkids == 0 || j >= t->ntoks || tk[j].sent != sent)
+			return 0;
+		if (m->twid[j] >= 0)
+			c = match_child(m, node, m->twid[j]);
 		if (c < 0 && m->tpid_set && m->tpid[j] >= 0)
 			c = match_child(m, node, m->tpid[j]);
 		if (c < 0)
-			break;
+			return 0;
 		node = (uint32_t)c;
-		if (match_emit(m, node, i, j + 1) == -1)
-			return -1;
+		j++;
 	}
-	return 0;
 }
 
 /* Room for the per-token arrays of t. */
