@@ -38,6 +38,7 @@ struct wslot {
 };
 
 struct mnode {
+	uint64_t	 kids;		/* a one-word Bloom filter of its children's words */
 	uint32_t	 out0, nout;	/* literals ending here: outs[out0 ..] */
 	uint32_t	 nkids;
 	uint32_t	 parent;	/* roots: their own id */
@@ -183,11 +184,26 @@ match_edge_slot(const struct matcher *m, uint32_t node, uint32_t w)
 	return (size_t)(key >> 32) & m->emask;
 }
 
-/* The child of node for word w, or -1. */
+/* Word w's bit in the filter of a node's children. */
+static inline uint64_t
+match_kid_bit(int32_t w)
+{
+	return 1ULL << (((uint32_t)w * 0x9e3779b9u) >> 26);
+}
+
+/*
+ * The child of node for word w, or -1.  Most tokens are no child of the
+ * node a walk is at: the node's filter says so without a probe of the
+ * (large, uncached) edge table.
+ */
 static inline int32_t
 match_child(const struct matcher *m, uint32_t node, int32_t w)
 {
-	size_t i = match_edge_slot(m, node, (uint32_t)w);
+	size_t i;
+
+	if ((m->nodes[node].kids & match_kid_bit(w)) == 0)
+		return -1;
+	i = match_edge_slot(m, node, (uint32_t)w);
 
 	for (; m->edges[i].word != EDGE_EMPTY; i = (i + 1) & m->emask)
 		if (m->edges[i].word == (uint32_t)w &&
@@ -243,6 +259,7 @@ match_add_child(struct matcher *m, uint32_t node, int32_t w, uint32_t *out)
 	if (match_new_node(m, out) == -1)
 		return -1;
 	m->nodes[*out].parent = node;
+	m->nodes[node].kids |= match_kid_bit(w);
 	for (i = match_edge_slot(m, node, (uint32_t)w);
 	    m->edges[i].word != EDGE_EMPTY; i = (i + 1) & m->emask)
 		;
