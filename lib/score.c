@@ -103,6 +103,7 @@ struct scorer {
 	double		*acc;		/* per market: the sum of evidence */
 	double		*raw;		/* ... times the credibility, once touched */
 	double		*cap;		/* ... its step_cap */
+	uint32_t	 nmarkets;
 	int		 dense;		/* few markets: see scorer_order_touched() */
 	uint8_t		*mflag;
 	uint32_t	*mstamp;
@@ -139,6 +140,7 @@ scorer_alloc_tables(struct scorer *s)
 	s->mstamp = calloc(set->nmarkets + 1, sizeof(*s->mstamp));
 	s->mflag = calloc(set->nmarkets + 1, sizeof(*s->mflag));
 	s->touched = calloc(set->nmarkets + 1, sizeof(*s->touched));
+	s->nmarkets = (uint32_t)set->nmarkets;
 	s->dense = set->nmarkets <= SCORER_DENSE_MAX;
 	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
 	    !s->trt || !s->tterms ||
@@ -1109,7 +1111,7 @@ scorer_touched(struct scorer *s, const uint32_t **markets)
 double
 scorer_raw_total(const struct scorer *s, uint32_t m)
 {
-	if (m >= s->set->nmarkets || (!s->dense && s->mstamp[m] != s->stamp))
+	if (m >= s->nmarkets || (!s->dense && s->mstamp[m] != s->stamp))
 		return 0.0;
 	return s->raw[m];	/* dense: +0.0 when untouched */
 }
@@ -1119,7 +1121,7 @@ scorer_total(const struct scorer *s, uint32_t m)
 {
 	double x, cap;
 
-	if (m >= s->set->nmarkets || (!s->dense && s->mstamp[m] != s->stamp))
+	if (m >= s->nmarkets || (!s->dense && s->mstamp[m] != s->stamp))
 		return 0.0;
 	x = s->raw[m];		/* dense: +0.0 when untouched */
 	cap = s->cap[m];
