@@ -1,18 +1,19 @@
 /*
  * match.c: the phrase matcher.  See match.h.
  *
- * Three tables, each built for the per-token probe of match_run():
+ * Two tables serve the per-token probes of match_run():
  *  - the word table: token hash -> word id, in buckets of four slots that
  *    fill one cache line and are compared without branches (which word a
  *    token is, and whether it is one at all, is unpredictable);
- *  - the trie nodes: the words that start a literal have the ids
- *    0 .. nroots-1 and are the trie's roots (node id = word id), so
- *    "does a literal start here" is one comparison;
- *  - the trie edges: (node, word id) -> child, one open-addressed hash
- *    for all nodes (one probe per step, whatever a node's fan-out).  A
- *    slot holds only the word and the child, eight bytes: the child's
- *    parent, read from the node the walk goes on with anyway, confirms
- *    the node.
+ *  - the trie, as a double array: the children of the node at position p
+ *    are at base[p] + word id, and check[] says whose child a position
+ *    holds.  One probe per step, whatever a node's fan-out, in an array
+ *    about as long as the trie has nodes.  The words that start literals
+ *    have the ids 0 .. nroots-1 and their roots sit at those positions,
+ *    so "does a literal start here" is one comparison.
+ *
+ * The trie is first built with its edges in a hash (struct tbuild), then
+ * packed into the double array.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 #define PREFIX_SALT	0x9e3779b97f4a7c15ULL
 #define EDGE_EMPTY	UINT32_MAX
+#define POS_MAX		(INT32_MAX / 2)	/* positions, and word ids, below this */
 
 /* Four words: their hashes, then their ids plus one (0: empty). */
 struct wbucket {
@@ -37,16 +39,12 @@ struct wslot {
 	int32_t		 id;		/* -1: empty */
 };
 
-struct mnode {
+/* A trie node, at its position in the double array. */
+struct dnode {
 	uint64_t	 kids;		/* a one-word Bloom filter of its children's words */
-	uint32_t	 out0, nout;	/* literals ending here: outs[out0 ..] */
+	int32_t		 base;		/* children at base + word id */
 	uint32_t	 nkids;
-	uint32_t	 parent;	/* roots: their own id */
-};
-
-struct medge {
-	uint32_t	 word;		/* EDGE_EMPTY: a free slot */
-	uint32_t	 child;
+	uint32_t	 out0, nout;	/* literals ending here: outs[out0 ..] */
 };
 
 struct matcher {
@@ -61,10 +59,9 @@ struct matcher {
 	size_t		 nwords, nroots;
 	uint32_t	 prefix_mask;
 
-	struct mnode	*nodes;
-	size_t		 nnodes, ncap;
-	struct medge	*edges;
-	size_t		 emask, nedges;
+	struct dnode	*dn;		/* per position */
+	int32_t		*check;		/* per position: its parent's position, or -1 */
+	size_t		 npos;		/* positions, padded so base + any word fits */
 	uint32_t	*outs;
 
 	/* Per text. */
@@ -159,84 +156,82 @@ match_lit_word(struct matcher *m, const struct market_lit *l, uint32_t k)
 	return match_word_add(m, l->hashes[k]);
 }
 
-static int
-match_new_node(struct matcher *m, uint32_t *out)
+/* Word w's bit in the filter of a node's children. */
+static inline uint64_t
+match_kid_bit(uint32_t w)
 {
-	if (m->nnodes == m->ncap) {
-		size_t		 n = m->ncap ? m->ncap * 2 : 1024;
-		struct mnode	*x = realloc(m->nodes, n * sizeof(*x));
+	return 1ULL << ((w * 0x9e3779b9u) >> 26);
+}
+
+/* ------------------------------------------------- the trie, while built */
+
+/* Nodes in order of creation (the roots first), edges in a hash. */
+struct tbuild {
+	uint32_t	*parent;	/* per node; roots: themselves */
+	size_t		 nnodes, ncap;
+	struct tedge {
+		uint32_t parent, word;	/* word EDGE_EMPTY: a free slot */
+		uint32_t child;
+	}		*edges;
+	size_t		 emask, nedges;
+};
+
+static void
+tb_free(struct tbuild *tb)
+{
+	free(tb->parent);
+	free(tb->edges);
+}
+
+static int
+tb_new_node(struct tbuild *tb, uint32_t parent, uint32_t *out)
+{
+	if (tb->nnodes == tb->ncap) {
+		size_t	  n = tb->ncap ? tb->ncap * 2 : 1024;
+		uint32_t *x = realloc(tb->parent, n * sizeof(*x));
 
 		if (x == NULL)
 			return -1;
-		m->nodes = x;
-		m->ncap = n;
+		tb->parent = x;
+		tb->ncap = n;
 	}
-	memset(&m->nodes[m->nnodes], 0, sizeof(*m->nodes));
-	*out = (uint32_t)m->nnodes++;
+	if (tb->nnodes >= POS_MAX)
+		return -1;
+	*out = (uint32_t)tb->nnodes++;
+	tb->parent[*out] = parent == UINT32_MAX ? *out : parent;
 	return 0;
 }
 
-static inline size_t
-match_edge_slot(const struct matcher *m, uint32_t node, uint32_t w)
+static size_t
+tb_slot(const struct tbuild *tb, uint32_t node, uint32_t w)
 {
-	uint64_t key = ((uint64_t)node << 32 | w) * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(key >> 32) & m->emask;
+	return (size_t)(match_mix((uint64_t)node << 32 | w) & tb->emask);
 }
 
-/* Word w's bit in the filter of a node's children. */
-static inline uint64_t
-match_kid_bit(int32_t w)
-{
-	return 1ULL << (((uint32_t)w * 0x9e3779b9u) >> 26);
-}
-
-/*
- * The child of node for word w, or -1.  Most tokens are no child of the
- * node a walk is at: the node's filter says so without a probe of the
- * (large, uncached) edge table.
- */
-static inline int32_t
-match_child(const struct matcher *m, uint32_t node, int32_t w)
-{
-	size_t i;
-
-	if ((m->nodes[node].kids & match_kid_bit(w)) == 0)
-		return -1;
-	i = match_edge_slot(m, node, (uint32_t)w);
-
-	for (; m->edges[i].word != EDGE_EMPTY; i = (i + 1) & m->emask)
-		if (m->edges[i].word == (uint32_t)w &&
-		    m->nodes[m->edges[i].child].parent == node)
-			return (int32_t)m->edges[i].child;
-	return -1;
-}
-
-/* Double the edge table (kept at most half full). */
+/* Double the edge hash (kept at most half full). */
 static int
-match_grow_edges(struct matcher *m)
+tb_grow(struct tbuild *tb)
 {
-	struct medge	*old = m->edges;
-	size_t		 oldn = old != NULL ? m->emask + 1 : 0;
+	struct tedge	*old = tb->edges;
+	size_t		 oldn = old != NULL ? tb->emask + 1 : 0;
 	size_t		 n = oldn ? oldn * 2 : 1024;
 
-	if ((m->edges = malloc(n * sizeof(*m->edges))) == NULL) {
-		m->edges = old;
+	if ((tb->edges = malloc(n * sizeof(*tb->edges))) == NULL) {
+		tb->edges = old;
 		return -1;
 	}
-	m->emask = n - 1;
+	tb->emask = n - 1;
 	for (size_t i = 0; i < n; i++)
-		m->edges[i].word = EDGE_EMPTY;
+		tb->edges[i].word = EDGE_EMPTY;
 	for (size_t i = 0; i < oldn; i++) {
 		size_t j;
 
 		if (old[i].word == EDGE_EMPTY)
 			continue;
-		for (j = match_edge_slot(m, m->nodes[old[i].child].parent,
-		    old[i].word); m->edges[j].word != EDGE_EMPTY;
-		    j = (j + 1) & m->emask)
+		for (j = tb_slot(tb, old[i].parent, old[i].word);
+		    tb->edges[j].word != EDGE_EMPTY; j = (j + 1) & tb->emask)
 			;
-		m->edges[j] = old[i];
+		tb->edges[j] = old[i];
 	}
 	free(old);
 	return 0;
@@ -244,58 +239,222 @@ match_grow_edges(struct matcher *m)
 
 /* The child of node for word w, created if new. */
 static int
-match_add_child(struct matcher *m, uint32_t node, int32_t w, uint32_t *out)
+tb_child(struct tbuild *tb, uint32_t node, uint32_t w, uint32_t *out)
 {
-	int32_t		c = m->edges != NULL ? match_child(m, node, w) : -1;
-	size_t		i;
+	size_t i;
 
-	if (c >= 0) {
-		*out = (uint32_t)c;
-		return 0;
+	if ((tb->nedges + 1) * 2 > (tb->edges != NULL ? tb->emask + 1 : 0) &&
+	    tb_grow(tb) == -1)
+		return -1;
+	for (i = tb_slot(tb, node, w); tb->edges[i].word != EDGE_EMPTY;
+	    i = (i + 1) & tb->emask) {
+		if (tb->edges[i].parent == node && tb->edges[i].word == w) {
+			*out = tb->edges[i].child;
+			return 0;
+		}
 	}
-	if ((m->edges == NULL || (m->nedges + 1) * 2 > m->emask + 1) &&
-	    match_grow_edges(m) == -1)
+	if (tb_new_node(tb, node, out) == -1)
 		return -1;
-	if (match_new_node(m, out) == -1)
-		return -1;
-	m->nodes[*out].parent = node;
-	m->nodes[node].kids |= match_kid_bit(w);
-	for (i = match_edge_slot(m, node, (uint32_t)w);
-	    m->edges[i].word != EDGE_EMPTY; i = (i + 1) & m->emask)
-		;
-	m->edges[i].word = (uint32_t)w;
-	m->edges[i].child = *out;
-	m->nedges++;
-	m->nodes[node].nkids++;
+	tb->edges[i].parent = node;
+	tb->edges[i].word = w;
+	tb->edges[i].child = *out;
+	tb->nedges++;
 	return 0;
 }
 
-/* Outputs: literal ids per trie node, as compressed rows. */
+/* ------------------------------------------------ packing the double array */
+
 static int
-match_index_outs(struct matcher *m, const uint32_t *lit_node)
+cmp_tedge(const void *a, const void *b)
 {
-	const struct market_set	*set = m->set;
-	uint32_t		*fill;
+	const struct tedge *x = a, *y = b;
 
-	for (size_t i = 0; i < set->nlits; i++)
-		m->nodes[lit_node[i]].nout++;
-	for (size_t n = 0, off = 0; n < m->nnodes; n++) {
-		m->nodes[n].out0 = (uint32_t)off;
-		off += m->nodes[n].nout;
-	}
-	m->outs = calloc(set->nlits + 1, sizeof(*m->outs));
-	fill = calloc(m->nnodes + 1, sizeof(*fill));
-	if (m->outs == NULL || fill == NULL) {
-		free(fill);
+	if (x->parent != y->parent)
+		return x->parent < y->parent ? -1 : 1;
+	return x->word < y->word ? -1 : x->word > y->word;
+}
+
+/* The trie's edges sorted by (parent, word), and where each node's start. */
+struct tkids {
+	struct tedge	*e;
+	uint32_t	*first;		/* per node: its children are e[first[n] .. first[n + 1]) */
+};
+
+static int
+tb_kids(const struct tbuild *tb, struct tkids *k)
+{
+	size_t n = 0;
+
+	k->e = malloc((tb->nedges + 1) * sizeof(*k->e));
+	k->first = calloc(tb->nnodes + 1, sizeof(*k->first));
+	if (k->e == NULL || k->first == NULL)
 		return -1;
-	}
-	for (size_t i = 0; i < set->nlits; i++) {
-		uint32_t n = lit_node[i];
-
-		m->outs[m->nodes[n].out0 + fill[n]++] = (uint32_t)i;
-	}
-	free(fill);
+	for (size_t i = 0; tb->edges != NULL && i <= tb->emask; i++)
+		if (tb->edges[i].word != EDGE_EMPTY)
+			k->e[n++] = tb->edges[i];
+	qsort(k->e, n, sizeof(*k->e), cmp_tedge);
+	for (size_t i = 0; i < n; i++)
+		k->first[k->e[i].parent + 1]++;
+	for (size_t i = 0; i < tb->nnodes; i++)
+		k->first[i + 1] += k->first[i];
 	return 0;
+}
+
+/* Positions taken so far, growing as needed. */
+struct dplace {
+	uint8_t		*used;
+	size_t		 cap, next_free, end;	/* end: one past the highest taken */
+};
+
+static int
+dplace_take(struct dplace *d, size_t p)
+{
+	if (p >= d->cap) {
+		size_t	 n = d->cap ? d->cap : 1024;
+		uint8_t	*x;
+
+		while (n <= p)
+			n *= 2;
+		if ((x = realloc(d->used, n)) == NULL)
+			return -1;
+		memset(x + d->cap, 0, n - d->cap);
+		d->used = x;
+		d->cap = n;
+	}
+	d->used[p] = 1;
+	if (p + 1 > d->end)
+		d->end = p + 1;
+	while (d->next_free < d->cap && d->used[d->next_free])
+		d->next_free++;
+	return 0;
+}
+
+static int
+dplace_free(const struct dplace *d, size_t p)
+{
+	return p >= d->cap || !d->used[p];
+}
+
+/*
+ * The base for children with words e[0 .. n) (sorted): the first one that
+ * puts all of them on free positions, at or after the first free one.
+ */
+static size_t
+dplace_base(const struct dplace *d, const struct tedge *e, size_t n)
+{
+	size_t p = d->next_free > e[0].word ? d->next_free : e[0].word;
+
+	for (;; p++) {
+		size_t b = p - e[0].word, k;
+
+		if (!dplace_free(d, p))
+			continue;
+		for (k = 1; k < n && dplace_free(d, b + e[k].word); k++)
+			;
+		if (k == n)
+			return b;
+	}
+}
+
+/*
+ * Give every node its position: roots at their word ids, then, breadth
+ * first, each node's children at base + word.  pos[] receives them.
+ */
+static int
+match_place(struct matcher *m, const struct tbuild *tb, const struct tkids *k,
+    uint32_t *pos, int32_t *base)
+{
+	struct dplace	 d = { NULL, 0, 0, 0 };
+	uint32_t	*queue = malloc((tb->nnodes + 1) * sizeof(*queue));
+	size_t		 qn = 0;
+	int		 rc = -1;
+
+	if (queue == NULL)
+		goto out;
+	for (uint32_t r = 0; r < m->nroots; r++) {
+		pos[r] = r;
+		queue[qn++] = r;
+		if (dplace_take(&d, r) == -1)
+			goto out;
+	}
+	for (size_t q = 0; q < qn; q++) {
+		uint32_t	 x = queue[q], a = k->first[x], z = k->first[x + 1];
+		size_t		 b;
+
+		base[x] = 0;
+		if (a == z)
+			continue;
+		b = dplace_base(&d, &k->e[a], z - a);
+		if (b + m->nwords >= POS_MAX)
+			goto out;
+		base[x] = (int32_t)b;
+		for (uint32_t i = a; i < z; i++) {
+			pos[k->e[i].child] = (uint32_t)(b + k->e[i].word);
+			queue[qn++] = k->e[i].child;
+			if (dplace_take(&d, b + k->e[i].word) == -1)
+				goto out;
+		}
+	}
+	m->npos = d.end + m->nwords + 1;	/* base + any word id fits */
+	rc = 0;
+out:
+	free(queue);
+	free(d.used);
+	return rc;
+}
+
+/*
+ * The double array from the built trie: node info and check[] per
+ * position, and the literals that end at each.
+ */
+static int
+match_pack(struct matcher *m, const struct tbuild *tb, const uint32_t *lit_node)
+{
+	struct tkids	 k = { NULL, NULL };
+	uint32_t	*pos = malloc((tb->nnodes + 1) * sizeof(*pos)), *fill = NULL;
+	int32_t		*base = malloc((tb->nnodes + 1) * sizeof(*base));
+	int		 rc = -1;
+
+	if (pos == NULL || base == NULL || tb_kids(tb, &k) == -1 ||
+	    match_place(m, tb, &k, pos, base) == -1)
+		goto out;
+	m->dn = calloc(m->npos, sizeof(*m->dn));
+	m->check = malloc(m->npos * sizeof(*m->check));
+	m->outs = calloc(m->set->nlits + 1, sizeof(*m->outs));
+	fill = calloc(m->npos, sizeof(*fill));
+	if (m->dn == NULL || m->check == NULL || m->outs == NULL || fill == NULL)
+		goto out;
+	for (size_t p = 0; p < m->npos; p++)
+		m->check[p] = -1;
+	for (size_t x = 0; x < tb->nnodes; x++) {
+		struct dnode *n = &m->dn[pos[x]];
+
+		n->base = base[x];
+		n->nkids = k.first[x + 1] - k.first[x];
+		for (uint32_t i = k.first[x]; i < k.first[x + 1]; i++)
+			n->kids |= match_kid_bit(k.e[i].word);
+		/* A root is nobody's child: -2 is no position. */
+		m->check[pos[x]] = x < m->nroots ? -2 : (int32_t)pos[tb->parent[x]];
+	}
+	for (size_t i = 0; i < m->set->nlits; i++)
+		m->dn[pos[lit_node[i]]].nout++;
+	for (size_t p = 0, off = 0; p < m->npos; p++) {
+		m->dn[p].out0 = (uint32_t)off;
+		off += m->dn[p].nout;
+	}
+	for (size_t i = 0; i < m->set->nlits; i++) {
+		uint32_t p = pos[lit_node[i]];
+
+		m->outs[m->dn[p].out0 + fill[p]++] = (uint32_t)i;
+	}
+	rc = 0;
+out:
+	free(pos);
+	free(base);
+	free(fill);
+	free(k.e);
+	free(k.first);
+	return rc;
 }
 
 /* A hash that no word has, for the empty slots of the buckets. */
@@ -351,16 +510,18 @@ match_build_buckets(struct matcher *m)
 /*
  * Compile every literal.  First the words that start literals, so that
  * they get the ids 0 .. nroots-1 and are the root nodes; then the rest of
- * each literal, as a path of children from its root.
+ * each literal, as a path of children from its root; then the packing.
  */
 static int
 match_compile(struct matcher *m)
 {
 	const struct market_set	*set = m->set;
+	struct tbuild		 tb;
 	uint32_t		*lit_node;
 	size_t			 words = 0, cap;
 	int			 rc = -1;
 
+	memset(&tb, 0, sizeof(tb));
 	for (size_t i = 0; i < set->nlits; i++) {
 		words += set->lits[i].ntoks;
 		if (set->lits[i].prefix)
@@ -371,31 +532,26 @@ match_compile(struct matcher *m)
 	m->wtmask = cap - 1;
 	m->wt = malloc(cap * sizeof(*m->wt));
 	lit_node = calloc(set->nlits + 1, sizeof(*lit_node));
-	if (m->wt == NULL || lit_node == NULL)
+	if (m->wt == NULL || lit_node == NULL || words >= POS_MAX)
 		goto out;
 	for (size_t i = 0; i < cap; i++)
 		m->wt[i].id = -1;
 	for (size_t i = 0; i < set->nlits; i++)
 		lit_node[i] = (uint32_t)match_lit_word(m, &set->lits[i], 0);
 	m->nroots = m->nwords;
-	for (size_t i = 0; i < m->nroots; i++) {
-		uint32_t root;
-
-		if (match_new_node(m, &root) == -1)
+	for (size_t i = 0; i < m->nroots; i++)
+		if (tb_new_node(&tb, UINT32_MAX, &(uint32_t){ 0 }) == -1)
 			goto out;
-		m->nodes[root].parent = root;
-	}
 	for (size_t i = 0; i < set->nlits; i++)
 		for (uint32_t k = 1; k < set->lits[i].ntoks; k++)
-			if (match_add_child(m, lit_node[i],
-			    match_lit_word(m, &set->lits[i], k), &lit_node[i]) == -1)
+			if (tb_child(&tb, lit_node[i], (uint32_t)match_lit_word(m,
+			    &set->lits[i], k), &lit_node[i]) == -1)
 				goto out;
-	if (m->edges == NULL && match_grow_edges(m) == -1)
-		goto out;
-	if (match_index_outs(m, lit_node) == -1 || match_build_buckets(m) == -1)
+	if (match_pack(m, &tb, lit_node) == -1 || match_build_buckets(m) == -1)
 		goto out;
 	rc = 0;
 out:
+	tb_free(&tb);
 	free(lit_node);
 	return rc;
 }
@@ -426,8 +582,8 @@ match_free(struct matcher *m)
 		return;
 	free(m->wb);
 	free(m->wt);
-	free(m->nodes);
-	free(m->edges);
+	free(m->dn);
+	free(m->check);
 	free(m->outs);
 	free(m->twid);
 	free(m->tpid);
@@ -446,7 +602,7 @@ match_prefix_mask(const struct matcher *m)
 
 /* Record the literals that end at node n: they span tokens [a, b). */
 static int
-match_emit(struct matcher *m, const struct mnode *n, uint32_t a, uint32_t b)
+match_emit(struct matcher *m, const struct dnode *n, uint32_t a, uint32_t b)
 {
 	if (m->nhits + n->nout > m->hcap) {
 		size_t		  cap = (m->hcap ? m->hcap * 2 : 256) + n->nout;
@@ -468,31 +624,47 @@ match_emit(struct matcher *m, const struct mnode *n, uint32_t a, uint32_t b)
 }
 
 /*
- * Every literal starting at token i from root node, within its sentence:
+ * The position of the child for word w (-1: none) of node n at position
+ * p.  Most tokens are no child of the node a walk is at: the filter says
+ * so without a probe of check[].
+ */
+static inline int32_t
+match_child(const struct matcher *m, const struct dnode *n, int32_t p,
+    int32_t w)
+{
+	int32_t c;
+
+	if (w < 0 || (n->kids & match_kid_bit((uint32_t)w)) == 0)
+		return -1;
+	c = n->base + w;
+	return m->check[c] == p ? c : -1;
+}
+
+/*
+ * Every literal starting at token i from root p, within its sentence:
  * follow the tokens down the trie while it has a child for them (for the
  * word, else for its "word*" prefix).
  */
 static int
-match_walk(struct matcher *m, const struct text *t, uint32_t i, uint32_t node)
+match_walk(struct matcher *m, const struct text *t, uint32_t i, int32_t p)
 {
 	const struct token	*tk = t->toks;
 	uint32_t		 sent = tk[i].sent, j = i + 1;
 
 	for (;;) {
-		const struct mnode	*n = &m->nodes[node];
-		int32_t			 c = -1;
+		const struct dnode	*n = &m->dn[p];
+		int32_t			 c;
 
 		if (n->nout > 0 && match_emit(m, n, i, j) == -1)
 			return -1;
 		if (n->nkids == 0 || j >= t->ntoks || tk[j].sent != sent)
 			return 0;
-		if (m->twid[j] >= 0)
-			c = match_child(m, node, m->twid[j]);
-		if (c < 0 && m->tpid_set && m->tpid[j] >= 0)
-			c = match_child(m, node, m->tpid[j]);
+		c = match_child(m, n, p, m->twid[j]);
+		if (c < 0 && m->tpid_set)
+			c = match_child(m, n, p, m->tpid[j]);
 		if (c < 0)
 			return 0;
-		node = (uint32_t)c;
+		p = c;
 		j++;
 	}
 }
@@ -552,14 +724,14 @@ match_run(struct matcher *m, const struct text *t,
 			m->tpid[p->tok] = id;	/* the longest prefix wins */
 	}
 	for (size_t k = 0; k < nstart; k++)
-		if (match_walk(m, t, m->starts[k], (uint32_t)m->twid[m->starts[k]]) == -1)
+		if (match_walk(m, t, m->starts[k], m->twid[m->starts[k]]) == -1)
 			return -1;
 	for (size_t k = 0; k < t->npfx; k++) {
 		uint32_t i = t->pfx[k].tok;
 
 		if (i < t->ntoks && (uint32_t)m->tpid[i] < m->nroots &&
 		    (k + 1 == t->npfx || t->pfx[k + 1].tok != i) &&
-		    match_walk(m, t, i, (uint32_t)m->tpid[i]) == -1)
+		    match_walk(m, t, i, m->tpid[i]) == -1)
 			return -1;
 	}
 	*hits = m->hits;
