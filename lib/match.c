@@ -39,12 +39,15 @@ struct wslot {
 	int32_t		 id;		/* -1: empty */
 };
 
-/* A trie node, at its position in the double array. */
+/*
+ * A trie node, at its position p in the double array: 16 bytes, as the
+ * walk reads one for every step.  The literals ending at p are
+ * outs[dn[p].out0 .. dn[p + 1].out0).
+ */
 struct dnode {
-	uint64_t	 kids;		/* a one-word Bloom filter of its children's words */
+	uint64_t	 kids;		/* a one-word Bloom filter of its children's words; 0: none */
 	int32_t		 base;		/* children at base + word id */
-	uint32_t	 nkids;
-	uint32_t	 out0, nout;	/* literals ending here: outs[out0 ..] */
+	uint32_t	 out0;
 };
 
 struct matcher {
@@ -418,7 +421,7 @@ match_pack(struct matcher *m, const struct tbuild *tb, const uint32_t *lit_node)
 	if (pos == NULL || base == NULL || tb_kids(tb, &k) == -1 ||
 	    match_place(m, tb, &k, pos, base) == -1)
 		goto out;
-	m->dn = calloc(m->npos, sizeof(*m->dn));
+	m->dn = calloc(m->npos + 1, sizeof(*m->dn));	/* + 1: out0 after the last */
 	m->check = malloc(m->npos * sizeof(*m->check));
 	m->outs = calloc(m->set->nlits + 1, sizeof(*m->outs));
 	fill = calloc(m->npos, sizeof(*fill));
@@ -430,18 +433,16 @@ match_pack(struct matcher *m, const struct tbuild *tb, const uint32_t *lit_node)
 		struct dnode *n = &m->dn[pos[x]];
 
 		n->base = base[x];
-		n->nkids = k.first[x + 1] - k.first[x];
 		for (uint32_t i = k.first[x]; i < k.first[x + 1]; i++)
 			n->kids |= match_kid_bit(k.e[i].word);
 		/* A root is nobody's child: -2 is no position. */
 		m->check[pos[x]] = x < m->nroots ? -2 : (int32_t)pos[tb->parent[x]];
 	}
+	/* out0 as a running count: literals per position, then prefix sums. */
 	for (size_t i = 0; i < m->set->nlits; i++)
-		m->dn[pos[lit_node[i]]].nout++;
-	for (size_t p = 0, off = 0; p < m->npos; p++) {
-		m->dn[p].out0 = (uint32_t)off;
-		off += m->dn[p].nout;
-	}
+		m->dn[pos[lit_node[i]] + 1].out0++;
+	for (size_t p = 0; p < m->npos; p++)
+		m->dn[p + 1].out0 += m->dn[p].out0;
 	for (size_t i = 0; i < m->set->nlits; i++) {
 		uint32_t p = pos[lit_node[i]];
 
@@ -600,12 +601,12 @@ match_prefix_mask(const struct matcher *m)
 
 /* -------------------------------------------------------------- matching */
 
-/* Record the literals that end at node n: they span tokens [a, b). */
+/* Record the literals outs[o0 .. o1): they span tokens [a, b). */
 static int
-match_emit(struct matcher *m, const struct dnode *n, uint32_t a, uint32_t b)
+match_emit(struct matcher *m, uint32_t o0, uint32_t o1, uint32_t a, uint32_t b)
 {
-	if (m->nhits + n->nout > m->hcap) {
-		size_t		  cap = (m->hcap ? m->hcap * 2 : 256) + n->nout;
+	if (m->nhits + (o1 - o0) > m->hcap) {
+		size_t		  cap = (m->hcap ? m->hcap * 2 : 256) + (o1 - o0);
 		struct match_hit *x = realloc(m->hits, cap * sizeof(*x));
 
 		if (x == NULL)
@@ -613,10 +614,10 @@ match_emit(struct matcher *m, const struct dnode *n, uint32_t a, uint32_t b)
 		m->hits = x;
 		m->hcap = cap;
 	}
-	for (uint32_t k = 0; k < n->nout; k++) {
+	for (uint32_t k = o0; k < o1; k++) {
 		struct match_hit *h = &m->hits[m->nhits++];
 
-		h->lit = m->outs[n->out0 + k];
+		h->lit = m->outs[k];
 		h->tok0 = a;
 		h->tok1 = b;
 	}
@@ -653,11 +654,12 @@ match_walk(struct matcher *m, const struct text *t, uint32_t i, int32_t p)
 
 	for (;;) {
 		const struct dnode	*n = &m->dn[p];
+		uint32_t		 o1 = n[1].out0;
 		int32_t			 c;
 
-		if (n->nout > 0 && match_emit(m, n, i, j) == -1)
+		if (o1 != n->out0 && match_emit(m, n->out0, o1, i, j) == -1)
 			return -1;
-		if (n->nkids == 0 || j >= t->ntoks || tk[j].sent != sent)
+		if (n->kids == 0 || j >= t->ntoks || tk[j].sent != sent)
 			return 0;
 		c = match_child(m, n, p, m->twid[j]);
 		if (c < 0 && m->tpid_set)
