@@ -101,12 +101,11 @@ struct scorer {
 	uint32_t	*tterms;			/* terms seen, in order */
 	size_t		 ntterms;
 	double		*acc;		/* per market: the sum of evidence */
-	double		*raw;		/* ... times the credibility, once touched */
 	double		*cap;		/* ... its step_cap */
 	uint32_t	 nmarkets;
 	int		 dense;		/* few markets: see scorer_order_touched() */
-	uint8_t		*mflag;
-	uint32_t	*mstamp;
+	uint8_t		*mflag;		/* dense: flagged, then touched (see below) */
+	uint32_t	*mstamp;	/* sparse: == stamp when touched */
 	uint32_t	*touched;
 	size_t		 ntouched;
 	uint32_t	*cand;
@@ -135,7 +134,6 @@ scorer_alloc_tables(struct scorer *s)
 	s->rule_fast = calloc(set->nrules + 1, sizeof(*s->rule_fast));
 	s->cand = calloc(set->nrules + 1, sizeof(*s->cand));
 	s->acc = calloc(set->nmarkets + 1, sizeof(*s->acc));
-	s->raw = calloc(set->nmarkets + 1, sizeof(*s->raw));
 	s->cap = calloc(set->nmarkets + 1, sizeof(*s->cap));
 	s->mstamp = calloc(set->nmarkets + 1, sizeof(*s->mstamp));
 	s->mflag = calloc(set->nmarkets + 1, sizeof(*s->mflag));
@@ -145,13 +143,11 @@ scorer_alloc_tables(struct scorer *s)
 	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
 	    !s->trt || !s->tterms ||
 	    !s->rules || !s->rule_base || !s->rule_stamp || !s->rule_fast ||
-	    !s->cand || !s->acc || !s->raw || !s->cap || !s->mstamp ||
+	    !s->cand || !s->acc || !s->cap || !s->mstamp ||
 	    !s->mflag || !s->touched)
 		return -1;
-	for (size_t m = 0; m < set->nmarkets; m++) {
-		s->acc[m] = -0.0;	/* see scorer_order_touched() */
+	for (size_t m = 0; m < set->nmarkets; m++)
 		s->cap[m] = set->markets[m].step_cap;
-	}
 	return 0;
 }
 
@@ -359,7 +355,6 @@ scorer_free(struct scorer *s)
 	free(s->trt);
 	free(s->tterms);
 	free(s->acc);
-	free(s->raw);
 	free(s->cap);
 	free(s->mstamp);
 	free(s->mflag);
@@ -1013,38 +1008,52 @@ scorer_is_minus_zero(double x)
 }
 
 /*
+ * Dense mode, before an article: every accumulator at -0.0, no flags.
+ * (Two plain fills, which compile to vector stores.)
+ */
+static void
+scorer_clear_dense(struct scorer *s)
+{
+	double *restrict	acc = s->acc;
+
+	for (uint32_t m = 0; m < s->nmarkets; m++)
+		acc[m] = -0.0;
+	memset(s->mflag, 0, s->nmarkets);
+}
+
+/*
  * Dense mode, after an article: every market whose accumulator moved off
  * -0.0 (or that was flagged) was touched.  One pass without branches
- * lists them in index order, stamps them, records every total times the
- * credibility (-0.0 + 0.0 is +0.0; 0 when untouched, so that the accessors
- * need no stamp), and resets the accumulators to -0.0 for the next article.
+ * lists them in index order and leaves mflag[m] saying whether m was.
  */
 static void
 scorer_collect_dense(struct scorer *s)
 {
-	double *restrict	 acc = s->acc, *restrict raw = s->raw;
+	const double *restrict	 acc = s->acc;
 	uint8_t *restrict	 flag = s->mflag;
-	uint32_t *restrict	 stamps = s->mstamp, *restrict touched = s->touched;
-	uint32_t		 n = 0, stamp = s->stamp, nm = (uint32_t)s->set->nmarkets;
-	double			 cred = s->credibility;
+	uint32_t *restrict	 touched = s->touched;
+	uint32_t		 n = 0;
 
-	for (uint32_t m = 0; m < nm; m++) {
-		double	 a = acc[m];
-		uint32_t t = flag[m] | !scorer_is_minus_zero(a);
+	for (uint32_t m = 0; m < s->nmarkets; m++) {
+		uint8_t t = flag[m] | !scorer_is_minus_zero(acc[m]);
 
-		raw[m] = t ? (a + 0.0) * cred : 0.0;
-		acc[m] = -0.0;
-		flag[m] = 0;
-		stamps[m] = t ? stamp : stamps[m];
+		flag[m] = t;
 		touched[n] = m;
 		n += t;
 	}
 	s->ntouched = n;
 }
 
+/* Did market m get evidence in the last run? */
+static int
+scorer_has(const struct scorer *s, uint32_t m)
+{
+	return s->dense ? s->mflag[m] : s->mstamp[m] == s->stamp;
+}
+
 /*
- * Put the touched markets in index order and record their totals.  Sparse
- * mode: a sort when few are touched, a scan of the stamps when many are.
+ * Put the touched markets in index order.  Sparse mode: a sort when few
+ * are touched, a scan of the stamps when many are.
  */
 static void
 scorer_order_touched(struct scorer *s)
@@ -1063,8 +1072,6 @@ scorer_order_touched(struct scorer *s)
 				s->touched[n++] = m;
 		s->ntouched = n;
 	}
-	for (size_t i = 0; i < s->ntouched; i++)
-		s->raw[s->touched[i]] = (s->acc[s->touched[i]] + 0.0) * s->credibility;
 }
 
 int
@@ -1077,11 +1084,10 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	s->ncand = 0;
 	s->nev = 0;
 	s->masks_ready = 0;
-	if (scorer_match(s) == -1) {
-		for (size_t m = 0; s->dense && m < s->set->nmarkets; m++)
-			s->acc[m] = -0.0;	/* as scorer_collect_dense() leaves them */
+	if (s->dense)
+		scorer_clear_dense(s);
+	if (scorer_match(s) == -1)
 		return -1;
-	}
 	for (size_t i = 0; i < s->ntterms; i++) {
 		uint32_t term = s->tterms[i];
 
@@ -1111,9 +1117,9 @@ scorer_touched(struct scorer *s, const uint32_t **markets)
 double
 scorer_raw_total(const struct scorer *s, uint32_t m)
 {
-	if (m >= s->nmarkets || (!s->dense && s->mstamp[m] != s->stamp))
+	if (m >= s->nmarkets || !scorer_has(s, m))
 		return 0.0;
-	return s->raw[m];	/* dense: +0.0 when untouched */
+	return (s->acc[m] + 0.0) * s->credibility;	/* -0.0 + 0.0 is +0.0 */
 }
 
 double
@@ -1121,11 +1127,13 @@ scorer_total(const struct scorer *s, uint32_t m)
 {
 	double x, cap;
 
-	if (m >= s->nmarkets || (!s->dense && s->mstamp[m] != s->stamp))
+	if (m >= s->nmarkets || !scorer_has(s, m))
 		return 0.0;
-	x = s->raw[m];		/* dense: +0.0 when untouched */
+	x = (s->acc[m] + 0.0) * s->credibility;	/* as scorer_raw_total() */
 	cap = s->cap[m];
-	return x > cap ? cap : x < -cap ? -cap : x;
+	/* Two selects, which compile to min/max rather than to branches. */
+	x = x > cap ? cap : x;
+	return x < -cap ? -cap : x;
 }
 
 /* ---------------------------------------------------------------- evidence */
@@ -1198,7 +1206,7 @@ scorer_evidence(struct scorer *s, uint32_t m, const struct evidence **out)
 
 	s->nev = 0;
 	*out = NULL;
-	if (m >= s->set->nmarkets || s->mstamp[m] != s->stamp)
+	if (m >= s->set->nmarkets || !scorer_has(s, m))
 		return 0;
 	mk = &s->set->markets[m];
 	for (uint32_t j = 0; j < mk->nrules; j++) {
