@@ -642,33 +642,68 @@ match_child(const struct matcher *m, const struct dnode *n, int32_t p,
 }
 
 /*
- * Every literal starting at token i from root p, within its sentence:
- * follow the tokens down the trie while it has a child for them (for the
- * word, else for its "word*" prefix).
+ * The literals longer than one word starting at token i from root p,
+ * within its sentence: follow the tokens down the trie while it has a
+ * child for them (for the word, else for its "word*" prefix).
  */
 static int
 match_walk(struct matcher *m, const struct text *t, uint32_t i, int32_t p)
 {
 	const struct token	*tk = t->toks;
-	uint32_t		 sent = tk[i].sent, j = i + 1;
+	uint32_t		 sent = tk[i].sent;
 
-	for (;;) {
+	for (uint32_t j = i + 1; j < t->ntoks && tk[j].sent == sent; j++) {
 		const struct dnode	*n = &m->dn[p];
-		uint32_t		 o1 = n[1].out0;
-		int32_t			 c;
+		int32_t			 c = match_child(m, n, p, m->twid[j]);
 
-		if (o1 != n->out0 && match_emit(m, n->out0, o1, i, j) == -1)
-			return -1;
-		if (n->kids == 0 || j >= t->ntoks || tk[j].sent != sent)
-			return 0;
-		c = match_child(m, n, p, m->twid[j]);
 		if (c < 0 && m->tpid_set)
 			c = match_child(m, n, p, m->tpid[j]);
 		if (c < 0)
 			return 0;
 		p = c;
-		j++;
+		n = &m->dn[p];
+		if (n[1].out0 != n->out0 &&
+		    match_emit(m, n->out0, n[1].out0, i, j + 1) == -1)
+			return -1;
 	}
+	return 0;
+}
+
+/* Might word w (-1: none) be a child of node n?  (Its filter, as an int.) */
+static inline int
+match_may(const struct dnode *n, int32_t w)
+{
+	return (w >= 0) & ((n->kids & match_kid_bit((uint32_t)w)) != 0);
+}
+
+/*
+ * Every literal starting at token i from root p.  Whether the root ends
+ * a literal, and whether the next token goes on, are both unpredictable:
+ * the root's literal (most roots end one or none) is recorded without a
+ * branch, and the walk goes on only when the next token may be a child.
+ */
+static int
+match_start(struct matcher *m, const struct text *t, uint32_t i, int32_t p)
+{
+	const struct dnode	*n = &m->dn[p];
+	uint32_t		 o0 = n->out0, no = n[1].out0 - o0, j = i + 1;
+
+	if (__builtin_expect(no > 1 || m->nhits == m->hcap, 0)) {
+		if (match_emit(m, o0, o0 + no, i, j) == -1)
+			return -1;
+	} else {
+		struct match_hit *h = &m->hits[m->nhits];
+
+		h->lit = m->outs[o0];	/* outs has a spare entry at the end */
+		h->tok0 = i;
+		h->tok1 = j;
+		m->nhits += no;
+	}
+	if (j < t->ntoks && (match_may(n, m->twid[j]) |
+	    (m->tpid_set && match_may(n, m->tpid[j]))) &&
+	    t->toks[j].sent == t->toks[i].sent)
+		return match_walk(m, t, i, p);
+	return 0;
 }
 
 /* Room for the per-token arrays of t. */
@@ -726,14 +761,14 @@ match_run(struct matcher *m, const struct text *t,
 			m->tpid[p->tok] = id;	/* the longest prefix wins */
 	}
 	for (size_t k = 0; k < nstart; k++)
-		if (match_walk(m, t, m->starts[k], m->twid[m->starts[k]]) == -1)
+		if (match_start(m, t, m->starts[k], m->twid[m->starts[k]]) == -1)
 			return -1;
 	for (size_t k = 0; k < t->npfx; k++) {
 		uint32_t i = t->pfx[k].tok;
 
 		if (i < t->ntoks && (uint32_t)m->tpid[i] < m->nroots &&
 		    (k + 1 == t->npfx || t->pfx[k + 1].tok != i) &&
-		    match_walk(m, t, i, m->tpid[i]) == -1)
+		    match_start(m, t, i, m->tpid[i]) == -1)
 			return -1;
 	}
 	*hits = m->hits;

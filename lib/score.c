@@ -69,6 +69,7 @@ struct scorer {
 	struct litinfo {				/* the same, in one line */
 		uint32_t cue;			/* CUE_* bits */
 		uint32_t t0, t1;		/* its terms: lit_terms[t0 .. t1) */
+		uint32_t term0;			/* lit_terms[t0], if any */
 	}		*li;
 	uint32_t	*term_soff;			/* CSR: term -> fast rules */
 	struct sref {					/* ... their weights and markets */
@@ -319,6 +320,8 @@ scorer_new(const struct market_set *set, char *err, size_t errsize)
 		s->li[i].cue = s->lit_cue[i];
 		s->li[i].t0 = s->lit_toff[i];
 		s->li[i].t1 = s->lit_toff[i + 1];
+		if (s->li[i].t1 > s->li[i].t0)
+			s->li[i].term0 = s->lit_terms[s->li[i].t0];
 	}
 	s->h_apos = text_hash("'", 1);
 	s->h_s = text_hash("s", 1);
@@ -468,7 +471,11 @@ scorer_emit(struct scorer *s, uint32_t lit, uint32_t a, uint32_t b)
 		t->toks[a].brk = BREAK_STRONG;
 	if ((bits & CUE_SOFT_BREAK) && t->toks[a].brk < BREAK_ANY)
 		t->toks[a].brk = BREAK_ANY;
-	for (uint32_t k = li->t0; k < li->t1; k++)
+	if (li->t1 == li->t0)
+		return 0;
+	if (scorer_push_occ(s, li->term0, &o) == -1)
+		return -1;
+	for (uint32_t k = li->t0 + 1; k < li->t1; k++)
 		if (scorer_push_occ(s, s->lit_terms[k], &o) == -1)
 			return -1;
 	return 0;
@@ -483,9 +490,16 @@ scorer_match(struct scorer *s)
 
 	if (n < 0)
 		return -1;
-	for (long k = 0; k < n; k++)
+	for (long k = 0; k < n; k++) {
+		/* The tables of literals and terms are large: ask for what
+		 * the hits a little ahead will need. */
+		if (k + 8 < n)
+			__builtin_prefetch(&s->li[h[k + 8].lit]);
+		if (k + 4 < n)
+			__builtin_prefetch(&s->trt[s->li[h[k + 4].lit].term0]);
 		if (scorer_emit(s, h[k].lit, h[k].tok0, h[k].tok1) == -1)
 			return -1;
+	}
 	return 0;
 }
 
