@@ -35,6 +35,7 @@
 #define CUE_SOFT_BREAK	(1u << 30)
 #define CUE_MODS	5	/* negation .. question have cue lists */
 #define CUE_MOD_BITS	((1u << (2 * CUE_MODS)) - 1)
+#define FACTOR_SETS	(1u << MOD_REPEAT)	/* negation .. wrong_actor: see scorer_factor() */
 
 #define EXCERPT_MAX	300	/* bytes of matched text quoted in evidence */
 #define SCORER_DENSE_MAX 8192	/* up to this many markets, dense accumulators */
@@ -62,6 +63,7 @@ struct scorer {
 	const struct market_set *set;
 
 	struct matcher	*matcher;	/* every literal, see match.h */
+	double		 factors[FACTOR_SETS];	/* per set of modifiers */
 	uint64_t	 h_apos, h_s;	/* hashes of "'" and "s" */
 
 	uint32_t	*lit_cue;
@@ -114,6 +116,37 @@ struct scorer {
 	struct evidence	*ev;
 	size_t		 nev, evcap;
 };
+
+/*
+ * The factor a set of modifiers applies (a negation and a denial flip
+ * once), computed for every set once: which modifiers apply is
+ * unpredictable, and a table lookup has no branch.
+ */
+static double
+scorer_factor_of(const struct modifier *md, unsigned mods)
+{
+	double f = 1.0;
+
+	if (mods & (1u << MOD_NEGATION))
+		f *= md[MOD_NEGATION].factor;
+	else if (mods & (1u << MOD_DENIAL))
+		f *= md[MOD_DENIAL].factor;
+	if (mods & (1u << MOD_HEDGE))
+		f *= md[MOD_HEDGE].factor;
+	if (mods & (1u << MOD_INTENT))
+		f *= md[MOD_INTENT].factor;
+	if (mods & (1u << MOD_QUESTION))
+		f *= md[MOD_QUESTION].factor;
+	if (mods & (1u << MOD_WRONG_ACTOR))
+		f *= md[MOD_WRONG_ACTOR].factor;
+	return f;
+}
+
+static double
+scorer_factor(const struct scorer *s, unsigned mods)
+{
+	return s->factors[mods & (FACTOR_SETS - 1)];
+}
 
 /* ------------------------------------------------------------- the tables */
 
@@ -323,6 +356,8 @@ scorer_new(const struct market_set *set, char *err, size_t errsize)
 		if (s->li[i].t1 > s->li[i].t0)
 			s->li[i].term0 = s->lit_terms[s->li[i].t0];
 	}
+	for (unsigned mods = 0; mods < FACTOR_SETS; mods++)
+		s->factors[mods] = scorer_factor_of(set->mods, mods);
 	s->h_apos = text_hash("'", 1);
 	s->h_s = text_hash("s", 1);
 	if ((s->matcher = match_new(set, err, errsize)) == NULL) {
@@ -597,28 +632,6 @@ scorer_context(const struct scorer *s, const struct occ *a,
 	if (s->text->sents[a->sent].question)
 		mods |= 1u << MOD_QUESTION;
 	return mods;
-}
-
-/* The factor a set of modifiers applies (a negation and a denial flip once). */
-static double
-scorer_factor(const struct scorer *s, unsigned mods)
-{
-	const struct modifier	*md = s->set->mods;
-	double			 f = 1.0;
-
-	if (mods & (1u << MOD_NEGATION))
-		f *= md[MOD_NEGATION].factor;
-	else if (mods & (1u << MOD_DENIAL))
-		f *= md[MOD_DENIAL].factor;
-	if (mods & (1u << MOD_HEDGE))
-		f *= md[MOD_HEDGE].factor;
-	if (mods & (1u << MOD_INTENT))
-		f *= md[MOD_INTENT].factor;
-	if (mods & (1u << MOD_QUESTION))
-		f *= md[MOD_QUESTION].factor;
-	if (mods & (1u << MOD_WRONG_ACTOR))
-		f *= md[MOD_WRONG_ACTOR].factor;
-	return f;
 }
 
 /* A scope's limits: clause breaks from this level stop it; a distance in words. */
