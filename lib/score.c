@@ -105,6 +105,7 @@ struct scorer {
 	size_t		 ntterms;
 	double		*acc;		/* per market: the sum of evidence */
 	double		*cap;		/* ... its step_cap */
+	double		*tot;		/* dense: ... the capped total times the credibility */
 	uint32_t	 nmarkets;
 	int		 dense;		/* few markets: see scorer_order_touched() */
 	uint8_t		*mflag;		/* dense: flagged, then touched (see below) */
@@ -169,6 +170,7 @@ scorer_alloc_tables(struct scorer *s)
 	s->cand = calloc(set->nrules + 1, sizeof(*s->cand));
 	s->acc = calloc(set->nmarkets + 1, sizeof(*s->acc));
 	s->cap = calloc(set->nmarkets + 1, sizeof(*s->cap));
+	s->tot = calloc(set->nmarkets + 1, sizeof(*s->tot));
 	s->mstamp = calloc(set->nmarkets + 1, sizeof(*s->mstamp));
 	s->mflag = calloc(set->nmarkets + 1, sizeof(*s->mflag));
 	s->touched = calloc(set->nmarkets + 1, sizeof(*s->touched));
@@ -177,7 +179,7 @@ scorer_alloc_tables(struct scorer *s)
 	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
 	    !s->trt || !s->tterms ||
 	    !s->rules || !s->rule_base || !s->rule_stamp || !s->rule_fast ||
-	    !s->cand || !s->acc || !s->cap || !s->mstamp ||
+	    !s->cand || !s->acc || !s->cap || !s->tot || !s->mstamp ||
 	    !s->mflag || !s->touched)
 		return -1;
 	for (size_t m = 0; m < set->nmarkets; m++)
@@ -394,6 +396,7 @@ scorer_free(struct scorer *s)
 	free(s->tterms);
 	free(s->acc);
 	free(s->cap);
+	free(s->tot);
 	free(s->mstamp);
 	free(s->mflag);
 	free(s->touched);
@@ -1048,6 +1051,29 @@ scorer_clear_dense(struct scorer *s)
 	memset(s->mflag, 0, s->nmarkets);
 }
 
+/* The clamp of x to [-cap, cap]: two selects, which compile to min and max. */
+static inline double
+scorer_clamp(double x, double cap)
+{
+	x = x > cap ? cap : x;
+	return x < -cap ? -cap : x;
+}
+
+/*
+ * Dense mode: every market's capped total, in one pass (the pipeline asks
+ * for nearly all of them), so that scorer_total() only reads it.
+ */
+static void
+scorer_capped(struct scorer *s)
+{
+	const double *restrict	 acc = s->acc, *restrict cap = s->cap;
+	double *restrict	 tot = s->tot;
+	double			 cred = s->credibility;
+
+	for (uint32_t m = 0; m < s->nmarkets; m++)
+		tot[m] = scorer_clamp((acc[m] + 0.0) * cred, cap[m]);
+}
+
 /*
  * Dense mode, after an article: every market whose accumulator moved off
  * -0.0 (or that was flagged) was touched.  One pass without branches
@@ -1069,6 +1095,7 @@ scorer_collect_dense(struct scorer *s)
 		n += t;
 	}
 	s->ntouched = n;
+	scorer_capped(s);
 }
 
 /* Did market m get evidence in the last run? */
@@ -1156,11 +1183,11 @@ scorer_total(const struct scorer *s, uint32_t m)
 
 	if (m >= s->nmarkets || !scorer_has(s, m))
 		return 0.0;
+	if (s->dense)
+		return s->tot[m];
 	x = (s->acc[m] + 0.0) * s->credibility;	/* as scorer_raw_total() */
 	cap = s->cap[m];
-	/* Two selects, which compile to min/max rather than to branches. */
-	x = x > cap ? cap : x;
-	return x < -cap ? -cap : x;
+	return scorer_clamp(x, cap);
 }
 
 /* ---------------------------------------------------------------- evidence */
