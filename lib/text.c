@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "market.h"	/* BREAK_* levels */
 #include "text.h"
@@ -541,13 +544,70 @@ text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
 	return i;
 }
 
-/* Bit k: p[k] is an ASCII letter or digit (k < 8). */
+#ifdef __SSE2__
+/*
+ * Bit k: p[k] is an ASCII letter or digit (k < 64).  With SSE2 (every
+ * x86-64), sixteen bytes per comparison: a byte b is in [lo, lo + n) when
+ * b - lo, as unsigned, is below n, that is when (b - lo) ^ 0x80, as
+ * signed, is below n - 128.
+ */
 static inline uint64_t
-text_word_bits8(const unsigned char *p)
+text_word_bits(const unsigned char *p)
 {
-	uint64_t w = ~text_stops(p) & 0x8080808080808080ULL;
+	const __m128i	 flip = _mm_set1_epi8((char)0x80);
+	uint64_t	 w = 0;
 
-	return (w * 0x0002040810204081ULL) >> 56;	/* gathers the top bits */
+	for (int k = 0; k < 4; k++) {
+		__m128i	 b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i	 l = _mm_or_si128(b, _mm_set1_epi8(0x20));
+		__m128i	 letter = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(l,
+			    _mm_set1_epi8('a')), flip), _mm_set1_epi8(26 - 128));
+		__m128i	 digit = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(b,
+			    _mm_set1_epi8('0')), flip), _mm_set1_epi8(10 - 128));
+
+		w |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(letter,
+		    digit)) << (16 * k);
+	}
+	return w;
+}
+#else
+/* Bit k: p[k] is an ASCII letter or digit (k < 64), eight bytes at a time. */
+static inline uint64_t
+text_word_bits(const unsigned char *p)
+{
+	uint64_t w = 0;
+
+	for (int k = 0; k < 8; k++) {
+		uint64_t b = ~text_stops(p + 8 * k) & 0x8080808080808080ULL;
+
+		/* The multiply gathers the top bit of each byte. */
+		w |= ((b * 0x0002040810204081ULL) >> 56) << (8 * k);
+	}
+	return w;
+}
+#endif
+
+/*
+ * Write base + the index of every bit set in x, in order; returns the end.
+ * Eight at a time whatever their number (the slots past the last one get
+ * junk, overwritten later or past the end): the loop then ends with the
+ * bits, not once per bit, which a branch predictor cannot guess.  Needs
+ * room for 7 entries more than there are bits.
+ */
+static inline uint32_t *
+text_flatten(uint32_t *out, uint64_t x, uint32_t base)
+{
+	uint32_t *end = out + __builtin_popcountll(x);
+
+	while (out < end) {
+		for (int k = 0; k < 8; k++) {
+			/* The top bit keeps ctz defined once x is spent. */
+			out[k] = base + (uint32_t)__builtin_ctzll(x | 1ULL << 63);
+			x &= x - 1;
+		}
+		out += 8;
+	}
+	return end;
 }
 
 /*
@@ -565,7 +625,7 @@ text_runs(struct text *t)
 	uint64_t		 carry = 0;
 	size_t			 n = 0;
 
-	if (t->olen + 3 > t->rcap) {	/* at most one edge per byte */
+	if (t->olen + 72 > t->rcap) {	/* one edge per byte, text_flatten's junk */
 		size_t	  cap = t->olen + 1024;
 		uint32_t *r = realloc(t->runs, cap * sizeof(*r));
 
@@ -575,14 +635,11 @@ text_runs(struct text *t)
 		t->rcap = cap;
 	}
 	for (size_t base = 0; base <= t->olen; base += 64) {
-		uint64_t w = 0, edges;
+		uint64_t w = text_word_bits(o + base), edges;
 
-		for (int k = 0; k < 8; k++)
-			w |= text_word_bits8(o + base + 8 * k) << (8 * k);
 		edges = w ^ (w << 1 | carry);	/* where runs start or end */
 		carry = w >> 63;
-		for (; edges != 0; edges &= edges - 1)
-			t->runs[n++] = (uint32_t)(base + (size_t)__builtin_ctzll(edges));
+		n = text_flatten(t->runs + n, edges, (uint32_t)base) - t->runs;
 	}
 	t->runs[n] = t->runs[n + 1] = UINT32_MAX;
 	return 0;
