@@ -587,6 +587,16 @@ text_word_bits(const unsigned char *p)
 }
 #endif
 
+/* Bits set in x (inline: without -mpopcnt the builtin is a library call). */
+static inline unsigned
+text_popcount(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /*
  * Write base + the index of every bit set in x, in order; returns the end.
  * Eight at a time whatever their number (the slots past the last one get
@@ -597,7 +607,7 @@ text_word_bits(const unsigned char *p)
 static inline uint32_t *
 text_flatten(uint32_t *out, uint64_t x, uint32_t base)
 {
-	uint32_t *end = out + __builtin_popcountll(x);
+	uint32_t *end = out + text_popcount(x);
 
 	while (out < end) {
 		for (int k = 0; k < 8; k++) {
