@@ -493,13 +493,34 @@ text_ascii_word(struct text *t, struct tokstate *ts, size_t start, size_t end)
 	return end;
 }
 
+/* Fill in one token. */
+static inline void
+text_set_token(struct token *k, uint64_t hash, uint32_t start, uint32_t end,
+    uint32_t sent, uint32_t w, int kind, uint8_t brk, uint8_t gap, size_t len)
+{
+	k->hash = hash;
+	k->start = start;
+	k->end = end;
+	k->sent = sent;
+	k->w = w;
+	k->kind = (uint8_t)kind;
+	k->brk = brk;
+	k->gap = gap;
+	k->len = (uint8_t)(len > 255 ? 255 : len);
+}
+
+static int text_period_before_word(const struct text *, const struct token *,
+    unsigned char);
+
 /*
  * The common case: from the ASCII word run[0..1], words separated by
- * single blanks, in one loop with its state in registers (the stores to
- * tokens would otherwise force it to be reloaded at every word).  Stops
- * before a word that needs more (a non-ASCII letter after it, prefixes or
- * normalised text wanted, a full token array); the caller's general path
- * handles that one.  Returns the offset after the last word taken.
+ * single blanks, commas and periods (", " and ". "), in one loop with its
+ * state in registers (the stores to tokens would otherwise force it to be
+ * reloaded at every word).  Stops before a word that needs more (a
+ * non-ASCII letter after it, prefixes or normalised text wanted, a full
+ * token or sentence array) and at any other character; the caller's
+ * general path takes over there, with the same results.  Returns the
+ * offset after the last token taken.
  */
 static size_t
 text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
@@ -516,26 +537,36 @@ text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
 		return i;
 	while (n < cap && o[run[1]] < 0x80) {
 		uint32_t start = run[0], end = run[1], len = end - start;
+		unsigned char c;
 
-		tk[n].hash = text_hash_ascii(o + start, len);
-		tk[n].start = start;
-		tk[n].end = end;
-		tk[n].sent = sent;
-		tk[n].w = w++;
-		tk[n].kind = TOK_WORD;
-		tk[n].brk = brk;
-		tk[n].gap = gap;
-		tk[n].len = (uint8_t)(len > 255 ? 255 : len);
-		n++;
+		text_set_token(&tk[n++], text_hash_ascii(o + start, len), start,
+		    end, sent, w++, TOK_WORD, brk, gap, len);
 		brk = 0;
 		gap = 1;
 		run += 2;
 		i = end;
-		if (o[i] != ' ' || run[0] != i + 1)
+		if (o[i] == ' ' && run[0] == i + 1)
+			continue;
+		/* ", " or ". " then a word: the punctuation as text_punct() does. */
+		c = o[i];
+		if ((c != ',' && c != '.') || o[i + 1] != ' ' || run[0] != i + 2 ||
+		    n == cap || t->nsents == t->scap)
 			break;
+		text_set_token(&tk[n++], text_punct_hash[c], (uint32_t)i,
+		    (uint32_t)i + 1, sent, w, TOK_PUNCT, 0, 0, 1);
+		i++;
+		if (c == ',')
+			brk = BREAK_ANY;
+		else if (text_period_before_word(t, &tk[n - 2], o[i + 1])) {
+			t->sents[t->nsents].tok0 = ts->stok;
+			t->sents[t->nsents].tok1 = (uint32_t)n;
+			t->sents[t->nsents++].question = 0;
+			ts->stok = (uint32_t)n;
+			sent++;
+		}
 	}
 	if (n > t->ntoks) {
-		ts->brk = 0;
+		ts->brk = brk;		/* BREAK_ANY after a comma */
 		ts->gap = 0;
 	}
 	t->ntoks = n;
@@ -719,6 +750,19 @@ text_period_ends(const struct text *t, size_t i)
 	c = (unsigned char)t->orig[i];
 	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80 ||
 	    c == '(' || c == '[';
+}
+
+/*
+ * text_period_ends() for a period right after word token k and followed
+ * by a blank and an ASCII letter or digit c: the sentence ends unless k is
+ * an abbreviation or an initial, and c is a capital or a digit.
+ */
+static int
+text_period_before_word(const struct text *t, const struct token *k,
+    unsigned char c)
+{
+	return ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) &&
+	    !text_abbrev(t, k);
 }
 
 /*
