@@ -706,6 +706,30 @@ match_start(struct matcher *m, const struct text *t, uint32_t i, int32_t p)
 	return 0;
 }
 
+/*
+ * Look every token of t up; list the ones that start a literal in starts.
+ * Returns their number.  (The tables are read through locals: the stores
+ * to twid[] could otherwise alias the matcher's fields and force reloads.)
+ */
+static size_t
+match_lookup_all(struct matcher *m, const struct text *t)
+{
+	int32_t *restrict	 twid = m->twid;
+	uint32_t *restrict	 starts = m->starts;
+	const struct token	*tk = t->toks;
+	uint32_t		 nroots = (uint32_t)m->nroots;
+	size_t			 n = 0;
+
+	for (uint32_t i = 0; i < t->ntoks; i++) {
+		int32_t id = match_lookup(m, tk[i].hash);
+
+		twid[i] = id;
+		starts[n] = i;
+		n += (uint32_t)id < nroots;
+	}
+	return n;
+}
+
 /* Room for the per-token arrays of t. */
 static int
 match_reserve(struct matcher *m, size_t ntoks)
@@ -743,13 +767,7 @@ match_run(struct matcher *m, const struct text *t,
 	*hits = NULL;
 	if (match_reserve(m, t->ntoks) == -1)
 		return -1;
-	for (uint32_t i = 0; i < t->ntoks; i++) {
-		int32_t id = match_lookup(m, t->toks[i].hash);
-
-		m->twid[i] = id;
-		m->starts[nstart] = i;
-		nstart += (uint32_t)id < m->nroots;
-	}
+	nstart = match_lookup_all(m, t);
 	m->tpid_set = t->npfx > 0;
 	if (m->tpid_set)
 		memset(m->tpid, 0xff, t->ntoks * sizeof(*m->tpid));	/* -1 */
