@@ -493,6 +493,26 @@ text_ascii_word(struct text *t, struct tokstate *ts, size_t start, size_t end)
 	return end;
 }
 
+/*
+ * The prefix hashes asked for of the ASCII word o[0 .. len), token tok:
+ * as text_ascii_extras() makes them, with room for 31 already there.
+ */
+static inline void
+text_chain_prefixes(struct text *t, const unsigned char *o, uint32_t len,
+    uint32_t tok)
+{
+	uint32_t bits = t->prefix_mask & (len < 32 ? (1u << len) - 1 : ~0u);
+
+	for (; bits != 0; bits &= bits - 1) {
+		struct prefix_hash *p = &t->pfx[t->npfx++];
+		uint32_t k = (uint32_t)__builtin_ctz(bits);
+
+		p->tok = tok;
+		p->len = k;
+		p->hash = text_hash_ascii(o, k);
+	}
+}
+
 /* Fill in one token. */
 static inline void
 text_set_token(struct token *k, uint64_t hash, uint32_t start, uint32_t end,
@@ -533,12 +553,14 @@ text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
 	uint32_t		 sent = (uint32_t)t->nsents, w = ts->nwords;
 	uint8_t			 brk = (uint8_t)ts->brk, gap = (uint8_t)ts->gap;
 
-	if (t->prefix_mask != 0 || t->want_norm)
+	if (t->want_norm)
 		return i;
-	while (n < cap && o[run[1]] < 0x80) {
+	while (n < cap && o[run[1]] < 0x80 && t->npfx + 32 <= t->pfxcap) {
 		uint32_t start = run[0], end = run[1], len = end - start;
 		unsigned char c;
 
+		if (t->prefix_mask != 0)
+			text_chain_prefixes(t, o + start, len, (uint32_t)n);
 		text_set_token(&tk[n++], text_hash_ascii(o + start, len), start,
 		    end, sent, w++, TOK_WORD, brk, gap, len);
 		brk = 0;
@@ -841,6 +863,31 @@ text_other(struct text *t, struct tokstate *ts, size_t i, int *failed)
 	return i + l;
 }
 
+/*
+ * Room for the prefix hashes of every ASCII word at once (plus the 32 the
+ * register loop keeps spare), so that the loop need not stop to grow it.
+ */
+static int
+text_reserve_prefixes(struct text *t)
+{
+	size_t	 need = 32, words = 0;
+
+	if (t->prefix_mask == 0)
+		return 0;
+	while (t->runs[2 * words] != UINT32_MAX)
+		words++;
+	need += words * (size_t)text_popcount(t->prefix_mask);
+	if (need > t->pfxcap) {
+		struct prefix_hash *x = realloc(t->pfx, need * sizeof(*x));
+
+		if (x == NULL)
+			return -1;
+		t->pfx = x;
+		t->pfxcap = need;
+	}
+	return 0;
+}
+
 /* Cut t->orig into tokens and sentences. */
 static int
 text_tokenize(struct text *t)
@@ -852,7 +899,7 @@ text_tokenize(struct text *t)
 	int			 failed = 0;
 
 	t->ntoks = t->nsents = t->npfx = t->nlen = 0;
-	if (text_runs(t) == -1)
+	if (text_runs(t) == -1 || text_reserve_prefixes(t) == -1)
 		return -1;
 	run = t->runs;
 	while (i < olen && !failed) {
