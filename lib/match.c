@@ -23,6 +23,7 @@
 
 #define PREFIX_SALT	0x9e3779b97f4a7c15ULL
 #define EDGE_EMPTY	UINT32_MAX
+#define PFILTER_BITS	4096	/* see match_pfilter_bit() */
 #define POS_MAX		(INT32_MAX / 2)	/* positions, and word ids, below this */
 
 /* Four words: their hashes, then their ids plus one (0: empty). */
@@ -61,6 +62,7 @@ struct matcher {
 	size_t		 wtmask;
 	size_t		 nwords, nroots;
 	uint32_t	 prefix_mask;
+	uint64_t	 pfilter[PFILTER_BITS / 64];	/* Bloom filter of the prefix keys */
 
 	struct dnode	*dn;		/* per position */
 	int32_t		*check;		/* per position: its parent's position, or -1 */
@@ -92,6 +94,25 @@ static uint64_t
 match_prefix_key(uint64_t hash, uint32_t len)
 {
 	return (hash ^ PREFIX_SALT) + len * 0x100000001b3ULL;
+}
+
+/*
+ * A text offers the hash of every prefix of every word of the lengths
+ * asked for (thousands per article), and few are "word*" prefixes: a bit
+ * per key in a small filter spares most of them the word table.
+ */
+static inline size_t
+match_pfilter_bit(uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 52);	/* < 4096 */
+}
+
+static inline int
+match_pfilter_has(const struct matcher *m, uint64_t key)
+{
+	size_t b = match_pfilter_bit(key);
+
+	return (m->pfilter[b / 64] >> (b % 64)) & 1;
 }
 
 /* The bucket of hash h: its top bits after a multiply (wbshift = 64 - log2 buckets). */
@@ -154,8 +175,13 @@ match_word_add(struct matcher *m, uint64_t h)
 static int32_t
 match_lit_word(struct matcher *m, const struct market_lit *l, uint32_t k)
 {
-	if (l->prefix && k + 1 == l->ntoks)
-		return match_word_add(m, match_prefix_key(l->hashes[k], l->plen));
+	if (l->prefix && k + 1 == l->ntoks) {
+		uint64_t key = match_prefix_key(l->hashes[k], l->plen);
+		size_t	 b = match_pfilter_bit(key);
+
+		m->pfilter[b / 64] |= 1ULL << (b % 64);
+		return match_word_add(m, key);
+	}
 	return match_word_add(m, l->hashes[k]);
 }
 
@@ -773,9 +799,11 @@ match_run(struct matcher *m, const struct text *t,
 		memset(m->tpid, 0xff, t->ntoks * sizeof(*m->tpid));	/* -1 */
 	for (size_t k = 0; k < t->npfx; k++) {
 		const struct prefix_hash *p = &t->pfx[k];
-		int32_t id = match_lookup(m, match_prefix_key(p->hash, p->len));
+		uint64_t	key = match_prefix_key(p->hash, p->len);
+		int32_t		id;
 
-		if (id >= 0 && p->tok < t->ntoks)
+		if (match_pfilter_has(m, key) && (id = match_lookup(m, key)) >= 0 &&
+		    p->tok < t->ntoks)
 			m->tpid[p->tok] = id;	/* the longest prefix wins */
 	}
 	for (size_t k = 0; k < nstart; k++)
