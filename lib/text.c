@@ -555,7 +555,8 @@ text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
 
 	if (t->want_norm)
 		return i;
-	while (n < cap && o[run[1]] < 0x80 && t->npfx + 32 <= t->pfxcap) {
+	while (n < cap && o[run[1]] < 0x80 &&
+	    (t->prefix_mask == 0 || t->npfx + 32 <= t->pfxcap)) {
 		uint32_t start = run[0], end = run[1], len = end - start;
 		unsigned char c;
 
