@@ -540,11 +540,12 @@ static int text_period_before_word(const struct text *, const struct token *,
  * non-ASCII letter after it, prefixes or normalised text wanted, a full
  * token or sentence array) and at any other character; the caller's
  * general path takes over there, with the same results.  Returns the
- * offset after the last token taken.
+ * offset after the last token taken.  Compiled twice (see
+ * text_word_chain()): with prefix hashes to make (pmask) or without.
  */
-static size_t
-text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
-    size_t i)
+static inline __attribute__((always_inline)) size_t
+text_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
+    size_t i, const uint32_t pmask)
 {
 	const unsigned char	*o = (const unsigned char *)t->orig;
 	const uint32_t		*run = *runp;
@@ -553,14 +554,12 @@ text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
 	uint32_t		 sent = (uint32_t)t->nsents, w = ts->nwords;
 	uint8_t			 brk = (uint8_t)ts->brk, gap = (uint8_t)ts->gap;
 
-	if (t->want_norm)
-		return i;
 	while (n < cap && o[run[1]] < 0x80 &&
-	    (t->prefix_mask == 0 || t->npfx + 32 <= t->pfxcap)) {
+	    (pmask == 0 || t->npfx + 32 <= t->pfxcap)) {
 		uint32_t start = run[0], end = run[1], len = end - start;
 		unsigned char c;
 
-		if (t->prefix_mask != 0)
+		if (pmask != 0)
 			text_chain_prefixes(t, o + start, len, (uint32_t)n);
 		text_set_token(&tk[n++], text_hash_ascii(o + start, len), start,
 		    end, sent, w++, TOK_WORD, brk, gap, len);
@@ -596,6 +595,18 @@ text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
 	ts->nwords = w;
 	*runp = run;
 	return i;
+}
+
+/* The register loop (text_chain()), specialised for texts with and without prefixes. */
+static size_t
+text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
+    size_t i)
+{
+	if (t->want_norm)
+		return i;
+	if (t->prefix_mask != 0)
+		return text_chain(t, ts, runp, i, t->prefix_mask);
+	return text_chain(t, ts, runp, i, 0);
 }
 
 #ifdef __SSE2__
