@@ -105,7 +105,8 @@ struct scorer {
 	size_t		 ntterms;
 	double		*acc;		/* per market: the sum of evidence */
 	double		*cap;		/* ... its step_cap */
-	double		*tot;		/* dense: ... the capped total times the credibility */
+	double		*raw;		/* dense: ... the total times the credibility */
+	double		*tot;		/* dense: ... the same, capped */
 	uint32_t	 nmarkets;
 	int		 dense;		/* few markets: see scorer_order_touched() */
 	uint8_t		*mflag;		/* dense: flagged, then touched (see below) */
@@ -171,6 +172,7 @@ scorer_alloc_tables(struct scorer *s)
 	s->acc = calloc(set->nmarkets + 1, sizeof(*s->acc));
 	s->cap = calloc(set->nmarkets + 1, sizeof(*s->cap));
 	s->tot = calloc(set->nmarkets + 1, sizeof(*s->tot));
+	s->raw = calloc(set->nmarkets + 1, sizeof(*s->raw));
 	s->mstamp = calloc(set->nmarkets + 1, sizeof(*s->mstamp));
 	s->mflag = calloc(set->nmarkets + 1, sizeof(*s->mflag));
 	s->touched = calloc(set->nmarkets + 1, sizeof(*s->touched));
@@ -179,11 +181,13 @@ scorer_alloc_tables(struct scorer *s)
 	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
 	    !s->trt || !s->tterms ||
 	    !s->rules || !s->rule_base || !s->rule_stamp || !s->rule_fast ||
-	    !s->cand || !s->acc || !s->cap || !s->tot || !s->mstamp ||
+	    !s->cand || !s->acc || !s->cap || !s->tot || !s->raw || !s->mstamp ||
 	    !s->mflag || !s->touched)
 		return -1;
-	for (size_t m = 0; m < set->nmarkets; m++)
+	for (size_t m = 0; m < set->nmarkets; m++) {
 		s->cap[m] = set->markets[m].step_cap;
+		s->acc[m] = -0.0;	/* dense: see scorer_collect_dense() */
+	}
 	return 0;
 }
 
@@ -397,6 +401,7 @@ scorer_free(struct scorer *s)
 	free(s->acc);
 	free(s->cap);
 	free(s->tot);
+	free(s->raw);
 	free(s->mstamp);
 	free(s->mflag);
 	free(s->touched);
@@ -1037,20 +1042,6 @@ scorer_is_minus_zero(double x)
 	return b == 0x8000000000000000ULL;
 }
 
-/*
- * Dense mode, before an article: every accumulator at -0.0, no flags.
- * (Two plain fills, which compile to vector stores.)
- */
-static void
-scorer_clear_dense(struct scorer *s)
-{
-	double *restrict	acc = s->acc;
-
-	for (uint32_t m = 0; m < s->nmarkets; m++)
-		acc[m] = -0.0;
-	memset(s->mflag, 0, s->nmarkets);
-}
-
 /* The clamp of x to [-cap, cap]: two selects, which compile to min and max. */
 static inline double
 scorer_clamp(double x, double cap)
@@ -1059,43 +1050,45 @@ scorer_clamp(double x, double cap)
 	return x < -cap ? -cap : x;
 }
 
-/*
- * Dense mode: every market's capped total, in one pass (the pipeline asks
- * for nearly all of them), so that scorer_total() only reads it.
- */
+/* Dense mode: every accumulator at -0.0, as an article starts with them. */
 static void
-scorer_capped(struct scorer *s)
+scorer_reset_dense(struct scorer *s)
 {
-	const double *restrict	 acc = s->acc, *restrict cap = s->cap;
-	double *restrict	 tot = s->tot;
-	double			 cred = s->credibility;
-
 	for (uint32_t m = 0; m < s->nmarkets; m++)
-		tot[m] = scorer_clamp((acc[m] + 0.0) * cred, cap[m]);
+		s->acc[m] = -0.0;
 }
 
 /*
  * Dense mode, after an article: every market whose accumulator moved off
  * -0.0 (or that was flagged) was touched.  One pass without branches
- * lists them in index order and leaves mflag[m] saying whether m was.
+ * lists them in index order, leaves mflag[m] saying whether m was,
+ * records every total times the credibility (-0.0 + 0.0 is +0.0), raw
+ * and capped, and sets the accumulators back to -0.0 for the next
+ * article.
  */
 static void
 scorer_collect_dense(struct scorer *s)
 {
-	const double *restrict	 acc = s->acc;
+	double *restrict	 acc = s->acc, *restrict raw = s->raw;
+	double *restrict	 tot = s->tot;
+	const double *restrict	 cap = s->cap;
 	uint8_t *restrict	 flag = s->mflag;
 	uint32_t *restrict	 touched = s->touched;
 	uint32_t		 n = 0;
+	double			 cred = s->credibility;
 
 	for (uint32_t m = 0; m < s->nmarkets; m++) {
-		uint8_t t = flag[m] | !scorer_is_minus_zero(acc[m]);
+		double	a = acc[m];
+		uint8_t	t = flag[m] | !scorer_is_minus_zero(a);
 
+		raw[m] = (a + 0.0) * cred;
+		tot[m] = scorer_clamp(raw[m], cap[m]);
+		acc[m] = -0.0;
 		flag[m] = t;
 		touched[n] = m;
 		n += t;
 	}
 	s->ntouched = n;
-	scorer_capped(s);
 }
 
 /* Did market m get evidence in the last run? */
@@ -1139,9 +1132,12 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	s->nev = 0;
 	s->masks_ready = 0;
 	if (s->dense)
-		scorer_clear_dense(s);
-	if (scorer_match(s) == -1)
+		memset(s->mflag, 0, s->nmarkets);	/* touched by the last run */
+	if (scorer_match(s) == -1) {
+		if (s->dense)
+			scorer_reset_dense(s);
 		return -1;
+	}
 	for (size_t i = 0; i < s->ntterms; i++) {
 		uint32_t term = s->tterms[i];
 
@@ -1173,7 +1169,9 @@ scorer_raw_total(const struct scorer *s, uint32_t m)
 {
 	if (m >= s->nmarkets || !scorer_has(s, m))
 		return 0.0;
-	return (s->acc[m] + 0.0) * s->credibility;	/* -0.0 + 0.0 is +0.0 */
+	if (s->dense)
+		return s->raw[m];
+	return (s->acc[m] + 0.0) * s->credibility;	/* as scorer_collect_dense() */
 }
 
 double
