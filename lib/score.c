@@ -534,12 +534,6 @@ scorer_match(struct scorer *s)
 	if (n < 0)
 		return -1;
 	for (long k = 0; k < n; k++) {
-		/* The tables of literals and terms are large: ask for what
-		 * the hits a little ahead will need. */
-		if (k + 8 < n)
-			__builtin_prefetch(&s->li[h[k + 8].lit]);
-		if (k + 4 < n)
-			__builtin_prefetch(&s->trt[s->li[h[k + 4].lit].term0]);
 		if (scorer_emit(s, h[k].lit, h[k].tok0, h[k].tok1) == -1)
 			return -1;
 	}
