@@ -508,7 +508,9 @@ scorer_emit(struct scorer *s, uint32_t lit, uint32_t a, uint32_t b)
 	o.w0 = ta->w;
 	o.w1 = tb->w + (tb->kind == TOK_WORD);
 	o.sent = ta->sent;
-	if (bits != 0 && scorer_push_cue(s, bits, &o) == -1)
+	/* Only cues of modifiers are judged: a word that only breaks a
+	 * clause ("but", "he said") changes nothing but its token's break. */
+	if ((bits & CUE_MOD_BITS) != 0 && scorer_push_cue(s, bits, &o) == -1)
 		return -1;
 	if ((bits & CUE_BREAK) && t->toks[a].brk < BREAK_STRONG)
 		t->toks[a].brk = BREAK_STRONG;
