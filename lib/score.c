@@ -105,11 +105,9 @@ struct scorer {
 	size_t		 ntterms;
 	double		*acc;		/* per market: the sum of evidence */
 	double		*cap;		/* ... its step_cap */
-	double		*raw;		/* dense: ... the total times the credibility */
-	double		*tot;		/* dense: ... the same, capped */
 	uint32_t	 nmarkets;
 	int		 dense;		/* few markets: see scorer_order_touched() */
-	uint8_t		*mflag;		/* dense: flagged, then touched (see below) */
+	uint8_t		*mflag;		/* dense: touched (see scorer_fast_add()) */
 	uint32_t	*mstamp;	/* sparse: == stamp when touched */
 	uint32_t	*touched;
 	size_t		 ntouched;
@@ -171,8 +169,6 @@ scorer_alloc_tables(struct scorer *s)
 	s->cand = calloc(set->nrules + 1, sizeof(*s->cand));
 	s->acc = calloc(set->nmarkets + 1, sizeof(*s->acc));
 	s->cap = calloc(set->nmarkets + 1, sizeof(*s->cap));
-	s->tot = calloc(set->nmarkets + 1, sizeof(*s->tot));
-	s->raw = calloc(set->nmarkets + 1, sizeof(*s->raw));
 	s->mstamp = calloc(set->nmarkets + 1, sizeof(*s->mstamp));
 	s->mflag = calloc(set->nmarkets + 1, sizeof(*s->mflag));
 	s->touched = calloc(set->nmarkets + 1, sizeof(*s->touched));
@@ -181,13 +177,11 @@ scorer_alloc_tables(struct scorer *s)
 	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
 	    !s->trt || !s->tterms ||
 	    !s->rules || !s->rule_base || !s->rule_stamp || !s->rule_fast ||
-	    !s->cand || !s->acc || !s->cap || !s->tot || !s->raw || !s->mstamp ||
+	    !s->cand || !s->acc || !s->cap || !s->mstamp ||
 	    !s->mflag || !s->touched)
 		return -1;
-	for (size_t m = 0; m < set->nmarkets; m++) {
+	for (size_t m = 0; m < set->nmarkets; m++)
 		s->cap[m] = set->markets[m].step_cap;
-		s->acc[m] = -0.0;	/* dense: see scorer_collect_dense() */
-	}
 	return 0;
 }
 
@@ -400,8 +394,6 @@ scorer_free(struct scorer *s)
 	free(s->tterms);
 	free(s->acc);
 	free(s->cap);
-	free(s->tot);
-	free(s->raw);
 	free(s->mstamp);
 	free(s->mflag);
 	free(s->touched);
@@ -780,21 +772,25 @@ scorer_touch(struct scorer *s, uint32_t m)
 	}
 }
 
-/* Add weight * sum to the market of each rule (restrict: acc is no weight). */
+/*
+ * Add weight * sum to the market of each rule, and flag the market as
+ * touched (dense mode: the flags are cleared before each article; flagging
+ * as we go is cheaper than finding the touched ones among all markets
+ * afterwards).  restrict: acc is no weight.
+ */
 static void
-scorer_fast_add(double *restrict acc, const struct sref *restrict r, uint32_t n,
-    double sum)
+scorer_fast_add(double *restrict acc, uint8_t *restrict flag,
+    const struct sref *restrict r, uint32_t n, double sum)
 {
-	for (uint32_t k = 0; k < n; k++)
+	for (uint32_t k = 0; k < n; k++) {
 		acc[r[k].market] += r[k].weight * sum;
+		flag[r[k].market] = 1;
+	}
 }
 
 /*
  * Fast path: judge each occurrence of term once, then one multiply-add per
- * rule.  In dense mode (see scorer_order_touched) the accumulators start
- * the article at -0.0: any addition leaves another bit pattern (x + -x is
- * +0.0), so they mark themselves touched; only adding -0.0 (a sum of zero
- * factors) would not, so that case is flagged.
+ * rule.
  */
 static void
 scorer_fast_term(struct scorer *s, uint32_t term)
@@ -809,14 +805,14 @@ scorer_fast_term(struct scorer *s, uint32_t term)
 		sum += w * scorer_factor(s, scorer_occ_mods(s, &s->occs[i]));
 		w *= rep;
 	}
-	if (!s->dense) {
-		for (uint32_t k = 0; k < b - a; k++)
-			scorer_touch(s, r[k].market);
-	} else if (sum == 0.0) {
-		for (uint32_t k = 0; k < b - a; k++)
-			s->mflag[r[k].market] = 1;
+	if (s->dense) {
+		scorer_fast_add(s->acc, s->mflag, r, b - a, sum);
+		return;
 	}
-	scorer_fast_add(s->acc, r, b - a, sum);
+	for (uint32_t k = 0; k < b - a; k++) {
+		scorer_touch(s, r[k].market);
+		s->acc[r[k].market] += r[k].weight * sum;
+	}
 }
 
 static uint32_t
@@ -1029,15 +1025,6 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int
-scorer_is_minus_zero(double x)
-{
-	uint64_t b;
-
-	memcpy(&b, &x, sizeof(b));
-	return b == 0x8000000000000000ULL;
-}
-
 /* The clamp of x to [-cap, cap]: two selects, which compile to min and max. */
 static inline double
 scorer_clamp(double x, double cap)
@@ -1046,43 +1033,29 @@ scorer_clamp(double x, double cap)
 	return x < -cap ? -cap : x;
 }
 
-/* Dense mode: every accumulator at -0.0, as an article starts with them. */
+/*
+ * Dense mode, before an article: accumulators at 0, no market touched.
+ * (Starting at +0.0 rather than -0.0 changes no total: a sum of zeros is
+ * reported as +0.0 either way, see scorer_raw_total().)
+ */
 static void
-scorer_reset_dense(struct scorer *s)
+scorer_clear_dense(struct scorer *s)
 {
-	for (uint32_t m = 0; m < s->nmarkets; m++)
-		s->acc[m] = -0.0;
+	memset(s->acc, 0, s->nmarkets * sizeof(*s->acc));
+	memset(s->mflag, 0, s->nmarkets);
 }
 
-/*
- * Dense mode, after an article: every market whose accumulator moved off
- * -0.0 (or that was flagged) was touched.  One pass without branches
- * lists them in index order, leaves mflag[m] saying whether m was,
- * records every total times the credibility (-0.0 + 0.0 is +0.0), raw
- * and capped, and sets the accumulators back to -0.0 for the next
- * article.
- */
+/* Dense mode, after an article: the touched markets, in index order. */
 static void
 scorer_collect_dense(struct scorer *s)
 {
-	double *restrict	 acc = s->acc, *restrict raw = s->raw;
-	double *restrict	 tot = s->tot;
-	const double *restrict	 cap = s->cap;
-	uint8_t *restrict	 flag = s->mflag;
+	const uint8_t *restrict	 flag = s->mflag;
 	uint32_t *restrict	 touched = s->touched;
 	uint32_t		 n = 0;
-	double			 cred = s->credibility;
 
 	for (uint32_t m = 0; m < s->nmarkets; m++) {
-		double	a = acc[m];
-		uint8_t	t = flag[m] | !scorer_is_minus_zero(a);
-
-		raw[m] = (a + 0.0) * cred;
-		tot[m] = scorer_clamp(raw[m], cap[m]);
-		acc[m] = -0.0;
-		flag[m] = t;
 		touched[n] = m;
-		n += t;
+		n += flag[m];
 	}
 	s->ntouched = n;
 }
@@ -1128,12 +1101,9 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	s->nev = 0;
 	s->masks_ready = 0;
 	if (s->dense)
-		memset(s->mflag, 0, s->nmarkets);	/* touched by the last run */
-	if (scorer_match(s) == -1) {
-		if (s->dense)
-			scorer_reset_dense(s);
+		scorer_clear_dense(s);
+	if (scorer_match(s) == -1)
 		return -1;
-	}
 	for (size_t i = 0; i < s->ntterms; i++) {
 		uint32_t term = s->tterms[i];
 
@@ -1165,9 +1135,7 @@ scorer_raw_total(const struct scorer *s, uint32_t m)
 {
 	if (m >= s->nmarkets || !scorer_has(s, m))
 		return 0.0;
-	if (s->dense)
-		return s->raw[m];
-	return (s->acc[m] + 0.0) * s->credibility;	/* as scorer_collect_dense() */
+	return (s->acc[m] + 0.0) * s->credibility;	/* -0.0 + 0.0 is +0.0 */
 }
 
 double
@@ -1177,8 +1145,6 @@ scorer_total(const struct scorer *s, uint32_t m)
 
 	if (m >= s->nmarkets || !scorer_has(s, m))
 		return 0.0;
-	if (s->dense)
-		return s->tot[m];
 	x = (s->acc[m] + 0.0) * s->credibility;	/* as scorer_raw_total() */
 	cap = s->cap[m];
 	return scorer_clamp(x, cap);
