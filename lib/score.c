@@ -613,7 +613,7 @@ scorer_cue_mods(const struct scorer *s, const struct cue *c, const struct occ *a
  * Cues overlapping the matched phrases themselves (ex) do not count: "no
  * deal" is not negated by its own "no".
  */
-static unsigned
+static __attribute__((noinline)) unsigned
 scorer_context(const struct scorer *s, const struct occ *a,
     const struct span *ex, size_t nex)
 {
@@ -682,7 +682,7 @@ scorer_mark_after(struct scorer *s, const struct cue *c, int m)
  * occurrence with a cue inside it is judged the exact way, which leaves
  * its own words out).  The results are those of scorer_context().
  */
-static void
+static __attribute__((noinline)) void
 scorer_build_masks(struct scorer *s)
 {
 	const struct text	*t = s->text;
@@ -736,7 +736,7 @@ scorer_mask_context(const struct scorer *s, const struct occ *o)
 }
 
 /* The context of an occurrence judged on its own (cached). */
-static unsigned
+static inline unsigned
 scorer_occ_mods(struct scorer *s, struct occ *o)
 {
 	if (!o->judged) {
