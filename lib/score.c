@@ -1,13 +1,12 @@
 /*
  * score.c: the scoring engine.  See score.h for the contract.
  *
- * Matching works on tokens, not bytes.  Every phrase of every market (rule
- * terms and modifier cues alike) is a sequence of token hashes; all of
- * them form one trie over word ids.  An article's tokens are looked up in
- * the word table once each, and phrases are found by walking the trie from
- * each token that starts one: one pass whatever the number of markets, and
- * whole words by construction.  (docs/MARKETS.md and tests/bench/bench-score
- * compare this matcher with vectorscan on the same phrases.)
+ * Matching works on tokens, not bytes: lib/match.c finds every phrase of
+ * every market (rule terms and modifier cues alike) in one pass over an
+ * article's tokens, whole words by construction.  (docs/MARKETS.md and
+ * tests/bench/bench-score compare that matcher with vectorscan on the same
+ * phrases.)  Each hit becomes an occurrence of the terms the phrase
+ * belongs to, and a cue when it is one.
  *
  * Two paths share the work:
  *  - fast: a rule with one term and no vetoes (most rules, and every rule
@@ -18,6 +17,10 @@
  *  - slow: rules with several terms ("Trump" AND "Putin" AND a call word),
  *    vetoes or rivals are evaluated sentence by sentence, only when all
  *    their terms occurred.
+ *
+ * With up to SCORER_DENSE_MAX markets the totals live in one array that
+ * is cleared before each article and whose touched entries are flagged as
+ * rules add to them; with more, a list of touched markets is kept.
  */
 #include <math.h>
 #include <stdio.h>
