@@ -21,6 +21,7 @@
 #include "model.h"
 #include "score.h"
 #include "text.h"
+#include "utf8.h"
 
 #define SCORE_MAX_INPUT	(64u * 1024 * 1024)
 
@@ -285,20 +286,18 @@ score_excerpt(const struct text *t, const struct evidence *e, char *buf,
     size_t size)
 {
 	const char	*field, *base;
-	size_t		 s, en, o = 0;
+	size_t		 s, en, o;
 
 	text_span(t, e->start, e->end, &field, &s, &en);
 	base = strcmp(field, "title") == 0 ? t->orig : t->orig + t->title_len + 1;
-	for (size_t i = s; i < en && o + 4 < size; i++) {
-		char c = base[i];
+	/* Whole characters only, with room for an ellipsis and the NUL. */
+	o = utf8_cut(base + s, en - s, size - 4);
+	for (size_t i = 0; i < o; i++) {
+		char c = base[s + i];
 
-		if (c == '\n' || c == '\t' || c == '\r')
-			c = ' ';
-		buf[o++] = c;
+		buf[i] = c == '\n' || c == '\t' || c == '\r' ? ' ' : c;
 	}
 	if (s + o < en) {
-		while (o > 0 && ((unsigned char)buf[o] & 0xc0) == 0x80)
-			o--;
 		memcpy(buf + o, "\xe2\x80\xa6", 3);	/* U+2026 */
 		o += 3;
 	}
@@ -336,17 +335,17 @@ score_human_evidence(struct score_run *r, uint32_t i)
 static int
 score_human(struct score_run *r)
 {
-	char	 at[40], pub[40];
+	char	 at[40], when[40], pub[64] = "";
 	size_t	 nopen = 0, nmoved = 0, nquiet = 0;
 
 	date_format_rfc3339(r->at, at, sizeof(at));
 	printf("%s\n", r->in.title && r->in.title[0] ? r->in.title : "(untitled)");
-	if (r->in.published != PM_TIME_NONE)
-		date_format_rfc3339(r->in.published, pub, sizeof(pub));
-	printf("  %s%s%s%sscored at %s\n\n", r->in.source ? r->in.source : "",
-	    r->in.source ? ", " : "",
-	    r->in.published != PM_TIME_NONE ? "published " : "",
-	    r->in.published != PM_TIME_NONE ? strcat(pub, ", ") : "", at);
+	if (r->in.published != PM_TIME_NONE) {
+		date_format_rfc3339(r->in.published, when, sizeof(when));
+		snprintf(pub, sizeof(pub), "published %s, ", when);
+	}
+	printf("  %s%s%sscored at %s\n\n", r->in.source ? r->in.source : "",
+	    r->in.source ? ", " : "", pub, at);
 	for (uint32_t i = 0; i < r->set->nmarkets; i++) {
 		const struct market *m = &r->set->markets[i];
 		double before, after, d, q;

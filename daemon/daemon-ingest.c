@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "article.h"
 #include "daemon.h"
 #include "date.h"
 #include "feed.h"
@@ -25,14 +26,15 @@ ingest_feed_config(const struct daemon *d, const char *name)
 	return NULL;
 }
 
-/* Is this entry new?  1 yes, 0 seen, -1 store error. */
+/* Is this article new (by feed + id, or feed + link)?  1, 0, -1 (error). */
 static int
-ingest_is_new(struct daemon *d, const char *feed, const struct feed_entry *e)
+ingest_is_new(struct daemon *d, const struct article *a)
 {
 	char	err[512];
 	int	r;
 
-	r = store_article_seen(d->store, feed, e->id, e->link, err, sizeof(err));
+	r = store_article_seen(d->store, a->source, a->id, a->url, err,
+	    sizeof(err));
 	if (r < 0) {
 		log_warnx("store: %s", err);
 		return -1;
@@ -40,28 +42,33 @@ ingest_is_new(struct daemon *d, const char *feed, const struct feed_entry *e)
 	return r == 0;
 }
 
-/* Score and store one new entry; the article borrows the entry's strings. */
+/*
+ * The article an entry makes, first seen now; it borrows the entry's
+ * strings, or b's where a field is over the limits of article.h (the
+ * seen-check and the store both see the bounded values).  Returns what
+ * article_bound() changed.
+ */
 static int
-ingest_entry(struct daemon *d, const struct config_feed *fc,
-    const struct feed_entry *e, int64_t now)
+ingest_article(const struct config_feed *fc, const struct feed_entry *e,
+    int64_t now, struct article *a, struct article_bounds *b)
 {
-	struct article a;
-
-	memset(&a, 0, sizeof(a));
-	a.id = e->id;
-	a.source = fc->name;
-	a.title = e->title_text != NULL ? e->title_text : e->title;
-	a.url = e->link;
-	a.text = e->text;
-	a.published = e->published;
-	a.first_seen = now;
-	a.credibility = fc->credibility;
-	return publish_article(d, &a, now);
+	memset(a, 0, sizeof(*a));
+	a->id = e->id;
+	a->source = fc->name;
+	a->title = e->title_text != NULL ? e->title_text : e->title;
+	a->url = e->link;
+	a->text = e->text;
+	a->published = e->published;
+	a->first_seen = now;
+	a->credibility = fc->credibility;
+	return article_bound(a, b);
 }
 
 /*
  * Feed entries come newest first by convention; take them oldest first so
- * the stored order reads like the news did.
+ * the stored order reads like the news did.  The batch (one durable store
+ * transaction) opens at the first new entry: a poll that brings nothing
+ * new, the usual case, writes nothing and waits for no fsync.
  */
 static int
 ingest_feed(struct daemon *d, const struct config_feed *fc,
@@ -69,16 +76,24 @@ ingest_feed(struct daemon *d, const struct config_feed *fc,
 {
 	*fresh = 0;
 	for (size_t i = f->nentries; i-- > 0;) {
-		const struct feed_entry *e = &f->entries[i];
-		int r;
+		const struct feed_entry	*e = &f->entries[i];
+		struct article		 a;
+		struct article_bounds	 b;
+		int			 r, cut;
 
 		if (e->id == NULL || e->id[0] == '\0')
 			continue;
-		if ((r = ingest_is_new(d, fc->name, e)) == -1)
+		cut = ingest_article(fc, e, now, &a, &b);
+		if ((r = ingest_is_new(d, &a)) == -1)
 			return -1;
 		if (r == 0)
 			continue;
-		if (ingest_entry(d, fc, e, now) == -1)
+		if (cut != 0)
+			log_debug("feed %s: article %s: %s%s%s", fc->name,
+			    a.id, cut & ARTICLE_CUT_TITLE ? "title cut " : "",
+			    cut & ARTICLE_DROP_URL ? "link dropped " : "",
+			    cut & ARTICLE_HASH_ID ? "id hashed " : "");
+		if (publish_begin(d) == -1 || publish_article(d, &a, now) == -1)
 			return -1;
 		(*fresh)++;
 	}
@@ -94,11 +109,12 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	const struct config_feed	*fc = ingest_feed_config(d, name);
 	struct feed			 f;
 	char				 perr[256];
-	size_t				 fresh = 0;
+	size_t				 fresh = 0, older;
 	int				 n;
 
 	if (fc == NULL) {
 		snprintf(err, errsize, "feed no longer configured");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		return -1;
 	}
 	if (feed_parse(body, len, content_type, effective_url, &f, perr,
@@ -110,43 +126,31 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	}
 	if (f.illformed)
 		log_debug("feed %s: ill-formed document, recovered", name);
-	if (publish_begin(d) == -1 || ingest_feed(d, fc, &f, now, &fresh) == -1) {
+	if (ingest_feed(d, fc, &f, now, &fresh) == -1) {
 		publish_abort(d);
 		snprintf(err, errsize, "cannot store its articles");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		feed_free(&f);
 		return -1;
 	}
-	n = f.nentries > (size_t)INT32_MAX ? INT32_MAX : (int)f.nentries;
+	/* entries_seen counts the document's entries, read or not. */
+	older = f.nolder;
+	n = f.nentries + older > (size_t)INT32_MAX ? INT32_MAX :
+	    (int)(f.nentries + older);
 	feed_free(&f);
 	if (publish_commit(d) == -1) {
 		snprintf(err, errsize, "cannot store its articles");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		return -1;
 	}
-	if (fresh > 0)
+	if (fresh > 0 && older > 0)
+		log_info("feed %s: %zu new article%s (the newest %d of %d "
+		    "entries read)", name, fresh, fresh == 1 ? "" : "s",
+		    FEED_MAX_ENTRIES, n);
+	else if (fresh > 0)
 		log_info("feed %s: %zu new article%s", name, fresh,
 		    fresh == 1 ? "" : "s");
 	return n;
-}
-
-/* The feeds_failing gauge: feeds whose last poll failed. */
-static void
-ingest_count_failing(struct daemon *d)
-{
-	size_t n = poller_status(d->poller, NULL, 0), failing = 0;
-
-	if (n > d->nfeed_states) {
-		struct poller_feed_state *v = realloc(d->feed_states,
-		    n * sizeof(*v));
-
-		if (v == NULL)
-			return;
-		d->feed_states = v;
-		d->nfeed_states = n;
-	}
-	n = poller_status(d->poller, d->feed_states, n);
-	for (size_t i = 0; i < n; i++)
-		failing += d->feed_states[i].consecutive_failures > 0;
-	d->counters.feeds_failing = failing;
 }
 
 /* Persist one feed's poll state (validators, health, schedule). */
@@ -169,8 +173,14 @@ ingest_state(void *arg, const struct poller_feed_state *st)
 	f.next_poll = st->next_poll;
 	f.backoff = 0;
 	f.entries_seen = st->entries_seen;
+	/* Every poll once, and each failure once by kind; the handler
+	 * counted the bodies it refused itself. */
 	d->counters.polls++;
-	ingest_count_failing(d);
+	if (st->last_poll == POLLER_POLL_NOT_MODIFIED)
+		d->counters.polls_not_modified++;
+	else if (st->last_poll == POLLER_POLL_FAILED)
+		metrics_poll_error(&d->counters, st->last_error_kind);
+	d->counters.feeds_failing = poller_nfailing(d->poller);
 	if (store_feed_put(d->store, &f, err, sizeof(err)) != STORE_OK &&
 	    !d->store_failing)
 		log_warnx("store: %s", err);
@@ -245,5 +255,6 @@ ingest_setup(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
+	d->counters.feeds_failing = poller_nfailing(d->poller);
 	return 0;
 }

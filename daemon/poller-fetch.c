@@ -204,18 +204,45 @@ poller_status_text(long status)
 	}
 }
 
+/*
+ * libcurl 7.x refuses a response header line over its 100 KiB limit with
+ * CURLE_OUT_OF_MEMORY and no message, which reads in a log as if the
+ * daemon ran out of memory.  Recognise it: a status line was read, no
+ * body byte yet, and curl said nothing more.
+ */
+static int
+poller_fetch_header_too_long(struct poller_xfer *x, CURLcode res)
+{
+	long status = 0;
+
+	if (res != CURLE_OUT_OF_MEMORY || x->errbuf[0] != '\0' || x->len > 0)
+		return 0;
+	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) !=
+	    CURLE_OK)
+		return 0;
+	return status > 0;
+}
+
 /* A transfer curl gave up on: the body cap, or curl's own words. */
 static void
 poller_fetch_curl_error(struct poller *p, struct poller_xfer *x,
     CURLcode res, struct poller_outcome *o)
 {
-	if (x->too_big || res == CURLE_FILESIZE_EXCEEDED)
+	if (x->too_big || res == CURLE_FILESIZE_EXCEEDED) {
+		o->kind = METRICS_POLL_TOO_LARGE;
 		snprintf(o->reason, sizeof(o->reason),
 		    "body larger than max_body (%lld bytes), aborted",
 		    (long long)p->lim.max_body);
-	else
+	} else if (poller_fetch_header_too_long(x, res)) {
+		o->kind = METRICS_POLL_OTHER;
+		snprintf(o->reason, sizeof(o->reason),
+		    "response header line too long (over libcurl's limit), "
+		    "aborted");
+	} else {
+		o->kind = metrics_poll_error_curl(res);
 		snprintf(o->reason, sizeof(o->reason), "%s",
 		    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(res));
+	}
 }
 
 /* 429/503: read Retry-After (seconds or an HTTP date), clamped. */
@@ -244,6 +271,7 @@ poller_fetch_body(struct poller *p, struct poller_xfer *x, long status,
 	int			 n = 0;
 
 	if (x->len == 0) {
+		o->kind = METRICS_POLL_PARSE;
 		snprintf(o->reason, sizeof(o->reason), "empty body (HTTP %ld)",
 		    status);
 		return;
@@ -259,6 +287,8 @@ poller_fetch_body(struct poller *p, struct poller_xfer *x, long status,
 		n = p->handler.on_body(p->arg, f->name, x->body, x->len, ct, eu,
 		    poller_now_wall(), err, sizeof(err));
 	if (n < 0) {
+		o->refused = 1;
+		o->kind = METRICS_POLL_PARSE;
 		snprintf(o->reason, sizeof(o->reason), "%s",
 		    err[0] != '\0' ? err : "rejected by the feed handler");
 		return;
@@ -302,6 +332,9 @@ poller_fetch_outcome(struct poller *p, struct poller_xfer *x, CURLcode res,
 	    poller_status_text(status));
 	if (status == 429 || status == 503)
 		poller_fetch_retry_after(x, o);
+	/* A 503 is rate limiting only when it says when to come back. */
+	o->kind = status == 503 && o->retry_after < 0 ?
+	    METRICS_POLL_HTTP_5XX : metrics_poll_error_http(status);
 }
 
 /* Take x off the multi handle and the poller's list. */

@@ -2,7 +2,8 @@
  * server-int.h: what the files of the subscriber server share (server.c:
  * lifecycle, accept, publish, timers; server-client.c: one client's I/O,
  * requests and output limits; server-route.c: which clients want which
- * market; server-socket.c: creating the socket file).  Not for other
+ * market; server-socket.c: creating the socket file; server-fdlimit.c:
+ * descriptors for the clients).  Not for other
  * modules: they use server.h.
  */
 #ifndef PM_SERVER_INT_H
@@ -14,6 +15,7 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
+#include "metrics.h"
 #include "server.h"
 
 #define SERVER_ROUTE_BUCKETS	1024
@@ -24,7 +26,8 @@
 #define SERVER_MAX_LOGGED	5	/* errors logged per client */
 
 struct server_limits {
-	size_t		 max_clients;
+	size_t		 max_clients;		/* within the descriptor budget */
+	int		 fd_capped;		/* lower than configured */
 	int64_t		 heartbeat;		/* seconds */
 	size_t		 soft_limit;		/* bytes */
 	double		 soft_seconds;
@@ -120,11 +123,19 @@ struct server {
 	double			 refused_logged;
 	uint64_t		 refused_unlogged;
 	uint64_t		 slow_closed;
+
+	/* The daemon's counters (server_set_counters), else own_counters. */
+	struct metrics_counters	*counters;
+	struct metrics_counters	 own_counters;
 };
 
 /* server.c */
 double		 server_now(void);
 cJSON		*server_status(struct server *, const struct client *);
+
+/* server-fdlimit.c */
+size_t		 server_fd_budget(const struct config *, const char *path,
+		    size_t prev);
 
 /* server-socket.c */
 int		 server_socket_bind(const char *path, int mode,

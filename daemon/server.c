@@ -27,15 +27,26 @@ server_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The limits of cfg; max_clients within the descriptor budget. */
 static void
-server_limits_from(struct server_limits *lim, const struct config *cfg)
+server_limits_from(struct server *s, const struct config *cfg)
 {
-	lim->max_clients = (size_t)cfg->max_clients;
+	struct server_limits *lim = &s->lim;
+
+	lim->max_clients = server_fd_budget(cfg, s->path, lim->max_clients);
+	lim->fd_capped = lim->max_clients < (size_t)cfg->max_clients;
 	lim->heartbeat = cfg->heartbeat;
 	lim->soft_limit = (size_t)cfg->client_soft_limit;
 	lim->soft_seconds = (double)cfg->client_soft_seconds;
 	lim->hard_limit = (size_t)cfg->client_hard_limit;
 	lim->slow_close_seconds = (double)cfg->slow_close_seconds;
+}
+
+void
+server_set_counters(struct server *s, struct metrics_counters *c)
+{
+	c->subscribers = s->nclients;
+	s->counters = c;
 }
 
 size_t
@@ -170,8 +181,10 @@ server_refuse(struct server *s, int fd)
 	double	now = server_now();
 
 	s->refused++;
+	s->counters->subscribers_refused++;
 	snprintf(msg, sizeof(msg), "server full: %zu clients connected "
-	    "(subscribers.max_clients); try again later", s->nclients);
+	    "(%s); try again later", s->nclients, s->lim.fd_capped ?
+	    "the descriptor limit" : "subscribers.max_clients");
 	if ((line = proto_error(PROTO_ERR_FULL, msg)) != NULL) {
 		size_t len = strlen(line);
 
@@ -184,9 +197,11 @@ server_refuse(struct server *s, int fd)
 	s->refused_unlogged++;
 	if (now - s->refused_logged >= 10) {
 		log_warnx("socket %s: refused %llu client%s: %zu clients "
-		    "connected (subscribers.max_clients)", s->path,
+		    "connected (%s)", s->path,
 		    (unsigned long long)s->refused_unlogged,
-		    s->refused_unlogged == 1 ? "" : "s", s->nclients);
+		    s->refused_unlogged == 1 ? "" : "s", s->nclients,
+		    s->lim.fd_capped ? "the descriptor limit" :
+		    "subscribers.max_clients");
 		s->refused_logged = now;
 		s->refused_unlogged = 0;
 	}
@@ -385,12 +400,12 @@ server_new(struct event_base *base, const struct config *cfg,
 		return NULL;
 	}
 	s->base = base;
+	s->counters = &s->own_counters;
 	s->src = src;
 	s->arg = arg;
 	TAILQ_INIT(&s->clients);
 	TAILQ_INIT(&s->zombies);
 	TAILQ_INIT(&s->flushq);
-	server_limits_from(&s->lim, cfg);
 	s->started = server_now();
 	s->seq = src->seq != NULL ? src->seq(arg) : 0;
 	if ((s->session = strdup(session)) == NULL ||
@@ -398,6 +413,7 @@ server_new(struct event_base *base, const struct config *cfg,
 		snprintf(err, errsize, "server: out of memory");
 		goto fail;
 	}
+	server_limits_from(s, cfg);
 	if (server_ignore_sigpipe(err, errsize) == -1 ||
 	    server_listen(s, cfg, listen_fd, err, errsize) == -1)
 		goto fail;
@@ -419,7 +435,7 @@ server_reconfigure(struct server *s, const struct config *cfg)
 {
 	struct timeval hb = { (time_t)cfg->heartbeat, 0 };
 
-	server_limits_from(&s->lim, cfg);
+	server_limits_from(s, cfg);
 	if (event_add(s->ev_heartbeat, &hb) == -1)
 		log_warnx("server: cannot reschedule heartbeats");
 }

@@ -174,24 +174,17 @@ charset_rfc3023(const char *content_type, const char *xml_enc, char *out,
     size_t size)
 {
 	char	type[128], cs[CHARSET_NAME_MAX];
-	size_t	tl;
-	int	app, text;
 
 	charset_parse_content_type(content_type, type, sizeof(type), cs,
 	    sizeof(cs));
-	tl = strlen(type);
-	app = strcmp(type, "application/xml") == 0 ||
-	    strcmp(type, "application/xml-dtd") == 0 ||
-	    strcmp(type, "application/xml-external-parsed-entity") == 0 ||
-	    (strncmp(type, "application/", 12) == 0 && tl > 4 &&
-	    strcmp(type + tl - 4, "+xml") == 0);
-	text = strncmp(type, "text/", 5) == 0;
-	if (content_type == NULL || (!app && !text))
-		snprintf(out, size, "%s", *cs ? cs : *xml_enc ? xml_enc : "utf-8");
-	else if (app)
-		snprintf(out, size, "%s", *cs ? cs : *xml_enc ? xml_enc : "utf-8");
-	else
+	/*
+	 * A text/ type without a charset means US-ASCII; application/xml,
+	 * the +xml types and anything else defer to the XML declaration.
+	 */
+	if (content_type != NULL && strncmp(type, "text/", 5) == 0)
 		snprintf(out, size, "%s", *cs ? cs : "us-ascii");
+	else
+		snprintf(out, size, "%s", *cs ? cs : *xml_enc ? xml_enc : "utf-8");
 }
 
 /*
@@ -253,6 +246,29 @@ charset_take_utf8(const char *d, size_t len, struct charset_out *out)
 	return 0;
 }
 
+/* UTF-16 or UTF-32 under any of its names. */
+static int
+charset_wide(const char *canon)
+{
+	return strncasecmp(canon, "UTF-16", 6) == 0 ||
+	    strncasecmp(canon, "UTF-32", 6) == 0 ||
+	    strncasecmp(canon, "UCS-2", 5) == 0 ||
+	    strncasecmp(canon, "UCS-4", 5) == 0;
+}
+
+/*
+ * Do the first bytes show an 8-bit (ASCII-compatible) encoding?  Without a
+ * byte-order mark, an XML document starts with "<" or white space; in
+ * UTF-16 or UTF-32 one of its first two bytes would be NUL.  A server
+ * that says charset=utf-16 over such bytes is wrong, whatever it says.
+ */
+static int
+charset_8bit(const char *d, size_t len)
+{
+	return len >= 2 && d[0] != '\0' && d[1] != '\0' &&
+	    (d[0] == '<' || isspace((unsigned char)d[0]));
+}
+
 /* Try one candidate encoding; 0 when it decoded the document. */
 static int
 charset_try(const char *name, const char *d, size_t len,
@@ -300,10 +316,11 @@ charset_to_utf8(const char *data, size_t len, const char *content_type,
 	char		 xml_enc[CHARSET_NAME_MAX], rfc[CHARSET_NAME_MAX];
 	const char	*bom, *cand[6];
 	size_t		 skip;
-	int		 r;
+	int		 r, narrow;
 
 	memset(out, 0, sizeof(*out));
 	bom = charset_sniff((const unsigned char *)data, len, &skip);
+	narrow = bom == NULL && charset_8bit(data, len);
 	data += skip;
 	len -= skip;
 	xml_enc[0] = '\0';
@@ -314,7 +331,8 @@ charset_to_utf8(const char *data, size_t len, const char *content_type,
 		snprintf(xml_enc, sizeof(xml_enc), "%s", bom);
 	charset_rfc3023(content_type, xml_enc, rfc, sizeof(rfc));
 	cand[0] = rfc;
-	if (bom != NULL && strncmp(bom, "UTF-", 4) == 0 && strcmp(bom, "UTF-8"))
+	if (bom != NULL && strncmp(bom, "UTF-", 4) == 0 &&
+	    strcmp(bom, "UTF-8") != 0)
 		cand[0] = bom;	/* 16 or 32 bits: no other reading works */
 	cand[1] = xml_enc;
 	cand[2] = bom ? bom : "";
@@ -327,7 +345,7 @@ charset_to_utf8(const char *data, size_t len, const char *content_type,
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = strcasecmp(charset_canon(cand[i]),
 			    charset_canon(cand[j])) == 0;
-		if (seen)
+		if (seen || (narrow && charset_wide(charset_canon(cand[i]))))
 			continue;
 		r = charset_try(cand[i], data, len, out);
 		if (r == -2)

@@ -27,6 +27,62 @@ feed_builder_reset(struct feed_builder *fb)
 	for (size_t i = 0; i < fb->nentries; i++)
 		feed_draft_clear(&fb->entries[i]);
 	fb->nentries = 0;
+	fb->dropped = 0;
+}
+
+struct feed_rank {
+	int64_t	 t;	/* published, else updated; INT64_MIN: undated */
+	size_t	 pos;	/* place in the document */
+};
+
+/* Newest first, undated last, ties in document order. */
+static int
+feed_rank_cmp(const void *a, const void *b)
+{
+	const struct feed_rank *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t > y->t ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+int
+feed_builder_keep_newest(struct feed_builder *fb, size_t max)
+{
+	struct feed_rank	*r;
+	unsigned char		*keep;
+	size_t			 n = fb->nentries, j = 0;
+
+	if (n <= max)
+		return 0;
+	r = calloc(n, sizeof(*r));
+	keep = calloc(n, 1);
+	if (r == NULL || keep == NULL) {
+		free(r);
+		free(keep);
+		fb->oom = 1;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct feed_draft *d = &fb->entries[i];
+
+		r[i].t = d->published != INT64_MIN ? d->published : d->updated;
+		r[i].pos = i;
+	}
+	qsort(r, n, sizeof(*r), feed_rank_cmp);
+	for (size_t i = 0; i < max; i++)
+		keep[r[i].pos] = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!keep[i])
+			feed_draft_clear(&fb->entries[i]);
+		else if (j++ != i)
+			fb->entries[j - 1] = fb->entries[i];
+	}
+	free(r);
+	free(keep);
+	fb->nentries = max;
+	fb->dropped += n - max;
+	return 0;
 }
 
 struct feed_draft *
@@ -34,6 +90,9 @@ feed_builder_entry(struct feed_builder *fb)
 {
 	struct feed_draft *d;
 
+	if (fb->nentries >= 2 * FEED_MAX_ENTRIES &&
+	    feed_builder_keep_newest(fb, FEED_MAX_ENTRIES) == -1)
+		return NULL;
 	if (fb->nentries == fb->cap) {
 		size_t cap = fb->cap ? fb->cap * 2 : 16;
 

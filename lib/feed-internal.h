@@ -43,6 +43,7 @@ struct feed_builder {
 	struct feed_draft	*entries;
 	size_t			 nentries;
 	size_t			 cap;
+	size_t			 dropped;	/* older entries left out */
 	struct html_ctx		*html;
 	const char		*base_url;
 	int			 utf8;		/* the document was UTF-8 */
@@ -54,8 +55,16 @@ struct feed_builder {
 /* Drop every value read so far (to read the document again). */
 void	feed_builder_reset(struct feed_builder *);
 
-/* Append an empty entry; NULL when out of memory (sets fb->oom). */
+/*
+ * Append an empty entry; NULL when out of memory (sets fb->oom).  Past
+ * 2 * FEED_MAX_ENTRIES the entries so far (all complete by then) are cut
+ * down to the newest FEED_MAX_ENTRIES first, so drafts move: hold no
+ * pointer to an earlier one across this call.
+ */
 struct feed_draft	*feed_builder_entry(struct feed_builder *);
+
+/* Keep the newest max entries, in document order; -1 when out of memory. */
+int	feed_builder_keep_newest(struct feed_builder *, size_t max);
 
 /*
  * Turn raw decoded characters into a value: windows-1252 code points and

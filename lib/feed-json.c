@@ -112,19 +112,65 @@ fj_item(struct feed_builder *fb, const cJSON *item)
 	d->updated = fj_date(item, "date_modified");
 }
 
+/*
+ * How deeply arrays and objects are nested at byte n of data (strings
+ * skipped): cJSON stops at CJSON_NESTING_LIMIT and reports that as a
+ * plain syntax error, which misleads whoever reads the log.
+ */
+static size_t
+fj_depth_at(const char *data, size_t n)
+{
+	size_t	depth = 0;
+	int	instr = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = data[i];
+
+		if (instr) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				instr = 0;
+		} else if (c == '"')
+			instr = 1;
+		else if (c == '[' || c == '{')
+			depth++;
+		else if ((c == ']' || c == '}') && depth > 0)
+			depth--;
+	}
+	return depth;
+}
+
+/* Why cJSON refused the document, in one line. */
+static void
+fj_syntax_error(const char *data, size_t len, char *err, size_t errsize)
+{
+	const char	*where = cJSON_GetErrorPtr();
+	size_t		 at;
+
+	if (where == NULL || where < data || where > data + len) {
+		snprintf(err, errsize, "JSON Feed: syntax error");
+		return;
+	}
+	at = (size_t)(where - data);
+	if (fj_depth_at(data, at) >= CJSON_NESTING_LIMIT)
+		snprintf(err, errsize, "JSON Feed: nested deeper than %d "
+		    "levels at byte %zu", CJSON_NESTING_LIMIT, at);
+	else
+		snprintf(err, errsize, "JSON Feed: syntax error at byte %zu",
+		    at);
+}
+
 int
 feed_json_read(struct feed_builder *fb, const char *data, size_t len,
     char *err, size_t errsize)
 {
 	cJSON		*root;
 	const cJSON	*items, *item;
-	const char	*version, *where;
+	const char	*version;
 
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
-		where = cJSON_GetErrorPtr();
-		snprintf(err, errsize, "JSON Feed: syntax error at byte %ld",
-		    where != NULL && where >= data && where <= data + len ?
-		    (long)(where - data) : -1L);
+		fj_syntax_error(data, len, err, errsize);
 		return -1;
 	}
 	items = cJSON_GetObjectItemCaseSensitive(root, "items");

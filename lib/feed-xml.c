@@ -37,7 +37,7 @@ fx_keep_going(void *ctx)
 	xmlParserCtxtPtr	 pctx = ctx;
 	struct fx		*x = pctx->_private;
 
-	if (!x->bomb)
+	if (!x->bomb && !x->too_deep)
 		pctx->wellFormed = 1;
 }
 
@@ -60,12 +60,35 @@ fx_bomb(struct fx *x, xmlParserCtxtPtr pctx)
 		xmlStopParser(x->pctx);
 }
 
+/*
+ * A nesting bomb: with SAX handlers libxml2 applies no depth limit, and
+ * its push parser keeps some 40 bytes per open element, so 8 MB of "<x>"
+ * would cost over 100 MB.  No feed nests a thousand elements deep.
+ */
+static int
+fx_too_deep(xmlParserCtxtPtr pctx)
+{
+	struct fx *x = pctx->_private;
+
+	if (pctx->nameNr <= FX_NEST_LIMIT)
+		return 0;
+	if (!x->too_deep)
+		snprintf(x->err, sizeof(x->err), "elements nested deeper than "
+		    "%d levels (a nesting bomb?)", FX_NEST_LIMIT);
+	x->too_deep = 1;
+	pctx->wellFormed = 0;
+	xmlStopParser(pctx);
+	return 1;
+}
+
 static void
 fx_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
     const xmlChar *uri, int nns, const xmlChar **ns, int nattrs,
     int ndefaulted, const xmlChar **attrs)
 {
 	(void)ndefaulted;
+	if (fx_too_deep(ctx))
+		return;
 	fx_keep_going(ctx);
 	fx_rules_start(((xmlParserCtxtPtr)ctx)->_private, local, prefix, uri,
 	    nns, ns, nattrs, attrs);
@@ -120,7 +143,7 @@ fx_get_entity(void *ctx, const xmlChar *name)
 	    ent->etype == XML_INTERNAL_GENERAL_ENTITY)
 		return ent;
 	x->fb->illformed = 1;	/* undeclared */
-	if ((ent = xmlent_lend(&x->entities, name, 1)) != NULL)
+	if ((ent = xmlent_lend(&x->entities, pctx, name, 1)) != NULL)
 		return ent;
 	return xmlent_empty();
 }
@@ -345,8 +368,8 @@ fx_parse(struct feed_builder *fb, const char *data, size_t len,
 	xmlFreeParserCtxt(pctx);
 	fb->format = fx_rules_format(x);
 	*bad_amps = x->bad_amps;
-	*feed_seen = x->feed_seen && !x->bomb;
-	if (x->bomb)
+	*feed_seen = x->feed_seen && !x->bomb && !x->too_deep;
+	if (x->bomb || x->too_deep)
 		snprintf(err, errsize, "%s", x->err);
 	else if (!x->feed_seen)
 		snprintf(err, errsize, "not an RSS, RDF or Atom feed%s%s",

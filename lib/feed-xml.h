@@ -16,7 +16,8 @@
 #include "feed-internal.h"
 #include "xmlent.h"
 
-#define FX_MAX_DEPTH	256	/* libxml2's own limit without XML_PARSE_HUGE */
+#define FX_MAX_DEPTH	256	/* elements tracked; deeper ones are skipped */
+#define FX_NEST_LIMIT	1024	/* deeper than this: the document is refused */
 #define FX_TYPE_MAX	64
 #define FX_UNSET	INT_MAX	/* depth of a value set without precedence */
 
@@ -104,6 +105,7 @@ struct fx {
 	char			 rss_version[8];
 	int			 bad_amps;	/* errors a bare '&' causes */
 	int			 bomb;		/* entity expansion went wild */
+	int			 too_deep;	/* nesting past FX_NEST_LIMIT */
 	size_t			 chars;		/* text delivered so far */
 	size_t			 chars_limit;
 	int			 overflow;	/* elements deeper than we track */

@@ -184,6 +184,9 @@ feed_finish(struct feed_builder *fb, struct feed *out)
 	out->link = feed_take(&fb->feed.f[FF_LINK]);
 	out->illformed = fb->illformed;
 	out->format = fb->format;
+	if (feed_builder_keep_newest(fb, FEED_MAX_ENTRIES) == -1)
+		return -1;
+	out->nolder = fb->dropped;
 	if (fb->nentries > 0 &&
 	    (out->entries = calloc(fb->nentries, sizeof(*out->entries))) == NULL)
 		return -1;

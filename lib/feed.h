@@ -18,6 +18,16 @@
 /* Larger documents are refused before any parsing. */
 #define FEED_MAX_BYTES	(64 * 1024 * 1024)
 
+/*
+ * At most this many entries are kept from one document: the newest by
+ * date (published, else updated), undated ones counting as older than
+ * dated ones, and of equals the earlier in the document (feeds list the
+ * newest first).  So 8 MB of tiny entries cost neither the memory nor the
+ * time of 250,000 entries, and a long feed sorted either way gives its
+ * latest news.
+ */
+#define FEED_MAX_ENTRIES	1000
+
 struct feed_entry {
 	char	*id;		/* guid/id, else the link, else a hash of
 				   title and date ("pmsignal:hash:...") */
@@ -38,6 +48,8 @@ struct feed {
 	char			*link;		/* may be NULL */
 	struct feed_entry	*entries;
 	size_t			 nentries;
+	size_t			 nolder;	/* entries left out: over
+						   FEED_MAX_ENTRIES, the oldest */
 	int			 illformed;	/* errors were recovered from */
 	const char		*format;	/* "rss20", "atom10", "json11"... */
 };

@@ -30,6 +30,12 @@
 			 HTML_PARSE_RECOVER)
 #define HTML_MAX_ATTRS	64
 #define HTML_XML_TRIES	8	/* misses in a row before XML is not tried */
+/*
+ * Open elements at which a fragment stops being read: libxml2's parsers
+ * keep some 60 bytes per open element, so 7 MB of "<b>" would cost
+ * 160 MB.  Real markup nests a few dozen deep.
+ */
+#define HTML_NEST_LIMIT	1024
 
 enum html_class {
 	HTML_INLINE = 0,
@@ -367,15 +373,26 @@ html_void_end_len(struct html_ctx *c, const char *s, size_t n)
 static void
 html_copy_text_to(struct html_ctx *c, size_t to)
 {
-	const char	*s = c->src;
+	const char	*s = c->src, *amp = NULL, *lt = NULL;
 	size_t		 i = c->last, len;
 	long		 num;
 
+	if (i < to) {
+		amp = memchr(s + i, '&', to - i);
+		lt = memchr(s + i, '<', to - i);
+	}
 	while (i < to) {
-		const char *amp = memchr(s + i, '&', to - i);
-		const char *lt = memchr(s + i, '<', to - i);
-		const char *p = amp == NULL ? lt : lt == NULL || amp < lt ? amp : lt;
-		size_t j = p == NULL ? to : (size_t)(p - s);
+		const char	*p;
+		size_t		 j;
+
+		/* Search again only past a hit already used: linear time
+		 * even for a stretch of a million "<" and no "&". */
+		if (amp != NULL && amp < s + i)
+			amp = memchr(s + i, '&', to - i);
+		if (lt != NULL && lt < s + i)
+			lt = memchr(s + i, '<', to - i);
+		p = amp == NULL ? lt : lt == NULL || amp < lt ? amp : lt;
+		j = p == NULL ? to : (size_t)(p - s);
 
 		buf_add(&c->markup, s + i, j - i);
 		if ((i = j) == to)
@@ -423,7 +440,8 @@ html_find_tag(struct html_ctx *c, const xmlChar *name, size_t pos,
 	for (size_t i = pos; i-- > c->last;) {
 		const char *p = c->src + i;
 
-		if (p[0] != '<' || (end && p[1] != '/') || i + k + n > pos)
+		/* The length test first: p[1] may be past the source's end. */
+		if (i + k + n > pos || p[0] != '<' || (end && p[1] != '/'))
 			continue;
 		if (strncasecmp(p + k, (const char *)name, n) != 0)
 			continue;
@@ -538,10 +556,17 @@ html_start(struct html_ctx *c, const xmlChar *name, const xmlChar **attrs)
 	}
 }
 
+/* Past HTML_NEST_LIMIT the rest of the fragment is not read as markup. */
 static void
 html_on_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 {
-	html_start(((htmlParserCtxtPtr)ctx)->_private, name, attrs);
+	htmlParserCtxtPtr pctx = ctx;
+
+	if (pctx->nameNr > HTML_NEST_LIMIT) {
+		xmlStopParser(pctx);
+		return;
+	}
+	html_start(pctx->_private, name, attrs);
 }
 
 /* Write an end tag. */
@@ -709,9 +734,10 @@ html_xml_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	(void)ndefaulted;
 	if (c->bail)
 		return;
-	if (prefix != NULL || nns > 0 || c->rawtext > 0) {
-		/* Namespaces (HTML knows none), or an element where HTML sees
-		 * only text. */
+	if (prefix != NULL || nns > 0 || c->rawtext > 0 ||
+	    ((xmlParserCtxtPtr)ctx)->nameNr > HTML_NEST_LIMIT) {
+		/* Namespaces (HTML knows none), an element where HTML sees
+		 * only text, or a nesting bomb (the HTML parser stops it). */
 		html_xml_bail(c);
 		return;
 	}
@@ -813,7 +839,7 @@ static xmlEntityPtr
 html_xml_get_entity(void *ctx, const xmlChar *name)
 {
 	struct html_ctx	*c = ((xmlParserCtxtPtr)ctx)->_private;
-	xmlEntityPtr	 ent = xmlent_lend(&c->ents, name, 0);
+	xmlEntityPtr	 ent = xmlent_lend(&c->ents, ctx, name, 0);
 
 	if (ent == NULL) {
 		html_xml_bail(c);
@@ -985,6 +1011,10 @@ int
 html_ctx_run(struct html_ctx *c, const char *html, size_t len,
     const char *base, unsigned flags, char **markup, char **text)
 {
+	if (flags & HTML_MARKUP)
+		*markup = NULL;
+	if (flags & HTML_TEXT)
+		*text = NULL;
 	c->src = html;
 	c->len = len;
 	c->base = base != NULL && *base != '\0' ? base : NULL;
@@ -1019,10 +1049,14 @@ html_ctx_run(struct html_ctx *c, const char *html, size_t len,
 		*text = buf_detach(&c->text, NULL);
 	if (((flags & HTML_MARKUP) && *markup == NULL) ||
 	    ((flags & HTML_TEXT) && *text == NULL)) {
-		if (flags & HTML_MARKUP)
+		if (flags & HTML_MARKUP) {
 			free(*markup);
-		if (flags & HTML_TEXT)
+			*markup = NULL;
+		}
+		if (flags & HTML_TEXT) {
 			free(*text);
+			*text = NULL;
+		}
 		return -1;
 	}
 	return 0;

@@ -553,7 +553,8 @@ mbuild_term(struct mbuild *b, struct jsonv *jv, const char *path,
 
 	if (mbuild_strings(b, jv, path, node, 0, &l) == -1)
 		goto fail;
-	qsort(l.v, l.n, sizeof(*l.v), cmp_u32);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_u32);
 	klen = l.n * 11 + 1;
 	if ((key = malloc(klen)) == NULL)
 		goto oom;

@@ -324,7 +324,8 @@ int
 pipeline_article(struct pipeline *p, const struct article *a, int64_t now,
     struct delta_list *out, struct pipeline_result *resp)
 {
-	struct pipeline_result	 local, *res = resp != NULL ? resp : &local;
+	struct pipeline_result	 local = { .status = PIPELINE_SCORED };
+	struct pipeline_result	*res = resp != NULL ? resp : &local;
 	double			 cred = a->credibility;
 	int			 r;
 

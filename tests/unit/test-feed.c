@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -338,6 +339,57 @@ START_TEST(encodings)
 }
 END_TEST
 
+/*
+ * A server that calls 8-bit bytes UTF-16 or UTF-32 (in the Content-Type,
+ * or the document in its declaration) is wrong: the first bytes show it.
+ * Read as UTF-16 they would be CJK soup and no feed at all.
+ */
+START_TEST(lying_charset)
+{
+	static const char *types[] = {
+		"application/rss+xml; charset=utf-16",
+		"application/xml; charset=UTF-32",
+		"text/xml; charset=ucs-2",
+		NULL,
+	};
+	/* Of a length that divides by 4: the bytes convert "fine". */
+	const char	*doc = "\n <?xml version=\"1.0\" encoding=\"utf-16\"?>"
+	    "<rss version=\"2.0\"><channel><title>Lies</title><item>"
+	    "<guid>l1</guid><title>Caf\xC3\xA9 na\xC3\xAFve</title></item>"
+	    "</channel></rss>     ";
+	char		 err[256];
+	struct feed	 f;
+
+	ck_assert_uint_eq(strlen(doc) % 4, 0);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		err[0] = '\0';
+		ck_assert_msg(feed_parse(doc, strlen(doc), types[i], NULL, &f,
+		    err, sizeof(err)) == 0, "%s: %s", types[i], err);
+		ck_assert_int_eq(f.illformed, 1);
+		ck_assert_str_eq(f.title, "Lies");
+		ck_assert_uint_eq(f.nentries, 1);
+		ck_assert_str_eq(f.entries[0].title, "Caf\xC3\xA9 na\xC3\xAFve");
+		feed_free(&f);
+	}
+	/* Real UTF-16, named only by the header, still reads as UTF-16. */
+	{
+		const char	 src[] = "<rss><channel><title>Wide</title>"
+		    "</channel></rss>";
+		char		 wide[2 * sizeof(src)];
+
+		for (size_t i = 0; i < sizeof(src) - 1; i++) {
+			wide[2 * i] = src[i];
+			wide[2 * i + 1] = '\0';
+		}
+		ck_assert_int_eq(feed_parse(wide, 2 * (sizeof(src) - 1),
+		    "application/xml; charset=utf-16le", NULL, &f, err,
+		    sizeof(err)), 0);
+		ck_assert_str_eq(f.title, "Wide");
+		feed_free(&f);
+	}
+}
+END_TEST
+
 START_TEST(invalid_utf8)
 {
 	struct feed f;
@@ -350,6 +402,34 @@ START_TEST(invalid_utf8)
 	    "Na\xEF\xBF\xBDve caf\xC3\xA9 \xEF\xBF\xBD\xEF\xBF\xBD review");
 	ck_assert_ptr_nonnull(strstr(f.entries[0].text,
 	    "\xE2\x80\x9Cquoted\xE2\x80\x9D"));
+	feed_free(&f);
+}
+END_TEST
+
+/*
+ * Found by fuzz-feed-xml: libxml2 copies one byte of a predefined entity
+ * into an attribute value, so an HTML entity lent that way (&eacute;)
+ * became half a character in inline XHTML's attributes.
+ */
+START_TEST(html_entity_in_attribute)
+{
+	static const char doc[] =
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>e</id>"
+	    "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+	    "<a href=\"/caf&eacute;\" title=\"&hellip; &bogus; &amp;\">"
+	    "caf&eacute;</a></div></content></entry></feed>";
+	struct feed	f;
+	char		err[256];
+
+	ck_assert_int_eq(feed_parse(doc, sizeof(doc) - 1, NULL,
+	    "http://example.org/", &f, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.nentries, 1);
+	ck_assert(every_string(&f, clean_utf8));
+	ck_assert_ptr_nonnull(strstr(f.entries[0].content,
+	    "title=\"\xE2\x80\xA6 &amp;bogus; &amp;\""));
+	ck_assert_ptr_nonnull(strstr(f.entries[0].content,
+	    "href=\"http://example.org/caf\xC3\xA9\""));
+	ck_assert_str_eq(f.entries[0].text, "caf\xC3\xA9");
 	feed_free(&f);
 }
 END_TEST
@@ -425,6 +505,146 @@ START_TEST(billion_laughs)
 }
 END_TEST
 
+/*
+ * Elements nested 1000 deep are read (and what follows them); past 1024
+ * the document is refused: with SAX handlers libxml2 has no depth limit
+ * of its own, and 8 MB of "<x>" would cost it over 100 MB.
+ */
+START_TEST(nesting_bomb)
+{
+	static const size_t	 depths[] = { 1000, 1100, 2000000 };
+	const char		*head = "<rss version=\"2.0\"><channel>";
+	const char		*tail = "<item><guid>after</guid></item>"
+	    "</channel></rss>";
+	struct feed		 f;
+	char			 err[256];
+
+	for (size_t k = 0; k < sizeof(depths) / sizeof(depths[0]); k++) {
+		size_t	 d = depths[k], n = 0;
+		char	*doc = malloc(strlen(head) + 7 * d + strlen(tail) + 1);
+
+		ck_assert_ptr_nonnull(doc);
+		n += (size_t)sprintf(doc, "%s", head);
+		for (size_t i = 0; i < d; i++, n += 3)
+			memcpy(doc + n, "<x>", 3);
+		for (size_t i = 0; i < d; i++, n += 4)
+			memcpy(doc + n, "</x>", 4);
+		n += (size_t)sprintf(doc + n, "%s", tail);
+		err[0] = '\0';
+		if (d <= 1000) {
+			ck_assert_msg(feed_parse(doc, n, NULL, NULL, &f, err,
+			    sizeof(err)) == 0, "%s", err);
+			ck_assert_uint_eq(f.nentries, 1);
+			ck_assert_str_eq(f.entries[0].id, "after");
+		} else {
+			ck_assert_int_eq(feed_parse(doc, n, NULL, NULL, &f,
+			    err, sizeof(err)), -1);
+			ck_assert_msg(strstr(err, "nested deeper than 1024") !=
+			    NULL, "%s", err);
+		}
+		feed_free(&f);
+		free(doc);
+	}
+}
+END_TEST
+
+/*
+ * An RSS document of n items "tI", item I dated date(I) minutes after
+ * 2026-01-01 (no date when date(I) < 0): malloc'd, length in *len.
+ */
+static char *
+many_items(size_t n, long (*date)(size_t), size_t *len)
+{
+	char	*doc = malloc(n * 96 + 128);
+	size_t	 o = 0;
+
+	ck_assert_ptr_nonnull(doc);
+	o += (size_t)sprintf(doc, "<rss version=\"2.0\"><channel><title>m</title>");
+	for (size_t i = 0; i < n; i++) {
+		long	 m = date(i);
+		time_t	 t = (time_t)(1767225600 + 60 * m);
+		char	 d[64] = "";
+
+		if (m >= 0)
+			strftime(d, sizeof(d), "%a, %d %b %Y %H:%M:%S GMT",
+			    gmtime(&t));
+		o += (size_t)sprintf(doc + o, "<item><guid>t%zu</guid>%s%s%s"
+		    "</item>", i, m >= 0 ? "<pubDate>" : "", d,
+		    m >= 0 ? "</pubDate>" : "");
+	}
+	o += (size_t)sprintf(doc + o, "</channel></rss>");
+	*len = o;
+	return doc;
+}
+
+static long	date_up(size_t i) { return (long)i; }
+static long	date_down(size_t i) { return 100000 - (long)i; }
+static long	date_none(size_t i) { (void)i; return -1; }
+static long	date_tail(size_t i) { return i >= 2990 ? (long)i : -1; }
+
+/* Entry i of f has id "t<want>". */
+static void
+id_is(const struct feed *f, size_t i, size_t want)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "t%zu", want);
+	ck_assert_str_eq(f->entries[i].id, id);
+}
+
+/* Parse many_items(n, date): nentries kept, nolder left out. */
+static void
+parse_many(size_t n, long (*date)(size_t), struct feed *f, size_t nentries,
+    size_t nolder)
+{
+	char	*doc, err[256];
+	size_t	 len;
+
+	doc = many_items(n, date, &len);
+	ck_assert_int_eq(feed_parse(doc, len, NULL, NULL, f, err, sizeof(err)), 0);
+	free(doc);
+	ck_assert_uint_eq(f->nentries, nentries);
+	ck_assert_uint_eq(f->nolder, nolder);
+}
+
+/*
+ * A long document keeps its newest FEED_MAX_ENTRIES entries, in document
+ * order, whichever way it is sorted (and however long: drafts are cut
+ * down while reading, so memory stays bounded too).
+ */
+START_TEST(newest_entries_kept)
+{
+	struct feed f;
+
+	ck_assert_int_eq(FEED_MAX_ENTRIES, 1000);
+	/* Oldest first: the last 1000. */
+	parse_many(1500, date_up, &f, 1000, 500);
+	for (size_t i = 0; i < 1000; i++)
+		id_is(&f, i, 500 + i);
+	feed_free(&f);
+	/* Newest first, long enough to be cut down while reading. */
+	parse_many(5000, date_down, &f, 1000, 4000);
+	for (size_t i = 0; i < 1000; i++)
+		id_is(&f, i, i);
+	feed_free(&f);
+	/* Undated: the first 1000. */
+	parse_many(2500, date_none, &f, 1000, 1500);
+	id_is(&f, 0, 0);
+	id_is(&f, 999, 999);
+	feed_free(&f);
+	/* Ten dated at the very end beat the undated, even across a cut. */
+	parse_many(3000, date_tail, &f, 1000, 2000);
+	id_is(&f, 0, 0);
+	id_is(&f, 989, 989);
+	id_is(&f, 990, 2990);
+	id_is(&f, 999, 2999);
+	feed_free(&f);
+	/* A short document keeps everything. */
+	parse_many(999, date_up, &f, 999, 0);
+	feed_free(&f);
+}
+END_TEST
+
 START_TEST(size_cap)
 {
 	size_t		 len = 100u * 1000 * 1000;
@@ -483,6 +703,25 @@ START_TEST(refused)
 	ck_assert_int_eq(feed_parse("plain words", 11, NULL, NULL, &f, err,
 	    sizeof(err)), -1);
 	feed_free(&f);
+	/* A nesting bomb says so, with brackets in strings not counted. */
+	{
+		size_t	 depth = 5000, n = 0;
+		char	*doc = malloc(2 * depth + 64);
+
+		ck_assert_ptr_nonnull(doc);
+		n += (size_t)sprintf(doc, "{\"title\":\"[[{{\",\"items\":");
+		memset(doc + n, '[', depth);
+		n += depth;
+		memset(doc + n, ']', depth);
+		n += depth;
+		doc[n++] = '}';
+		ck_assert_int_eq(feed_parse(doc, n, NULL, NULL, &f, err,
+		    sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "nested deeper than 1000") != NULL,
+		    "%s", err);
+		feed_free(&f);
+		free(doc);
+	}
 }
 END_TEST
 
@@ -502,10 +741,14 @@ main(void)
 	tcase_add_test(tc, json_feed);
 	tcase_add_test(tc, id_and_link_fallbacks);
 	tcase_add_test(tc, encodings);
+	tcase_add_test(tc, lying_charset);
 	tcase_add_test(tc, invalid_utf8);
+	tcase_add_test(tc, html_entity_in_attribute);
 	tcase_add_test(tc, xxe_relative_file);
 	tcase_add_test(tc, xxe_absolute_file);
 	tcase_add_test(tc, billion_laughs);
+	tcase_add_test(tc, nesting_bomb);
+	tcase_add_test(tc, newest_entries_kept);
 	tcase_add_test(tc, size_cap);
 	tcase_add_test(tc, illformed_recovery);
 	tcase_add_test(tc, refused);

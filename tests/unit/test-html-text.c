@@ -142,6 +142,9 @@ static const char *const both_paths[] = {
 	"<o:p>office</o:p>",
 	"<![CDATA[raw]]>",
 	"<p>&bogus; entity</p>",
+	/* HTML's entities in attribute values: whole characters (fuzz). */
+	"<p title=\"caf&eacute; &hellip;&nbsp;&#233;\">t&eacute;</p>",
+	"<a href=\"/x?a=1&amp;b=&eacute;\" title=\"&lt;&quot;\">l</a>",
 };
 
 START_TEST(xml_and_html_paths_agree)
@@ -166,6 +169,87 @@ START_TEST(xml_and_html_paths_agree)
 		free(t1);
 		free(m2);
 		free(t2);
+	}
+	html_ctx_free(c);
+}
+END_TEST
+
+/*
+ * Found by fuzz-html-text: an end tag the parser implies, with "<" as the
+ * last byte of the source, made html_find_tag read one byte past it.  The
+ * source is copied to a buffer of its exact size so that `make asan`
+ * sees any such read.
+ */
+START_TEST(implied_end_tag_at_end)
+{
+	static const char src[] = "<a href=\"x\">link <b>bold</a> tail <";
+	struct html_ctx	*c = html_ctx_new();
+	char		*h = malloc(sizeof(src) - 1), *m = NULL, *t = NULL;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(h);
+	memcpy(h, src, sizeof(src) - 1);
+	ck_assert_int_eq(html_ctx_run(c, h, sizeof(src) - 1, NULL,
+	    HTML_TEXT | HTML_MARKUP, &m, &t), 0);
+	ck_assert_ptr_nonnull(strstr(t, "link bold"));
+	ck_assert_ptr_nonnull(strstr(m, "<a href=\"x\">"));
+	free(m);
+	free(t);
+	free(h);
+	html_ctx_free(c);
+}
+END_TEST
+
+/* n copies of open, then body, then n copies of close: malloc'd. */
+static char *
+nested(size_t n, const char *open, const char *body, const char *close)
+{
+	size_t	 ol = strlen(open), bl = strlen(body), cl = strlen(close);
+	char	*s = malloc(n * (ol + cl) + bl + 1), *p = s;
+
+	ck_assert_ptr_nonnull(s);
+	for (size_t i = 0; i < n; i++, p += ol)
+		memcpy(p, open, ol);
+	memcpy(p, body, bl);
+	p += bl;
+	for (size_t i = 0; i < n; i++, p += cl)
+		memcpy(p, close, cl);
+	*p = '\0';
+	return s;
+}
+
+/*
+ * A nesting bomb stops being read past 1024 open elements (libxml2 keeps
+ * some 60 bytes per open element); markup as deep as 1000 is read in full,
+ * by either parser.  The markup keeps the source, so nothing is lost.
+ */
+START_TEST(nesting_bomb)
+{
+	static const char	*opens[] = { "<b>", "<span>", "<b class=x>" };
+	struct html_ctx		*c = html_ctx_new();
+
+	ck_assert_ptr_nonnull(c);
+	for (size_t i = 0; i < sizeof(opens) / sizeof(opens[0]); i++) {
+		const char	*close = i == 1 ? "</span>" : "</b>";
+		char		*ok = nested(1000, opens[i], "deep word", close);
+		char		*bomb = nested(200000, opens[i], "deep word", close);
+		char		*m = NULL, *t = NULL;
+
+		ck_assert_int_eq(html_ctx_run(c, ok, strlen(ok), NULL,
+		    HTML_MARKUP | HTML_TEXT, &m, &t), 0);
+		ck_assert_str_eq(t, "deep word");
+		free(m);
+		free(t);
+		ck_assert_int_eq(html_ctx_run(c, bomb, strlen(bomb), NULL,
+		    HTML_MARKUP | HTML_TEXT, &m, &t), 0);
+		ck_assert_ptr_null(strstr(t, "deep"));
+		/* The source, plus quotes added to the attributes read. */
+		ck_assert_uint_le(strlen(m), strlen(bomb) + 2 * 1025);
+		ck_assert_ptr_nonnull(strstr(m, "deep word"));
+		free(m);
+		free(t);
+		free(ok);
+		free(bomb);
 	}
 	html_ctx_free(c);
 }
@@ -210,6 +294,8 @@ main(void)
 	tcase_add_test(tc, text_broken_html);
 	tcase_add_test(tc, markup_rewrite);
 	tcase_add_test(tc, xml_and_html_paths_agree);
+	tcase_add_test(tc, implied_end_tag_at_end);
+	tcase_add_test(tc, nesting_bomb);
 	tcase_add_test(tc, uri);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

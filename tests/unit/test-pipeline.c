@@ -1,6 +1,7 @@
 /*
  * test-pipeline.c: article + time -> deltas.  Markets open and close on
- * time and only move while open; articles from the future wait; decay
+ * time and only move while open; articles from the future wait, and a
+ * claimed date far in the future counts for nothing; decay
  * ticks are published past min_delta and chain; syndicated copies move
  * nothing; the same calls give the same deltas; exported state continues
  * where it stopped; an event reported done holds its market up to the
@@ -151,6 +152,57 @@ START_TEST(future_articles_wait)
 	ck_assert_int_eq(pipeline_article(p, &a, t0 + 2 * DAY, &l, &r), 0);
 	ck_assert_int_eq(r.status, PIPELINE_SCORED);
 	ck_assert_uint_eq(r.moved, 1);
+	delta_list_free(&l);
+	pipeline_free(p);
+}
+END_TEST
+
+/*
+ * A feed that lies about its dates: an article claiming to be from 2100
+ * (or 9999) but first seen now is scored now.  It moves the open market
+ * at now, its delta is timed now, it neither closes the market whose
+ * deadline the claimed date is past nor opens the one not open yet, and
+ * the claimed date only travels along as "published".
+ */
+START_TEST(claimed_future_date_counts_for_nothing)
+{
+	struct pipeline		*p = new_pipeline(0);
+	struct delta_list	 l;
+	struct pipeline_result	 r;
+	struct pipeline_market	 pm;
+	int64_t			 now = t0 + DAY, claims[2];
+	struct article		 a = art("far", story, now);
+
+	ck_assert_int_eq(date_parse_rfc3339("2100-01-01T00:00:00Z",
+	    &claims[0]), 0);
+	ck_assert_int_eq(date_parse_rfc3339("9999-12-31T23:59:59Z",
+	    &claims[1]), 0);
+	delta_list_init(&l);
+	for (size_t i = 0; i < 2; i++) {
+		a.published = claims[i];
+		ck_assert_int_eq(pipeline_article(p, &a, now, &l, &r), 0);
+		ck_assert_int_eq(r.status, PIPELINE_SCORED);
+	}
+	ck_assert_uint_ge(l.n, 2);
+	for (size_t i = 0; i < l.n; i++) {
+		ck_assert_int_eq(l.v[i].ts, now);
+		ck_assert_str_eq(l.v[i].market, "truce");
+		ck_assert_int_ne(l.v[i].cause, DELTA_CLOSE);
+		if (l.v[i].cause == DELTA_ARTICLE) {
+			ck_assert_int_eq(l.v[i].article_first_seen, now);
+			ck_assert(l.v[i].article_published == claims[0] ||
+			    l.v[i].article_published == claims[1]);
+		}
+	}
+	ck_assert_int_eq(l.v[l.n - 1].cause, DELTA_ARTICLE);
+	ck_assert(l.v[l.n - 1].p > l.v[0].prev);
+	/* truce (deadline 2025-11-29) is open, later (opens 2025-12-01) not. */
+	pipeline_market_get(p, 0, now, &pm);
+	ck_assert_int_eq(pm.status, PM_OPEN);
+	ck_assert_int_eq(pm.published_at, now);
+	pipeline_market_get(p, 1, now, &pm);
+	ck_assert_int_eq(pm.status, PM_PENDING);
+	ck_assert_int_eq(pm.published_at, PM_TIME_NONE);
 	delta_list_free(&l);
 	pipeline_free(p);
 }
@@ -510,6 +562,7 @@ main(void)
 	tcase_add_test(tc, markets_open_on_time);
 	tcase_add_test(tc, article_moves_open_markets_only);
 	tcase_add_test(tc, future_articles_wait);
+	tcase_add_test(tc, claimed_future_date_counts_for_nothing);
 	tcase_add_test(tc, closed_markets_never_move);
 	tcase_add_test(tc, decay_ticks_chain);
 	tcase_add_test(tc, deterministic);
