@@ -135,7 +135,7 @@ text_low_bytes(size_t n)
  * For words of n <= 16 bytes: the masks of the bytes of the word in its
  * first and second eight bytes (0 when it has none there).
  */
-#define LB(n)	((n) == 0 ? 0 : ~0ULL >> (64 - 8 * (n)))
+#define LB(n)	((n) == 0 ? 0 : ~0ULL >> ((64 - 8 * (n)) & 63))
 #define M2(n)	{ LB((n) < 8 ? (n) : 8), LB((n) > 8 ? (n) - 8 : 0) }
 static const uint64_t text_masks[17][2] = {
 	M2(0), M2(1), M2(2), M2(3), M2(4), M2(5), M2(6), M2(7), M2(8),
@@ -481,7 +481,7 @@ text_ascii_word(struct text *t, struct tokstate *ts, size_t start, size_t end)
 	const unsigned char	*o = (const unsigned char *)t->orig;
 	size_t			 l;
 
-	if (__builtin_expect(o[end] >= 0x80, 0) && end < t->olen &&
+	if (end < t->olen && __builtin_expect(o[end] >= 0x80, 0) &&
 	    text_word_at(t, end, &l))
 		return text_slow_word(t, ts, start);
 	if ((t->prefix_mask != 0 || t->want_norm) &&
