@@ -1,7 +1,8 @@
 # pmsignal: prediction-market signal daemon.
 #
-# Targets: all (default), test, asan, bench, conformance, demo, install, run,
-# clean.
+# Targets: all (default), test, asan, fuzz, valgrind, lint, bench,
+# conformance, demo, install, run, clean (docs/TESTING.md: fuzz, valgrind,
+# lint).
 # Objects and binaries go under $(BUILD) (default build/); `make asan` builds a
 # sanitized copy under build/asan/ and runs the whole suite there.
 
@@ -131,7 +132,9 @@ bench: deps
 bench-run: all
 	@BUILD=$(BUILD) tests/bench/run
 
-# libFuzzer needs clang; objects go to build/fuzz/.
+# libFuzzer needs clang; objects go to build/fuzz/.  FUZZ_SECONDS per
+# target; FUZZ_TARGETS="feed-xml date" runs only those; FUZZ_ARGS adds
+# libFuzzer flags (tests/fuzz/run).
 fuzz: deps
 	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz FUZZ=1 fuzz-build
 	@BUILD=build/fuzz tests/fuzz/run $(or $(FUZZ_SECONDS),10)

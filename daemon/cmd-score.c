@@ -21,6 +21,7 @@
 #include "model.h"
 #include "score.h"
 #include "text.h"
+#include "utf8.h"
 
 #define SCORE_MAX_INPUT	(64u * 1024 * 1024)
 
@@ -201,16 +202,26 @@ struct score_run {
 	int64_t			 at;
 };
 
-static void
-score_p(const struct score_run *r, uint32_t i, double *before, double *after)
+/*
+ * p with no news and after this article alone, as the pipeline applies it;
+ * q: the probability that the event has happened, from its fact rules.
+ */
+static int
+score_p(const struct score_run *r, uint32_t i, double *before, double *after,
+    double *q)
 {
 	const struct market	*m = &r->set->markets[i];
 	struct model_state	 st;
+	struct model_input	 in;
 
 	model_init(&st);
 	*before = model_p_no_news(m, r->at);
-	model_add(m, &st, scorer_total(r->scorer, i), r->at);
+	if (model_input_get(r->scorer, r->set, i, &in) == -1)
+		return -1;
+	model_update(m, &st, &in, r->at);
 	*after = model_p(m, &st, r->at);
+	*q = model_happened(&st);
+	return 0;
 }
 
 static int
@@ -236,11 +247,12 @@ score_json(struct score_run *r)
 	if ((arr = cJSON_AddArrayToObject(root, "markets")) == NULL)
 		goto oom;
 	for (uint32_t i = 0; i < r->set->nmarkets; i++) {
-		double before, after;
+		double before, after, q;
 
 		if (!model_is_open(&r->set->markets[i], r->at))
 			continue;
-		score_p(r, i, &before, &after);
+		if (score_p(r, i, &before, &after, &q) == -1)
+			goto oom;
 		if ((evj = scorer_evidence_json(r->scorer, &r->text, i)) == NULL)
 			goto oom;
 		ev = cJSON_Parse(evj);
@@ -253,6 +265,7 @@ score_json(struct score_run *r)
 		cJSON_AddNumberToObject(o, "p_after", delta_round(after));
 		cJSON_AddNumberToObject(o, "delta",
 		    delta_round(delta_round(after) - delta_round(before)));
+		cJSON_AddNumberToObject(o, "happened", delta_round(q));
 		cJSON_AddItemToObject(o, "evidence", ev);
 	}
 	if ((out = cJSON_PrintUnformatted(root)) == NULL)
@@ -273,20 +286,18 @@ score_excerpt(const struct text *t, const struct evidence *e, char *buf,
     size_t size)
 {
 	const char	*field, *base;
-	size_t		 s, en, o = 0;
+	size_t		 s, en, o;
 
 	text_span(t, e->start, e->end, &field, &s, &en);
 	base = strcmp(field, "title") == 0 ? t->orig : t->orig + t->title_len + 1;
-	for (size_t i = s; i < en && o + 4 < size; i++) {
-		char c = base[i];
+	/* Whole characters only, with room for an ellipsis and the NUL. */
+	o = utf8_cut(base + s, en - s, size - 4);
+	for (size_t i = 0; i < o; i++) {
+		char c = base[s + i];
 
-		if (c == '\n' || c == '\t' || c == '\r')
-			c = ' ';
-		buf[o++] = c;
+		buf[i] = c == '\n' || c == '\t' || c == '\r' ? ' ' : c;
 	}
 	if (s + o < en) {
-		while (o > 0 && ((unsigned char)buf[o] & 0xc0) == 0x80)
-			o--;
 		memcpy(buf + o, "\xe2\x80\xa6", 3);	/* U+2026 */
 		o += 3;
 	}
@@ -324,20 +335,20 @@ score_human_evidence(struct score_run *r, uint32_t i)
 static int
 score_human(struct score_run *r)
 {
-	char	 at[40], pub[40];
+	char	 at[40], when[40], pub[64] = "";
 	size_t	 nopen = 0, nmoved = 0, nquiet = 0;
 
 	date_format_rfc3339(r->at, at, sizeof(at));
 	printf("%s\n", r->in.title && r->in.title[0] ? r->in.title : "(untitled)");
-	if (r->in.published != PM_TIME_NONE)
-		date_format_rfc3339(r->in.published, pub, sizeof(pub));
-	printf("  %s%s%s%sscored at %s\n\n", r->in.source ? r->in.source : "",
-	    r->in.source ? ", " : "",
-	    r->in.published != PM_TIME_NONE ? "published " : "",
-	    r->in.published != PM_TIME_NONE ? strcat(pub, ", ") : "", at);
+	if (r->in.published != PM_TIME_NONE) {
+		date_format_rfc3339(r->in.published, when, sizeof(when));
+		snprintf(pub, sizeof(pub), "published %s, ", when);
+	}
+	printf("  %s%s%sscored at %s\n\n", r->in.source ? r->in.source : "",
+	    r->in.source ? ", " : "", pub, at);
 	for (uint32_t i = 0; i < r->set->nmarkets; i++) {
 		const struct market *m = &r->set->markets[i];
-		double before, after, d;
+		double before, after, d, q;
 		const struct evidence *ev;
 
 		if (!model_is_open(m, r->at))
@@ -347,13 +358,19 @@ score_human(struct score_run *r)
 			nquiet++;
 			continue;
 		}
-		score_p(r, i, &before, &after);
+		if (score_p(r, i, &before, &after, &q) == -1) {
+			fprintf(stderr, "pmsignald: score: out of memory\n");
+			return 1;
+		}
 		d = delta_round(after) - delta_round(before);
 		nmoved += d != 0.0;
 		printf("  %s %-32s %.3f -> %.3f  (%+.3f)\n",
 		    d > 0 ? "\xe2\x96\xb2" : d < 0 ? "\xe2\x96\xbc" : "=",
 		    m->id, before, after, d);
 		printf("    %s\n", m->question);
+		if (q > 0.0)
+			printf("    reported as done: happened with probability "
+			    "%.2f, which does not fade\n", q);
 		score_human_evidence(r, i);
 		printf("\n");
 	}

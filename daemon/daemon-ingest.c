@@ -66,7 +66,9 @@ ingest_article(const struct config_feed *fc, const struct feed_entry *e,
 
 /*
  * Feed entries come newest first by convention; take them oldest first so
- * the stored order reads like the news did.
+ * the stored order reads like the news did.  The batch (one durable store
+ * transaction) opens at the first new entry: a poll that brings nothing
+ * new, the usual case, writes nothing and waits for no fsync.
  */
 static int
 ingest_feed(struct daemon *d, const struct config_feed *fc,
@@ -91,7 +93,7 @@ ingest_feed(struct daemon *d, const struct config_feed *fc,
 			    a.id, cut & ARTICLE_CUT_TITLE ? "title cut " : "",
 			    cut & ARTICLE_DROP_URL ? "link dropped " : "",
 			    cut & ARTICLE_HASH_ID ? "id hashed " : "");
-		if (publish_article(d, &a, now) == -1)
+		if (publish_begin(d) == -1 || publish_article(d, &a, now) == -1)
 			return -1;
 		(*fresh)++;
 	}
@@ -112,6 +114,7 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 
 	if (fc == NULL) {
 		snprintf(err, errsize, "feed no longer configured");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		return -1;
 	}
 	if (feed_parse(body, len, content_type, effective_url, &f, perr,
@@ -123,9 +126,10 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	}
 	if (f.illformed)
 		log_debug("feed %s: ill-formed document, recovered", name);
-	if (publish_begin(d) == -1 || ingest_feed(d, fc, &f, now, &fresh) == -1) {
+	if (ingest_feed(d, fc, &f, now, &fresh) == -1) {
 		publish_abort(d);
 		snprintf(err, errsize, "cannot store its articles");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		feed_free(&f);
 		return -1;
 	}
@@ -136,6 +140,7 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	feed_free(&f);
 	if (publish_commit(d) == -1) {
 		snprintf(err, errsize, "cannot store its articles");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		return -1;
 	}
 	if (fresh > 0 && older > 0)
@@ -146,27 +151,6 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 		log_info("feed %s: %zu new article%s", name, fresh,
 		    fresh == 1 ? "" : "s");
 	return n;
-}
-
-/* The feeds_failing gauge: feeds whose last poll failed. */
-static void
-ingest_count_failing(struct daemon *d)
-{
-	size_t n = poller_status(d->poller, NULL, 0), failing = 0;
-
-	if (n > d->nfeed_states) {
-		struct poller_feed_state *v = realloc(d->feed_states,
-		    n * sizeof(*v));
-
-		if (v == NULL)
-			return;
-		d->feed_states = v;
-		d->nfeed_states = n;
-	}
-	n = poller_status(d->poller, d->feed_states, n);
-	for (size_t i = 0; i < n; i++)
-		failing += d->feed_states[i].consecutive_failures > 0;
-	d->counters.feeds_failing = failing;
 }
 
 /* Persist one feed's poll state (validators, health, schedule). */
@@ -189,8 +173,14 @@ ingest_state(void *arg, const struct poller_feed_state *st)
 	f.next_poll = st->next_poll;
 	f.backoff = 0;
 	f.entries_seen = st->entries_seen;
+	/* Every poll once, and each failure once by kind; the handler
+	 * counted the bodies it refused itself. */
 	d->counters.polls++;
-	ingest_count_failing(d);
+	if (st->last_poll == POLLER_POLL_NOT_MODIFIED)
+		d->counters.polls_not_modified++;
+	else if (st->last_poll == POLLER_POLL_FAILED)
+		metrics_poll_error(&d->counters, st->last_error_kind);
+	d->counters.feeds_failing = poller_nfailing(d->poller);
 	if (store_feed_put(d->store, &f, err, sizeof(err)) != STORE_OK &&
 	    !d->store_failing)
 		log_warnx("store: %s", err);
@@ -265,5 +255,6 @@ ingest_setup(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
+	d->counters.feeds_failing = poller_nfailing(d->poller);
 	return 0;
 }

@@ -276,38 +276,37 @@ publish_remember_cb(void *arg, uint64_t simhash, int64_t first_seen,
 
 /*
  * Build a pipeline over markets, continuing from the stored state: the
- * markets' state, the near-duplicate window.
+ * markets' state, the near-duplicate window.  NULL with the reason in err.
  */
 static struct pipeline *
-publish_new_pipeline(struct daemon *d, struct market_set *markets,
-    const char *state)
+publish_new_pipeline(const struct config *cfg, struct market_set *markets,
+    const char *state, char *err, size_t errsize)
 {
-	struct pipeline_opts	 opts = { d->cfg.dedup_window, 0 };
+	struct pipeline_opts	 opts = { cfg->dedup_window, 0 };
 	struct pipeline		*p;
-	char			 err[512];
 
-	if ((p = pipeline_new(markets, &opts, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+	if ((p = pipeline_new(markets, &opts, err, errsize)) == NULL)
 		return NULL;
-	}
-	if (state != NULL && pipeline_import(p, state, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
+	if (state != NULL && pipeline_import(p, state, err, errsize) == -1) {
 		pipeline_free(p);
 		return NULL;
 	}
 	return p;
 }
 
-static int
-publish_load_markets(const char *path, struct market_set **out)
+/* Append ", id" (or "id") to a bounded list; "..." once it is full. */
+static void
+publish_append_id(char *buf, size_t size, const char *id)
 {
-	char err[512];
+	size_t len = strlen(buf);
 
-	if (market_set_load(path, out, err, sizeof(err)) == -1) {
-		log_error("%s", err);
-		return -1;
+	if (len + 5 >= size || (len > 3 && strcmp(buf + len - 3, "...") == 0))
+		return;
+	if (len + strlen(id) + 6 >= size) {
+		snprintf(buf + len, size - len, "%s...", len > 0 ? ", " : "");
+		return;
 	}
-	return 0;
+	snprintf(buf + len, size - len, "%s%s", len > 0 ? ", " : "", id);
 }
 
 /* The stored tick clock position, or PM_TIME_NONE on a fresh database. */
@@ -341,8 +340,8 @@ publish_setup(struct daemon *d)
 
 	delta_list_init(&d->batch);
 	d->last_tick = PM_TIME_NONE;
-	if ((r = store_open(d->database_path, 0, &d->store, err,
-	    sizeof(err))) != STORE_OK) {
+	if (store_open(d->database_path, 0, &d->store, err,
+	    sizeof(err)) != STORE_OK) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -350,8 +349,11 @@ publish_setup(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
-	if (publish_load_markets(d->markets_path, &d->markets) == -1)
+	if (market_set_load(d->markets_path, &d->markets, err,
+	    sizeof(err)) == -1) {
+		log_error("%s", err);
 		return -1;
+	}
 	d->counters.markets = d->markets->nmarkets;
 	r = store_state_get(d->store, PUBLISH_STATE_KEY, &state, err,
 	    sizeof(err));
@@ -359,10 +361,13 @@ publish_setup(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
-	d->pipeline = publish_new_pipeline(d, d->markets, state);
+	d->pipeline = publish_new_pipeline(&d->cfg, d->markets, state, err,
+	    sizeof(err));
 	free(state);
-	if (d->pipeline == NULL)
+	if (d->pipeline == NULL) {
+		log_error("%s", err);
 		return -1;
+	}
 	since = d->cfg.dedup_window > 0 ? now - d->cfg.dedup_window : now;
 	if (store_simhashes_since(d->store, since, publish_remember_cb, d, err,
 	    sizeof(err)) < 0) {
@@ -394,43 +399,96 @@ publish_setup(struct daemon *d)
 	return 0;
 }
 
+/* One line naming the markets that a reload added and removed. */
+static void
+publish_log_market_changes(const struct market_set *old,
+    const struct market_set *new, const char *path)
+{
+	char	added[512] = "", removed[512] = "";
+	size_t	nadded = 0, nremoved = 0, kept = 0;
+
+	for (size_t i = 0; i < new->nmarkets; i++) {
+		const char *id = new->markets[i].id;
+
+		if (market_set_find(old, id) != NULL) {
+			kept++;
+			continue;
+		}
+		nadded++;
+		publish_append_id(added, sizeof(added), id);
+	}
+	for (size_t i = 0; i < old->nmarkets; i++) {
+		const char *id = old->markets[i].id;
+
+		if (market_set_find(new, id) != NULL)
+			continue;
+		nremoved++;
+		publish_append_id(removed, sizeof(removed), id);
+	}
+	log_info("markets %s: %zu kept, %zu added%s%s%s, %zu removed%s%s%s",
+	    path, kept, nadded, nadded ? " (" : "", added, nadded ? ")" : "",
+	    nremoved, nremoved ? " (" : "", removed, nremoved ? ")" : "");
+}
+
+/* A new model.tick: the clock goes on from the last tick at the new step. */
+static void
+publish_retick(struct daemon *d, int64_t step)
+{
+	if (step == d->clock.step)
+		return;
+	tickclock_init(&d->clock, step, d->last_tick != PM_TIME_NONE ?
+	    d->last_tick + 1 : daemon_now() + 1);
+	evtimer_del(d->ev_tick);
+	publish_arm_tick(d);
+}
+
 /*
  * SIGHUP: load the market files again; swap only when they are valid.
- * Unchanged markets keep their state, new ones open at their prior, and
- * removed ones get a final "close" delta.
+ * Unchanged markets (same id) keep their state, new ones open at their
+ * prior ("open" delta), and removed ones get a final "close" delta.  The
+ * new pipeline takes cfg's model settings (the new config, not yet
+ * swapped in).  Returns 0, or -1 with the reason in err and the running
+ * markets kept.
  */
 int
-publish_reload_markets(struct daemon *d, const char *path)
+publish_reload_markets(struct daemon *d, const struct config *cfg,
+    const char *path, char *err, size_t errsize)
 {
 	struct market_set	*markets;
 	struct pipeline		*p;
 	char			*state;
 	int64_t			 now = daemon_now();
 
-	if (publish_load_markets(path, &markets) == -1)
+	if (market_set_load(path, &markets, err, errsize) == -1)
 		return -1;
 	if ((state = pipeline_export(d->pipeline)) == NULL) {
+		snprintf(err, errsize, "out of memory exporting the state");
 		market_set_free(markets);
 		return -1;
 	}
-	p = publish_new_pipeline(d, markets, state);
+	p = publish_new_pipeline(cfg, markets, state, err, errsize);
 	free(state);
 	if (p == NULL) {
 		market_set_free(markets);
 		return -1;
 	}
+	publish_log_market_changes(d->markets, markets, path);
 	pipeline_free(d->pipeline);
 	market_set_free(d->markets);
 	d->pipeline = p;
 	d->markets = markets;
 	d->counters.markets = markets->nmarkets;
+	publish_retick(d, cfg->tick);
+	/* Opens and closes now; a store failure is logged by the commit. */
 	if (publish_begin(d) == -1)
-		return -1;
+		return 0;
 	if (pipeline_tick(d->pipeline, now, &d->batch) == -1) {
+		log_warnx("pipeline: out of memory opening and closing markets");
 		publish_abort(d);
-		return -1;
+		return 0;
 	}
-	return publish_commit(d);
+	(void)publish_commit(d);
+	return 0;
 }
 
 void

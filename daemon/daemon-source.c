@@ -161,7 +161,11 @@ source_feed_json(const struct poller_feed_state *st)
 	    cJSON_AddNumberToObject(o, "entries_seen",
 	    (double)st->entries_seen) == NULL ||
 	    cJSON_AddNumberToObject(o, "polls", (double)st->polls) == NULL ||
-	    cJSON_AddNumberToObject(o, "failures", (double)st->failures) == NULL) {
+	    cJSON_AddNumberToObject(o, "failures", (double)st->failures) == NULL ||
+	    cJSON_AddNumberToObject(o, "not_modified",
+	    (double)st->not_modified) == NULL ||
+	    cJSON_AddNumberToObject(o, "worst_lateness_ms",
+	    (double)st->worst_lateness_ms) == NULL) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -196,12 +200,58 @@ source_add_feeds(struct daemon *d, cJSON *status)
 	return i == n ? 0 : -1;
 }
 
+/* "poll_errors": {kind: count} for every kind, as in GET /metrics. */
+static int
+source_add_poll_errors(const struct metrics_counters *c, cJSON *counters)
+{
+	cJSON *o;
+
+	if ((o = cJSON_AddObjectToObject(counters, "poll_errors")) == NULL)
+		return -1;
+	for (int k = 0; k < METRICS_POLL_ERROR_KINDS; k++)
+		if (cJSON_AddNumberToObject(o, metrics_poll_error_name(k),
+		    (double)c->poll_errors[k]) == NULL)
+			return -1;
+	return 0;
+}
+
+/* The counters of GET /metrics that a human asks status for. */
+static int
+source_add_counters(struct daemon *d, cJSON *status)
+{
+	const struct metrics_counters	*c = &d->counters;
+	cJSON				*o;
+
+	if ((o = cJSON_AddObjectToObject(status, "counters")) == NULL ||
+	    cJSON_AddNumberToObject(o, "polls", (double)c->polls) == NULL ||
+	    cJSON_AddNumberToObject(o, "polls_not_modified",
+	    (double)c->polls_not_modified) == NULL ||
+	    source_add_poll_errors(c, o) == -1 ||
+	    cJSON_AddNumberToObject(o, "feeds_failing",
+	    (double)c->feeds_failing) == NULL ||
+	    cJSON_AddNumberToObject(o, "articles", (double)c->articles) == NULL ||
+	    cJSON_AddNumberToObject(o, "articles_duplicate",
+	    (double)c->articles_duplicate) == NULL ||
+	    cJSON_AddNumberToObject(o, "deltas", (double)c->deltas) == NULL ||
+	    cJSON_AddNumberToObject(o, "subscribers_accepted",
+	    (double)c->subscribers_accepted) == NULL ||
+	    cJSON_AddNumberToObject(o, "slow_consumer_gaps",
+	    (double)c->slow_consumer_gaps) == NULL ||
+	    cJSON_AddNumberToObject(o, "slow_consumer_closes",
+	    (double)c->slow_consumer_closes) == NULL ||
+	    cJSON_AddNumberToObject(o, "reloads", (double)c->reloads) == NULL ||
+	    cJSON_AddNumberToObject(o, "reload_failures",
+	    (double)c->reload_failures) == NULL ||
+	    cJSON_AddBoolToObject(o, "store_failing", d->store_failing) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Markets with current p, and the counters, under "markets"/"counters". */
 static int
 source_add_markets_counters(struct daemon *d, cJSON *status)
 {
-	const struct metrics_counters	*c = &d->counters;
-	cJSON				*arr, *o;
+	cJSON *arr;
 
 	if ((arr = source_markets(d)) == NULL)
 		return -1;
@@ -209,17 +259,7 @@ source_add_markets_counters(struct daemon *d, cJSON *status)
 		cJSON_Delete(arr);
 		return -1;
 	}
-	if ((o = cJSON_AddObjectToObject(status, "counters")) == NULL ||
-	    cJSON_AddNumberToObject(o, "polls", (double)c->polls) == NULL ||
-	    cJSON_AddNumberToObject(o, "feeds_failing",
-	    (double)c->feeds_failing) == NULL ||
-	    cJSON_AddNumberToObject(o, "articles", (double)c->articles) == NULL ||
-	    cJSON_AddNumberToObject(o, "articles_duplicate",
-	    (double)c->articles_duplicate) == NULL ||
-	    cJSON_AddNumberToObject(o, "deltas", (double)c->deltas) == NULL ||
-	    cJSON_AddBoolToObject(o, "store_failing", d->store_failing) == NULL)
-		return -1;
-	return 0;
+	return source_add_counters(d, status);
 }
 
 static cJSON *
@@ -262,6 +302,7 @@ source_setup(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
+	server_set_counters(d->server, &d->counters);
 	if (d->listen_fd >= 0)
 		log_info("serving subscribers on the socket systemd passed (%s)",
 		    d->socket_path);

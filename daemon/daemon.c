@@ -57,13 +57,17 @@ daemon_log_summary(const struct daemon *d)
 static int
 daemon_reload_parts(struct daemon *d, const struct config *cfg)
 {
-	char *markets;
+	char	*markets, err[512];
 
-	if ((markets = config_resolve_path(cfg->dir, cfg->markets)) == NULL)
+	if ((markets = config_resolve_path(cfg->dir, cfg->markets)) == NULL) {
+		log_warnx("reload failed, keeping the running config and "
+		    "markets: out of memory");
 		return -1;
-	if (d->pipeline != NULL && publish_reload_markets(d, markets) == -1) {
-		log_warnx("reload failed, keeping the running config: "
-		    "markets %s are not valid", markets);
+	}
+	if (d->pipeline != NULL &&
+	    publish_reload_markets(d, cfg, markets, err, sizeof(err)) == -1) {
+		log_warnx("reload failed, keeping the running config and "
+		    "markets: %s", err);
 		free(markets);
 		return -1;
 	}
@@ -91,7 +95,8 @@ daemon_reload_config(struct daemon *d)
 
 	log_info("SIGHUP: reloading %s", d->opts.config_path);
 	if (config_load(d->opts.config_path, &cfg, err, sizeof(err)) == -1) {
-		log_warnx("reload failed, keeping the running config: %s", err);
+		log_warnx("reload failed, keeping the running config and "
+		    "markets: %s", err);
 		return -1;
 	}
 	if (daemon_reload_parts(d, &cfg) == -1) {
@@ -140,6 +145,8 @@ daemon_reload(struct daemon *d)
 	} else {
 		d->counters.reloads++;
 		d->counters.feeds = d->cfg.nfeeds;
+		if (d->poller != NULL)
+			d->counters.feeds_failing = poller_nfailing(d->poller);
 		/* On failure the old listener stays; the reason is logged. */
 		metrics_listen(d->metrics, d->cfg.metrics_listen);
 	}
@@ -268,7 +275,6 @@ daemon_teardown(struct daemon *d)
 	server_free(d->server);
 	d->server = NULL;
 	publish_teardown(d);
-	free(d->feed_states);
 	daemon_ops_teardown(d);
 	if (d->ev_sigint != NULL)
 		event_free(d->ev_sigint);

@@ -16,7 +16,6 @@
 #include "tickclock.h"
 
 struct poller;
-struct poller_feed_state;
 struct server;
 struct store;
 
@@ -60,8 +59,6 @@ struct daemon {
 
 	struct poller		*poller;
 	struct server		*server;
-	struct poller_feed_state *feed_states;	/* scratch for poller_status */
-	size_t			 nfeed_states;
 };
 
 int	daemon_main(const struct daemon_opts *opts);
@@ -73,7 +70,8 @@ int	publish_begin(struct daemon *);
 int	publish_article(struct daemon *, const struct article *, int64_t now);
 int	publish_commit(struct daemon *);
 void	publish_abort(struct daemon *);
-int	publish_reload_markets(struct daemon *, const char *path);
+int	publish_reload_markets(struct daemon *, const struct config *cfg,
+	    const char *path, char *err, size_t errsize);
 int64_t	daemon_now(void);
 
 /* daemon-ingest.c: the poller's handler: fetched bodies to articles. */

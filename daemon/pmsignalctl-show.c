@@ -1,7 +1,8 @@
 /*
- * pmsignalctl-show.c: the one-shot commands: "status", "markets" and
- * "snapshot".  Each sends one request and prints the reply for a human,
- * or as the raw JSON line with --json.
+ * pmsignalctl-show.c: the one-shot commands "markets" and "snapshot", and
+ * what every one-shot command shares (pmsignalctl-status.c has "status"):
+ * each sends one request and prints the reply for a human, or as the raw
+ * JSON line with --json.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,8 +22,8 @@ static const struct option show_options[] = {
  * Common options: --json, and --market GLOB where the command takes it
  * (markets != NULL).  Returns 0, or the exit status to leave with.
  */
-static int
-show_parse(const char *cmd, int argc, char **argv, struct ctl_opts *o,
+int
+ctl_show_parse(const char *cmd, int argc, char **argv, struct ctl_opts *o,
     cJSON *markets, int *done)
 {
 	int ch;
@@ -58,8 +59,9 @@ show_parse(const char *cmd, int argc, char **argv, struct ctl_opts *o,
 }
 
 /* Send request, print the reply raw or with show_fn; exit status. */
-static int
-show_request(const struct ctl_opts *o, const char *request, const char *type,
+int
+ctl_show_request(const struct ctl_opts *o, const char *request,
+    const char *type,
     void (*show_fn)(const struct ctl_opts *, const cJSON *))
 {
 	struct ctl_conn	 c;
@@ -98,8 +100,8 @@ show_value(const char *prefix, const cJSON *v)
 }
 
 /* Members of an object, nested objects flattened as "a.b: value". */
-static void
-show_members(const char *prefix, const cJSON *o, const char *const *skip)
+void
+ctl_show_members(const char *prefix, const cJSON *o, const char *const *skip)
 {
 	const cJSON	*m;
 	char		 key[256];
@@ -115,47 +117,10 @@ show_members(const char *prefix, const cJSON *o, const char *const *skip)
 		snprintf(key, sizeof(key), "%s%s%s", prefix,
 		    prefix[0] != '\0' ? "." : "", m->string);
 		if (cJSON_IsObject(m))
-			show_members(key, m, NULL);
+			ctl_show_members(key, m, NULL);
 		else
 			show_value(key, m);
 	}
-}
-
-static void
-show_status(const struct ctl_opts *o, const cJSON *s)
-{
-	static const char *const skip[] = {
-		"type", "version", "session", "seq", "uptime", "subscribers",
-		"client", NULL
-	};
-	const cJSON	*sub = cJSON_GetObjectItem(s, "subscribers");
-	long		 up = (long)ctl_num(s, "uptime", 0);
-
-	(void)o;
-	printf("pmsignald %s, session %s, seq %.0f, up %ldd %02ld:%02ld:%02ld\n",
-	    ctl_str(s, "version") ? ctl_str(s, "version") : "?",
-	    ctl_str(s, "session") ? ctl_str(s, "session") : "?",
-	    ctl_num(s, "seq", 0), up / 86400, up / 3600 % 24, up / 60 % 60,
-	    up % 60);
-	printf("subscribers: %.0f of %.0f on %s; published %.0f, refused %.0f, "
-	    "slow consumers closed %.0f\n",
-	    ctl_num(sub, "clients", 0), ctl_num(sub, "max_clients", 0),
-	    ctl_str(sub, "socket") ? ctl_str(sub, "socket") : "?",
-	    ctl_num(sub, "published", 0), ctl_num(sub, "refused", 0),
-	    ctl_num(sub, "slow_consumers_closed", 0));
-	show_members("", s, skip);
-}
-
-int
-ctl_status(const struct ctl_opts *o, int argc, char **argv)
-{
-	struct ctl_opts	opts = *o;
-	int		r, done;
-
-	if ((r = show_parse("status", argc, argv, &opts, NULL, &done)) != 0 ||
-	    done)
-		return r;
-	return show_request(&opts, "{\"op\":\"status\"}", "status", show_status);
 }
 
 static void
@@ -174,7 +139,7 @@ show_markets(const struct ctl_opts *o, const cJSON *reply)
 		printf("%-28s %s\n", ctl_str(m, "id") ? ctl_str(m, "id") : "?",
 		    ctl_str(m, "question") ? ctl_str(m, "question") : "");
 		snprintf(prefix, sizeof(prefix), "    ");
-		show_members(prefix, m, skip);
+		ctl_show_members(prefix, m, skip);
 	}
 }
 
@@ -184,10 +149,10 @@ ctl_markets(const struct ctl_opts *o, int argc, char **argv)
 	struct ctl_opts	opts = *o;
 	int		r, done;
 
-	if ((r = show_parse("markets", argc, argv, &opts, NULL, &done)) != 0 ||
+	if ((r = ctl_show_parse("markets", argc, argv, &opts, NULL, &done)) != 0 ||
 	    done)
 		return r;
-	return show_request(&opts, "{\"op\":\"markets\"}", "markets",
+	return ctl_show_request(&opts, "{\"op\":\"markets\"}", "markets",
 	    show_markets);
 }
 
@@ -222,7 +187,7 @@ ctl_snapshot(const struct ctl_opts *o, int argc, char **argv)
 		cJSON_Delete(req);
 		return 1;
 	}
-	if ((r = show_parse("snapshot", argc, argv, &opts, markets,
+	if ((r = ctl_show_parse("snapshot", argc, argv, &opts, markets,
 	    &done)) != 0 || done) {
 		cJSON_Delete(req);
 		return r;
@@ -233,7 +198,7 @@ ctl_snapshot(const struct ctl_opts *o, int argc, char **argv)
 	cJSON_Delete(req);
 	if (text == NULL)
 		return 1;
-	r = show_request(&opts, text, "snapshot", show_snapshot);
+	r = ctl_show_request(&opts, text, "snapshot", show_snapshot);
 	free(text);
 	return r;
 }

@@ -220,9 +220,8 @@ tail_hello(struct tail *t, struct ctl_conn *c)
 	char		*line;
 	cJSON		*o;
 	const char	*session;
-	int		 r;
 
-	if ((r = ctl_read_line(c, CTL_TIMEOUT_MS, &line)) != 1)
+	if (ctl_read_line(c, CTL_TIMEOUT_MS, &line) != 1)
 		return -1;
 	o = cJSON_Parse(line);
 	if (t->o->json && o != NULL)

@@ -55,6 +55,22 @@ double	 ctl_num(const cJSON *, const char *key, double dflt);
 void	 ctl_format_time(const char *rfc3339, int with_date, char *buf,
 	    size_t size);
 
+/*
+ * One-shot commands (pmsignalctl-show.c).  ctl_show_parse: the options
+ * --json and, when markets is not NULL, --market GLOB (added to markets);
+ * returns 0 or the exit status, *done set after --help.  ctl_show_request:
+ * send request, print the reply of that type raw (--json) or through
+ * show_fn; the exit status.  ctl_show_members: an object's members as
+ * "prefix.key: value" lines, nested objects flattened, skip[] left out.
+ */
+int	 ctl_show_parse(const char *cmd, int argc, char **argv,
+	    struct ctl_opts *o, cJSON *markets, int *done);
+int	 ctl_show_request(const struct ctl_opts *o, const char *request,
+	    const char *type,
+	    void (*show_fn)(const struct ctl_opts *, const cJSON *));
+void	 ctl_show_members(const char *prefix, const cJSON *o,
+	    const char *const *skip);
+
 int	 ctl_tail(const struct ctl_opts *, int argc, char **argv);
 int	 ctl_status(const struct ctl_opts *, int argc, char **argv);
 int	 ctl_markets(const struct ctl_opts *, int argc, char **argv);

@@ -228,17 +228,21 @@ static void
 poller_fetch_curl_error(struct poller *p, struct poller_xfer *x,
     CURLcode res, struct poller_outcome *o)
 {
-	if (x->too_big || res == CURLE_FILESIZE_EXCEEDED)
+	if (x->too_big || res == CURLE_FILESIZE_EXCEEDED) {
+		o->kind = METRICS_POLL_TOO_LARGE;
 		snprintf(o->reason, sizeof(o->reason),
 		    "body larger than max_body (%lld bytes), aborted",
 		    (long long)p->lim.max_body);
-	else if (poller_fetch_header_too_long(x, res))
+	} else if (poller_fetch_header_too_long(x, res)) {
+		o->kind = METRICS_POLL_OTHER;
 		snprintf(o->reason, sizeof(o->reason),
 		    "response header line too long (over libcurl's limit), "
 		    "aborted");
-	else
+	} else {
+		o->kind = metrics_poll_error_curl(res);
 		snprintf(o->reason, sizeof(o->reason), "%s",
 		    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(res));
+	}
 }
 
 /* 429/503: read Retry-After (seconds or an HTTP date), clamped. */
@@ -267,6 +271,7 @@ poller_fetch_body(struct poller *p, struct poller_xfer *x, long status,
 	int			 n = 0;
 
 	if (x->len == 0) {
+		o->kind = METRICS_POLL_PARSE;
 		snprintf(o->reason, sizeof(o->reason), "empty body (HTTP %ld)",
 		    status);
 		return;
@@ -282,6 +287,8 @@ poller_fetch_body(struct poller *p, struct poller_xfer *x, long status,
 		n = p->handler.on_body(p->arg, f->name, x->body, x->len, ct, eu,
 		    poller_now_wall(), err, sizeof(err));
 	if (n < 0) {
+		o->refused = 1;
+		o->kind = METRICS_POLL_PARSE;
 		snprintf(o->reason, sizeof(o->reason), "%s",
 		    err[0] != '\0' ? err : "rejected by the feed handler");
 		return;
@@ -325,6 +332,9 @@ poller_fetch_outcome(struct poller *p, struct poller_xfer *x, CURLcode res,
 	    poller_status_text(status));
 	if (status == 429 || status == 503)
 		poller_fetch_retry_after(x, o);
+	/* A 503 is rate limiting only when it says when to come back. */
+	o->kind = status == 503 && o->retry_after < 0 ?
+	    METRICS_POLL_HTTP_5XX : metrics_poll_error_http(status);
 }
 
 /* Take x off the multi handle and the poller's list. */

@@ -82,6 +82,8 @@ struct poller_feed {
 	int64_t			 entries_seen;
 	uint64_t		 polls, failures, not_modified;
 	int64_t			 worst_lateness_ms;
+	enum poller_poll	 last_poll;
+	enum metrics_poll_error	 last_error_kind;
 
 	TAILQ_ENTRY(poller_feed) wait_link;	/* in host->waiting */
 	TAILQ_ENTRY(poller_feed) orphan_link;	/* in p->orphans */
@@ -111,6 +113,7 @@ struct poller {
 	uint64_t		 rng;
 	int			 stopped;
 	unsigned		 active;	/* transfers running */
+	size_t			 nfailing;	/* feeds whose last poll failed */
 
 	struct poller_feed	**feeds;	/* config order */
 	size_t			 nfeeds;
@@ -130,6 +133,8 @@ enum poller_result {
 
 struct poller_outcome {
 	enum poller_result	 result;
+	int			 refused;	/* FAILED: by the handler */
+	enum metrics_poll_error	 kind;		/* FAILED: why, for metrics */
 	int			 entries;	/* POLLER_OK */
 	int64_t			 retry_after;	/* s, clamped; -1: none */
 	const char		*etag;		/* from the response, or NULL */

@@ -289,10 +289,23 @@ poller_feed_free(struct poller *p, struct poller_feed *f)
 	poller_host_unref(p, h);
 }
 
+/* Set f's consecutive failures, keeping the count of failing feeds. */
+static void
+poller_feed_set_failures(struct poller *p, struct poller_feed *f,
+    uint32_t n)
+{
+	if (n > 0 && f->consecutive_failures == 0)
+		p->nfailing++;
+	else if (n == 0 && f->consecutive_failures > 0)
+		p->nfailing--;
+	f->consecutive_failures = n;
+}
+
 /* Drop f from the schedule; a transfer in flight is discarded when done. */
 static void
 poller_feed_remove(struct poller *p, struct poller_feed *f)
 {
+	poller_feed_set_failures(p, f, 0);
 	evtimer_del(f->ev_due);
 	switch (f->phase) {
 	case POLLER_ACTIVE:
@@ -331,6 +344,8 @@ poller_feed_fill(const struct poller_feed *f, struct poller_feed_state *st)
 	st->not_modified = f->not_modified;
 	st->worst_lateness_ms = f->worst_lateness_ms;
 	st->in_flight = f->phase == POLLER_ACTIVE;
+	st->last_poll = f->last_poll;
+	st->last_error_kind = f->last_error_kind;
 }
 
 static void
@@ -357,9 +372,11 @@ poller_feed_account(struct poller_feed *f, const struct poller_outcome *o)
 		poller_validator_set(&f->etag, o->etag);
 		poller_validator_set(&f->last_modified, o->last_modified);
 		f->entries_seen = o->entries;
+		f->last_poll = POLLER_POLL_OK;
 		break;
 	case POLLER_NOT_MODIFIED:
 		f->not_modified++;
+		f->last_poll = POLLER_POLL_NOT_MODIFIED;
 		if (o->etag != NULL)
 			poller_validator_set(&f->etag, o->etag);
 		if (o->last_modified != NULL)
@@ -368,12 +385,15 @@ poller_feed_account(struct poller_feed *f, const struct poller_outcome *o)
 		break;
 	case POLLER_FAILED:
 		f->failures++;
-		f->consecutive_failures++;
+		poller_feed_set_failures(f->p, f, f->consecutive_failures + 1);
 		f->last_failure = now;
 		snprintf(f->last_error, sizeof(f->last_error), "%s", o->reason);
+		f->last_poll = o->refused ? POLLER_POLL_REFUSED :
+		    POLLER_POLL_FAILED;
+		f->last_error_kind = o->kind;
 		return;
 	}
-	f->consecutive_failures = 0;
+	poller_feed_set_failures(f->p, f, 0);
 	f->last_success = now;
 }
 
@@ -439,6 +459,7 @@ poller_feed_start(struct poller *p, struct poller_feed *f)
 		return;
 	}
 	o.result = POLLER_FAILED;
+	o.kind = METRICS_POLL_OTHER;
 	o.retry_after = -1;
 	poller_feed_record(p, f, &o);
 }
@@ -706,7 +727,7 @@ poller_feed_restore(struct poller_feed *f, const struct poller_feed_state *st)
 	if (st->last_error != f->last_error)	/* not our own status */
 		snprintf(f->last_error, sizeof(f->last_error), "%s",
 		    st->last_error != NULL ? st->last_error : "");
-	f->consecutive_failures = st->consecutive_failures;
+	poller_feed_set_failures(f->p, f, st->consecutive_failures);
 	f->entries_seen = st->entries_seen;
 }
 
@@ -782,6 +803,12 @@ poller_status(struct poller *p, struct poller_feed_state *out, size_t max)
 	for (size_t i = 0; i < p->nfeeds && i < max; i++)
 		poller_feed_fill(p->feeds[i], &out[i]);
 	return p->nfeeds;
+}
+
+size_t
+poller_nfailing(const struct poller *p)
+{
+	return p->nfailing;
 }
 
 void

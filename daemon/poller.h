@@ -18,8 +18,20 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "metrics.h"
 
 #define POLLER_ERROR_MAX	256	/* bytes of a feed's last error */
+
+/* How a feed's last poll ended (since this poller started). */
+enum poller_poll {
+	POLLER_POLL_NONE = 0,		/* not polled yet */
+	POLLER_POLL_OK,			/* a body the handler took */
+	POLLER_POLL_NOT_MODIFIED,	/* 304 */
+	POLLER_POLL_FAILED,		/* transfer, HTTP status or empty body:
+					   last_error_kind says which */
+	POLLER_POLL_REFUSED,		/* the handler refused the body: it
+					   knows (and counts) why */
+};
 
 /*
  * One feed's state: what the store keeps across restarts (validators,
@@ -48,6 +60,9 @@ struct poller_feed_state {
 	uint64_t	 not_modified;	/* of which were 304 */
 	int64_t		 worst_lateness_ms;	/* start of a poll after it was due */
 	int		 in_flight;	/* a transfer is running now */
+	enum poller_poll last_poll;	/* how the last poll ended; in on_state,
+					   the poll just finished */
+	enum metrics_poll_error last_error_kind;	/* POLLER_POLL_FAILED */
 };
 
 /* What the poller calls, always on the loop and never re-entrantly. */
@@ -128,6 +143,9 @@ void	poller_stop(struct poller *p);
  */
 size_t	poller_status(struct poller *p, struct poller_feed_state *out,
 	    size_t max);
+
+/* How many feeds' last poll failed (consecutive_failures > 0); O(1). */
+size_t	poller_nfailing(const struct poller *p);
 
 /* Stop and free everything; not from inside a handler callback. */
 void	poller_free(struct poller *p);

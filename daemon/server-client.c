@@ -31,6 +31,22 @@ static void	client_replay_step(struct client *);
 static void	client_resync(struct client *, uint64_t gap_from);
 static void	client_recover(struct client *);
 
+/*
+ * Start dropping c's live deltas: its output is over the limits.  Counted
+ * as a slow-consumer gap; the client hears of it (gap + snapshot) once its
+ * output drains.
+ */
+static void
+client_overflow_begin(struct client *c, size_t queued, double now)
+{
+	c->overflow = 1;
+	c->overflow_since = now;
+	c->srv->counters->slow_consumer_gaps++;
+	log_info("client %llu: output over its limit (%zu bytes queued): "
+	    "dropping deltas until it drains", (unsigned long long)c->id,
+	    queued);
+}
+
 static size_t
 client_queued(const struct client *c)
 {
@@ -164,6 +180,7 @@ client_close(struct client *c, const char *why)
 		s->routes_stale = 1;
 	TAILQ_REMOVE(&s->clients, c, entry);
 	s->nclients--;
+	s->counters->subscribers = s->nclients;
 	TAILQ_INSERT_TAIL(&s->zombies, c, entry);
 	event_active(s->ev_reap, EV_TIMEOUT, 0);
 }
@@ -201,24 +218,18 @@ client_deliver(struct client *c, uint64_t seq, const char *line, size_t len)
 		return;
 	c->cursor = seq;
 	queued = client_queued(c);
+	now = server_now();
 	if (queued <= c->srv->lim.soft_limit)
 		c->soft_since = 0;
 	else if (!c->overflow) {
-		now = server_now();
 		if (c->soft_since == 0)
 			c->soft_since = now;
 		else if (now - c->soft_since >= c->srv->lim.soft_seconds)
-			c->overflow = 1;
+			client_overflow_begin(c, queued, now);
 	}
 	if (!c->overflow && queued + len > c->srv->lim.hard_limit)
-		c->overflow = 1;
+		client_overflow_begin(c, queued, now);
 	if (c->overflow) {
-		if (c->overflow_since == 0) {
-			c->overflow_since = server_now();
-			log_info("client %llu: output over its limit (%zu bytes "
-			    "queued): dropping deltas until it drains",
-			    (unsigned long long)c->id, queued);
-		}
 		if (c->lost_from == 0)
 			c->lost_from = seq;
 		c->dropped++;
@@ -275,10 +286,8 @@ client_sweep(struct client *c, double now)
 	}
 	if (!c->overflow && c->soft_since != 0 &&
 	    now - c->soft_since >= lim->soft_seconds &&
-	    client_queued(c) > lim->soft_limit) {
-		c->overflow = 1;
-		c->overflow_since = now;
-	}
+	    client_queued(c) > lim->soft_limit)
+		client_overflow_begin(c, client_queued(c), now);
 	/* Normally client_drained notices the drain; a delta larger than
 	 * hard_limit on an empty output leaves nothing to drain. */
 	if (c->overflow && client_queued(c) <= lim->soft_limit / 4) {
@@ -287,6 +296,7 @@ client_sweep(struct client *c, double now)
 	}
 	if (c->overflow && now - c->overflow_since >= lim->slow_close_seconds) {
 		c->srv->slow_closed++;
+		c->srv->counters->slow_consumer_closes++;
 		client_log_error(c, "slow consumer: output over its limit for "
 		    "%.0f s; closing", now - c->overflow_since);
 		client_truncate_output(c);
@@ -885,6 +895,8 @@ client_new(struct server *s, int fd)
 	}
 	TAILQ_INSERT_TAIL(&s->clients, c, entry);
 	s->nclients++;
+	s->counters->subscribers = s->nclients;
+	s->counters->subscribers_accepted++;
 	log_info("client %llu: connected (uid %ld, pid %ld)",
 	    (unsigned long long)c->id, (long)c->uid, (long)c->pid);
 	client_send(c, proto_hello(s->session, s->seq, s->lim.heartbeat));

@@ -15,6 +15,7 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
+#include "metrics.h"
 #include "server.h"
 
 #define SERVER_ROUTE_BUCKETS	1024
@@ -122,6 +123,10 @@ struct server {
 	double			 refused_logged;
 	uint64_t		 refused_unlogged;
 	uint64_t		 slow_closed;
+
+	/* The daemon's counters (server_set_counters), else own_counters. */
+	struct metrics_counters	*counters;
+	struct metrics_counters	 own_counters;
 };
 
 /* server.c */

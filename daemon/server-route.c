@@ -70,7 +70,9 @@ server_route_build(struct server *s, const char *market)
 			struct client **v;
 
 			cap = cap == 0 ? 8 : cap * 2;
-			if ((v = reallocarray(r->clients, cap, sizeof(*v))) == NULL)
+			/* An array of pointers: sizeof(pointer) is meant. */
+			if ((v = reallocarray(r->clients, cap,
+			    sizeof(*v))) == NULL) /* NOLINT(bugprone-sizeof-expression) */
 				goto fail;
 			r->clients = v;
 		}

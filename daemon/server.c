@@ -42,6 +42,13 @@ server_limits_from(struct server *s, const struct config *cfg)
 	lim->slow_close_seconds = (double)cfg->slow_close_seconds;
 }
 
+void
+server_set_counters(struct server *s, struct metrics_counters *c)
+{
+	c->subscribers = s->nclients;
+	s->counters = c;
+}
+
 size_t
 server_nclients(const struct server *s)
 {
@@ -174,6 +181,7 @@ server_refuse(struct server *s, int fd)
 	double	now = server_now();
 
 	s->refused++;
+	s->counters->subscribers_refused++;
 	snprintf(msg, sizeof(msg), "server full: %zu clients connected "
 	    "(%s); try again later", s->nclients, s->lim.fd_capped ?
 	    "the descriptor limit" : "subscribers.max_clients");
@@ -392,6 +400,7 @@ server_new(struct event_base *base, const struct config *cfg,
 		return NULL;
 	}
 	s->base = base;
+	s->counters = &s->own_counters;
 	s->src = src;
 	s->arg = arg;
 	TAILQ_INIT(&s->clients);

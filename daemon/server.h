@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "delta.h"
+#include "metrics.h"
 #include "protocol.h"
 
 /* Return values of server_source.replay besides a count. */
@@ -95,6 +96,13 @@ void		 server_publish(struct server *, const struct delta *d);
  * client and write what each socket takes at once.  server_free() next.
  */
 void		 server_bye_all(struct server *, const char *reason);
+
+/*
+ * Count into c from now on (the daemon's counters: subscribers gauge,
+ * accepted, refused, slow-consumer gaps and closes).  c must outlive the
+ * server; until called, the server counts into a private struct.
+ */
+void		 server_set_counters(struct server *, struct metrics_counters *c);
 
 size_t		 server_nclients(const struct server *);
 uint64_t	 server_seq(const struct server *);

@@ -174,24 +174,17 @@ charset_rfc3023(const char *content_type, const char *xml_enc, char *out,
     size_t size)
 {
 	char	type[128], cs[CHARSET_NAME_MAX];
-	size_t	tl;
-	int	app, text;
 
 	charset_parse_content_type(content_type, type, sizeof(type), cs,
 	    sizeof(cs));
-	tl = strlen(type);
-	app = strcmp(type, "application/xml") == 0 ||
-	    strcmp(type, "application/xml-dtd") == 0 ||
-	    strcmp(type, "application/xml-external-parsed-entity") == 0 ||
-	    (strncmp(type, "application/", 12) == 0 && tl > 4 &&
-	    strcmp(type + tl - 4, "+xml") == 0);
-	text = strncmp(type, "text/", 5) == 0;
-	if (content_type == NULL || (!app && !text))
-		snprintf(out, size, "%s", *cs ? cs : *xml_enc ? xml_enc : "utf-8");
-	else if (app)
-		snprintf(out, size, "%s", *cs ? cs : *xml_enc ? xml_enc : "utf-8");
-	else
+	/*
+	 * A text/ type without a charset means US-ASCII; application/xml,
+	 * the +xml types and anything else defer to the XML declaration.
+	 */
+	if (content_type != NULL && strncmp(type, "text/", 5) == 0)
 		snprintf(out, size, "%s", *cs ? cs : "us-ascii");
+	else
+		snprintf(out, size, "%s", *cs ? cs : *xml_enc ? xml_enc : "utf-8");
 }
 
 /*
@@ -338,7 +331,8 @@ charset_to_utf8(const char *data, size_t len, const char *content_type,
 		snprintf(xml_enc, sizeof(xml_enc), "%s", bom);
 	charset_rfc3023(content_type, xml_enc, rfc, sizeof(rfc));
 	cand[0] = rfc;
-	if (bom != NULL && strncmp(bom, "UTF-", 4) == 0 && strcmp(bom, "UTF-8"))
+	if (bom != NULL && strncmp(bom, "UTF-", 4) == 0 &&
+	    strcmp(bom, "UTF-8") != 0)
 		cand[0] = bom;	/* 16 or 32 bits: no other reading works */
 	cand[1] = xml_enc;
 	cand[2] = bom ? bom : "";

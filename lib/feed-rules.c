@@ -1233,11 +1233,11 @@ fx_leave_image(struct fx *x, const char *canon, int prefixed)
 		return;
 	if (prefixed)
 		return;
-	for (i = 0; keep_ti[i] && strcmp(canon, keep_ti[i]); i++)
+	for (i = 0; keep_ti[i] != NULL && strcmp(canon, keep_ti[i]) != 0; i++)
 		;
 	if (keep_ti[i] == NULL)
 		x->intextinput = 0;
-	for (i = 0; keep_img[i] && strcmp(canon, keep_img[i]); i++)
+	for (i = 0; keep_img[i] != NULL && strcmp(canon, keep_img[i]) != 0; i++)
 		;
 	if (keep_img[i] == NULL)
 		x->inimage = 0;

@@ -143,7 +143,7 @@ fx_get_entity(void *ctx, const xmlChar *name)
 	    ent->etype == XML_INTERNAL_GENERAL_ENTITY)
 		return ent;
 	x->fb->illformed = 1;	/* undeclared */
-	if ((ent = xmlent_lend(&x->entities, name, 1)) != NULL)
+	if ((ent = xmlent_lend(&x->entities, pctx, name, 1)) != NULL)
 		return ent;
 	return xmlent_empty();
 }

@@ -440,7 +440,8 @@ html_find_tag(struct html_ctx *c, const xmlChar *name, size_t pos,
 	for (size_t i = pos; i-- > c->last;) {
 		const char *p = c->src + i;
 
-		if (p[0] != '<' || (end && p[1] != '/') || i + k + n > pos)
+		/* The length test first: p[1] may be past the source's end. */
+		if (i + k + n > pos || p[0] != '<' || (end && p[1] != '/'))
 			continue;
 		if (strncasecmp(p + k, (const char *)name, n) != 0)
 			continue;
@@ -838,7 +839,7 @@ static xmlEntityPtr
 html_xml_get_entity(void *ctx, const xmlChar *name)
 {
 	struct html_ctx	*c = ((xmlParserCtxtPtr)ctx)->_private;
-	xmlEntityPtr	 ent = xmlent_lend(&c->ents, name, 0);
+	xmlEntityPtr	 ent = xmlent_lend(&c->ents, ctx, name, 0);
 
 	if (ent == NULL) {
 		html_xml_bail(c);
@@ -1010,6 +1011,10 @@ int
 html_ctx_run(struct html_ctx *c, const char *html, size_t len,
     const char *base, unsigned flags, char **markup, char **text)
 {
+	if (flags & HTML_MARKUP)
+		*markup = NULL;
+	if (flags & HTML_TEXT)
+		*text = NULL;
 	c->src = html;
 	c->len = len;
 	c->base = base != NULL && *base != '\0' ? base : NULL;
@@ -1044,10 +1049,14 @@ html_ctx_run(struct html_ctx *c, const char *html, size_t len,
 		*text = buf_detach(&c->text, NULL);
 	if (((flags & HTML_MARKUP) && *markup == NULL) ||
 	    ((flags & HTML_TEXT) && *text == NULL)) {
-		if (flags & HTML_MARKUP)
+		if (flags & HTML_MARKUP) {
 			free(*markup);
-		if (flags & HTML_TEXT)
+			*markup = NULL;
+		}
+		if (flags & HTML_TEXT) {
 			free(*text);
+			*text = NULL;
+		}
 		return -1;
 	}
 	return 0;

@@ -35,7 +35,7 @@ void		 html_ctx_free(struct html_ctx *);
  * Parse len bytes of UTF-8 HTML once.  With HTML_TEXT, *text gets the plain
  * text; with HTML_MARKUP, *markup gets the rewritten markup, relative URIs
  * resolved against base (may be NULL).  Both are malloc'd.  Returns 0, or
- * -1 when out of memory.
+ * -1 when out of memory (with the outputs asked for set to NULL).
  */
 int	 html_ctx_run(struct html_ctx *, const char *html, size_t len,
 	    const char *base, unsigned flags, char **markup, char **text);

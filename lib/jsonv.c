@@ -13,6 +13,7 @@
 
 #include "date.h"
 #include "jsonv.h"
+#include "utf8.h"
 
 void
 jsonv_init(struct jsonv *jv, const char *file)
@@ -46,14 +47,38 @@ jsonv_fail(struct jsonv *jv, const char *path, const char *fmt, ...)
  * Parse a JSON document.  cJSON reports where it stopped; turn that byte
  * offset into line:column, which is what an editor wants.
  */
+/* Line and column (from 1; a column counts bytes) of byte off. */
+static void
+jsonv_line_col(const char *text, size_t off, size_t *line, size_t *col)
+{
+	*line = *col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else
+			(*col)++;
+	}
+}
+
 cJSON *
 jsonv_parse(struct jsonv *jv, const char *text, size_t len)
 {
 	const char	*end = NULL;
 	cJSON		*root;
-	size_t		 off, line = 1, col = 1, n;
+	size_t		 off, line, col, n, show;
 	char		 near[16];
 
+	/*
+	 * JSON text is UTF-8 (RFC 8259, 8.1) and cJSON does not check it:
+	 * a stray byte would reach names, phrases and messages as it is.
+	 */
+	if ((off = utf8_valid_len(text, len)) < len) {
+		jsonv_line_col(text, off, &line, &col);
+		jsonv_fail(jv, NULL, "invalid UTF-8 at line %zu, column %zu",
+		    line, col);
+		return NULL;
+	}
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (root != NULL)
 		return root;
@@ -63,20 +88,15 @@ jsonv_parse(struct jsonv *jv, const char *text, size_t len)
 	/* cJSON stops after skipping blanks; point at the culprit instead. */
 	while (off > 0 && off < len && isspace((unsigned char)text[off]))
 		off--;
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			line++;
-			col = 1;
-		} else
-			col++;
-	}
+	jsonv_line_col(text, off, &line, &col);
 	if (off >= len) {
 		jsonv_fail(jv, NULL, "JSON syntax error at line %zu, column %zu: "
 		    "unexpected end of input", line, col);
 		return NULL;
 	}
-	/* Quote a little of the text, on one line. */
-	for (n = 0; n < sizeof(near) - 1 && off + n < len; n++) {
+	/* Quote a little of the text, on one line, whole characters only. */
+	show = utf8_cut(text + off, len - off, sizeof(near) - 1);
+	for (n = 0; n < show; n++) {
 		unsigned char c = (unsigned char)text[off + n];
 
 		if (c == '\n' || c == '\r')

@@ -553,7 +553,8 @@ mbuild_term(struct mbuild *b, struct jsonv *jv, const char *path,
 
 	if (mbuild_strings(b, jv, path, node, 0, &l) == -1)
 		goto fail;
-	qsort(l.v, l.n, sizeof(*l.v), cmp_u32);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_u32);
 	klen = l.n * 11 + 1;
 	if ((key = malloc(klen)) == NULL)
 		goto oom;
@@ -632,7 +633,7 @@ mbuild_terms(struct mbuild *b, struct jsonv *jv, const char *path,
 
 static const char *const rule_keys[] = {
 	"name", "all", "any", "within", "weight", "none", "rivals", "ignore",
-	"article_has", NULL
+	"article_has", "fact", NULL
 };
 
 static int
@@ -677,6 +678,27 @@ mbuild_rule_ignore(struct jsonv *jv, const cJSON *node, const char *path,
 			    "denial, hedge, intent, question, wrong_actor, repeat)");
 		r->ignore |= 1u << m;
 	}
+	return 0;
+}
+
+/*
+ * "fact": true marks a rule that reports the event itself as done ("the
+ * two presidents spoke by phone"): its clean firings say the event has
+ * happened, which the model keeps (docs/MODEL.md).  Such a rule must move
+ * the market up.
+ */
+static int
+mbuild_rule_fact(struct jsonv *jv, const cJSON *node, const char *path,
+    struct market_rule *r)
+{
+	char p[256];
+
+	if (jsonv_bool(jv, node, path, "fact", 0, &r->fact) == -1)
+		return -1;
+	jsonv_path_key(p, sizeof(p), path, "fact");
+	if (r->fact && r->weight < 0)
+		return jsonv_fail(jv, p, "a fact rule reports the event done: "
+		    "its weight must be positive");
 	return 0;
 }
 
@@ -744,14 +766,15 @@ mbuild_rule(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 			    "terms in \"all\" (actors, then the event)");
 	}
 	return mbuild_rule_within(jv, node, path, r) == -1 ||
-	    mbuild_rule_ignore(jv, node, path, r) == -1 ? -1 : 0;
+	    mbuild_rule_ignore(jv, node, path, r) == -1 ||
+	    mbuild_rule_fact(jv, node, path, r) == -1 ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- markets */
 
 static const char *const market_keys[] = {
 	"id", "question", "kind", "opens", "deadline", "prior", "min_delta",
-	"half_life", "step_cap", "rules", NULL
+	"half_life", "step_cap", "fact_scale", "evidence_cap", "rules", NULL
 };
 
 static int
@@ -844,6 +867,8 @@ mbuild_market_fields(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 	m->min_delta = 0.005;
 	m->half_life = 14 * 86400;
 	m->step_cap = 3.0;
+	m->fact_scale = MARKET_FACT_SCALE;
+	m->evidence_cap = MARKET_EVIDENCE_CAP;
 	if (mbuild_time(jv, node, path, "opens", 1, 0, &m->opens) == -1 ||
 	    mbuild_time(jv, node, path, "deadline", m->kind == MARKET_DEADLINE,
 	    1, &m->deadline) == -1 ||
@@ -853,6 +878,10 @@ mbuild_market_fields(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 	    &m->min_delta) == -1 ||
 	    jsonv_number(jv, node, path, "step_cap", 0, 0.1, 20.0,
 	    &m->step_cap) == -1 ||
+	    jsonv_number(jv, node, path, "fact_scale", 0, 0.05, 5.0,
+	    &m->fact_scale) == -1 ||
+	    jsonv_number(jv, node, path, "evidence_cap", 0, 0.5, 30.0,
+	    &m->evidence_cap) == -1 ||
 	    mbuild_half_life(jv, node, path, m) == -1)
 		return -1;
 	if (m->deadline != PM_TIME_NONE && m->deadline <= m->opens) {
@@ -908,6 +937,7 @@ mbuild_market(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 		m->nrules = (size_t)i + 1;
 		if (mbuild_rule(b, jv, r, rp, m, mi, (size_t)i) == -1)
 			return -1;
+		m->nfact += m->rules[i].fact != 0;
 		i++;
 	}
 	s->nrules += m->nrules;
@@ -1178,6 +1208,28 @@ mbuild_parse_files(struct mfile *files, size_t nfiles, char *err,
 	return 0;
 }
 
+/*
+ * Do files a and b set "modifiers", "clause_breaks" and "soft_breaks"
+ * alike (each absent from both, or equal)?  Files written by one
+ * generator repeat them verbatim, as they repeat vocabularies.
+ */
+static int
+mfile_same_context(const struct mfile *a, const struct mfile *b)
+{
+	static const char *const keys[] = { "modifiers", "clause_breaks",
+		"soft_breaks" };
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(a->root, keys[k]);
+		const cJSON *y = cJSON_GetObjectItemCaseSensitive(b->root, keys[k]);
+
+		if ((x == NULL) != (y == NULL) ||
+		    (x != NULL && !cJSON_Compare(x, y, 1)))
+			return 0;
+	}
+	return 1;
+}
+
 /* Build a set from parsed files: vocabularies, modifiers, then markets. */
 static int
 mbuild_files(struct mfile *files, size_t nfiles, struct market_set **out,
@@ -1202,10 +1254,14 @@ mbuild_files(struct mfile *files, size_t nfiles, struct market_set **out,
 		if (cJSON_GetObjectItemCaseSensitive(files[i].root, "modifiers") ||
 		    cJSON_GetObjectItemCaseSensitive(files[i].root, "clause_breaks") ||
 		    cJSON_GetObjectItemCaseSensitive(files[i].root, "soft_breaks")) {
+			if (modfile != NULL && mfile_same_context(modfile,
+			    &files[i]))
+				continue;
 			if (modfile != NULL) {
 				jsonv_fail(jv, "modifiers", "modifiers are already "
-				    "set in %s (one file per directory may set "
-				    "them)", modfile->name);
+				    "set differently in %s (one file per "
+				    "directory may set them, or all alike)",
+				    modfile->name);
 				goto fail;
 			}
 			modfile = &files[i];

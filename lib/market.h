@@ -19,6 +19,8 @@
 #define MARKET_MAX_MARKETS	100000
 #define MARKET_MAX_RULES	1000			/* per market */
 #define MARKET_MAX_WINDOW	100			/* tokens */
+#define MARKET_FACT_SCALE	0.6	/* default fact_scale (docs/MODEL.md) */
+#define MARKET_EVIDENCE_CAP	2.0	/* default evidence_cap (docs/MODEL.md) */
 
 enum market_kind {
 	MARKET_DEADLINE = 0,	/* "will X happen by the deadline": hazard rate */
@@ -73,6 +75,7 @@ struct market_rule {
 	uint32_t	*article;	/* each must occur somewhere in the article */
 	size_t		 narticle;
 	unsigned	 ignore;	/* bit (1 << modifier_id): not applied */
+	int		 fact;		/* reports the event itself as done (see model.h) */
 };
 
 struct market {
@@ -86,8 +89,11 @@ struct market {
 	double		 min_delta;	/* smallest decay move published */
 	int64_t		 half_life;	/* seconds for evidence to lose half its weight */
 	double		 step_cap;	/* most one article can add (log units) */
+	double		 fact_scale;	/* "happened" evidence per log unit of fact rules */
+	double		 evidence_cap;	/* E saturates here (log units) */
 	struct market_rule *rules;
 	size_t		 nrules;
+	size_t		 nfact;		/* rules with fact set */
 };
 
 struct modifier {

@@ -278,7 +278,11 @@ pl_dedup(struct pipeline *p, const struct article *a, int64_t now,
 	return 0;
 }
 
-/* Apply the scorer's totals to the open markets; one delta per move. */
+/*
+ * Apply the scorer's evidence to the open markets, split into what the
+ * article reports as done and the rest (model_input_get()); one delta per
+ * move.
+ */
 static int
 pl_apply(struct pipeline *p, const struct article *a, int64_t now,
     struct delta_list *out, struct pipeline_result *res)
@@ -290,12 +294,16 @@ pl_apply(struct pipeline *p, const struct article *a, int64_t now,
 	for (size_t i = 0; i < n; i++) {
 		const struct market	*m = &p->set->markets[touched[i]];
 		struct pstate		*s = &p->st[touched[i]];
-		double			 w = scorer_total(p->scorer, touched[i]), v;
+		struct model_input	 in;
+		double			 v;
 		char			*ev;
 
-		if (s->status != PM_OPEN || w == 0.0)
+		if (s->status != PM_OPEN || scorer_total(p->scorer,
+		    touched[i]) == 0.0)
 			continue;
-		model_add(m, &s->model, w, now);
+		if (model_input_get(p->scorer, p->set, touched[i], &in) == -1)
+			return -1;
+		model_update(m, &s->model, &in, now);
 		v = model_p(m, &s->model, now);
 		if (delta_round(v) == delta_round(s->published))
 			continue;
@@ -316,7 +324,8 @@ int
 pipeline_article(struct pipeline *p, const struct article *a, int64_t now,
     struct delta_list *out, struct pipeline_result *resp)
 {
-	struct pipeline_result	 local, *res = resp != NULL ? resp : &local;
+	struct pipeline_result	 local = { .status = PIPELINE_SCORED };
+	struct pipeline_result	*res = resp != NULL ? resp : &local;
 	double			 cred = a->credibility;
 	int			 r;
 
@@ -359,6 +368,7 @@ pipeline_market_get(const struct pipeline *p, size_t i, int64_t now,
 	out->published = s->published;
 	out->published_at = s->published_at;
 	out->evidence = model_evidence(m, &s->model, now);
+	out->happened = model_happened(&s->model);
 	if (s->status == PM_OPEN && !model_is_closed(m, now))
 		out->p = model_p(m, &s->model, now);
 	else
@@ -392,7 +402,8 @@ pl_export_markets(const struct pipeline *p, cJSON *root)
 		    !cJSON_AddNumberToObject(o, "published", s->published) ||
 		    pl_add_time(o, "published_at", s->published_at) == -1 ||
 		    !cJSON_AddNumberToObject(o, "evidence", s->model.evidence) ||
-		    pl_add_time(o, "evidence_at", s->model.evidence_at) == -1)
+		    pl_add_time(o, "evidence_at", s->model.evidence_at) == -1 ||
+		    !cJSON_AddNumberToObject(o, "happened", s->model.happened))
 			return -1;
 	}
 	for (size_t i = 0; i < p->ngone; i++) {
@@ -403,7 +414,8 @@ pl_export_markets(const struct pipeline *p, cJSON *root)
 		    !cJSON_AddNumberToObject(o, "published", p->gone[i].published) ||
 		    !cJSON_AddNullToObject(o, "published_at") ||
 		    !cJSON_AddNumberToObject(o, "evidence", 0) ||
-		    !cJSON_AddNullToObject(o, "evidence_at"))
+		    !cJSON_AddNullToObject(o, "evidence_at") ||
+		    !cJSON_AddNumberToObject(o, "happened", 0))
 			return -1;
 	}
 	return 0;
@@ -439,7 +451,7 @@ pl_export(const struct pipeline *p, int with_recent)
 
 	if ((root = cJSON_CreateObject()) == NULL)
 		return NULL;
-	if (cJSON_AddNumberToObject(root, "version", 1) != NULL &&
+	if (cJSON_AddNumberToObject(root, "version", PIPELINE_STATE_VERSION) != NULL &&
 	    pl_export_markets(p, root) == 0 &&
 	    (!with_recent || pl_export_recent(p, root) == 0))
 		out = cJSON_PrintUnformatted(root);
@@ -499,7 +511,9 @@ pl_import_market(struct pipeline *p, struct jsonv *jv, const cJSON *o,
 	    pl_import_time(jv, o, path, "published_at", &s.published_at) == -1 ||
 	    jsonv_number(jv, o, path, "evidence", 1, -MODEL_EVIDENCE_MAX,
 	    MODEL_EVIDENCE_MAX, &s.model.evidence) == -1 ||
-	    pl_import_time(jv, o, path, "evidence_at", &s.model.evidence_at) == -1)
+	    pl_import_time(jv, o, path, "evidence_at", &s.model.evidence_at) == -1 ||
+	    jsonv_number(jv, o, path, "happened", 0, 0.0, MODEL_EVIDENCE_MAX,
+	    &s.model.happened) == -1)
 		return -1;
 	for (k = 0; k < 3; k++)
 		if (strcmp(status, status_names[k]) == 0)
@@ -549,6 +563,24 @@ pl_import_recent(struct pipeline *p, struct jsonv *jv, const cJSON *o,
 	return 0;
 }
 
+/*
+ * The state's version: 1 (before "happened", which then reads as 0) or
+ * 2; absent means 1.  A newer one is refused rather than misread.
+ */
+static int
+pl_import_version(struct jsonv *jv, const cJSON *root)
+{
+	int64_t v = 1;
+
+	if (jsonv_int(jv, root, "(top level)", "version", 0, 1, 1000, &v) == -1)
+		return -1;
+	if (v > PIPELINE_STATE_VERSION)
+		return jsonv_fail(jv, "version", "%lld is newer than this "
+		    "pmsignald understands (%d)", (long long)v,
+		    PIPELINE_STATE_VERSION);
+	return 0;
+}
+
 int
 pipeline_import(struct pipeline *p, const char *json, char *err,
     size_t errsize)
@@ -562,7 +594,8 @@ pipeline_import(struct pipeline *p, const char *json, char *err,
 	jsonv_init(&jv, "pipeline state");
 	if ((root = jsonv_parse(&jv, json, strlen(json))) == NULL)
 		goto fail;
-	if (jsonv_object(&jv, root, "(top level)") == -1)
+	if (jsonv_object(&jv, root, "(top level)") == -1 ||
+	    pl_import_version(&jv, root) == -1)
 		goto fail;
 	arr = cJSON_GetObjectItemCaseSensitive(root, "markets");
 	if (jsonv_array(&jv, arr, "markets") == -1)

@@ -96,12 +96,19 @@ struct pipeline_market {
 	double		 published;	/* last value published in a delta */
 	int64_t		 published_at;	/* PM_TIME_NONE if never */
 	double		 evidence;	/* faded evidence, log units */
+	double		 happened;	/* probability it has already happened */
 };
 
 size_t	 pipeline_nmarkets(const struct pipeline *);
 /* Market i as of now (now does not change the state). */
 void	 pipeline_market_get(const struct pipeline *, size_t i, int64_t now,
 	    struct pipeline_market *out);
+
+/*
+ * Version 2 added each market's "happened" (docs/MODEL.md); a version 1
+ * state imports with it 0.
+ */
+#define PIPELINE_STATE_VERSION	2
 
 /*
  * The state as JSON text (malloc'd; NULL when out of memory), and back.

@@ -15,6 +15,7 @@
 #include "delta.h"
 #include "jsonv.h"
 #include "protocol.h"
+#include "utf8.h"
 #include "version.h"
 
 static const char *const proto_ops[] = {
@@ -54,6 +55,13 @@ proto_err_code(enum proto_err e)
 		return "internal";
 	return proto_errs[e];
 }
+
+/*
+ * A client's string quoted in an error message: its first 64 bytes, cut
+ * at a character boundary, since the message goes back to the client as
+ * JSON and must stay valid UTF-8 ("%.*s" arguments).
+ */
+#define PROTO_QUOTE(s)	(int)utf8_cut((s), strlen(s), 64), (s)
 
 /* Record an error; always returns -1. */
 static int
@@ -135,8 +143,8 @@ proto_check_keys(const cJSON *o, enum proto_op op, enum proto_err *errp,
 				break;
 		if (allowed[i] == NULL)
 			return proto_fail(errp, err, errsize, PROTO_ERR_FIELD,
-			    "%s: unknown field \"%.64s\"", proto_op_name(op),
-			    m->string);
+			    "%s: unknown field \"%.*s\"", proto_op_name(op),
+			    PROTO_QUOTE(m->string));
 	}
 	return 0;
 }
@@ -209,10 +217,10 @@ proto_parse_object(const cJSON *o, struct proto_request *req,
 	if (!cJSON_IsString(op) || proto_op_parse(op->valuestring,
 	    &req->op) == -1)
 		return proto_fail(errp, err, errsize, PROTO_ERR_OP,
-		    "unknown op %s%.64s%s (expected subscribe, snapshot, "
+		    "unknown op %s%.*s%s (expected subscribe, snapshot, "
 		    "markets, status or ping)", cJSON_IsString(op) ? "\"" : "",
-		    cJSON_IsString(op) ? op->valuestring : "(not a string)",
-		    cJSON_IsString(op) ? "\"" : "");
+		    PROTO_QUOTE(cJSON_IsString(op) ? op->valuestring :
+		    "(not a string)"), cJSON_IsString(op) ? "\"" : "");
 	if (proto_check_keys(o, req->op, errp, err, errsize) == -1 ||
 	    proto_parse_markets(o, req, errp, err, errsize) == -1 ||
 	    proto_parse_since(o, req, errp, err, errsize) == -1)

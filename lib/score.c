@@ -506,7 +506,9 @@ scorer_alloc_tables(struct scorer *s)
 	s->term_moff = calloc(set->nterms + 1, sizeof(*s->term_moff));
 	s->trt = calloc(set->nterms + 1, sizeof(*s->trt));
 	s->tterms = calloc(set->nterms + 1, sizeof(*s->tterms));
-	s->rules = calloc(set->nrules + 1, sizeof(*s->rules));
+	/* An array of pointers: sizeof(pointer) is meant. */
+	s->rules = calloc(set->nrules + 1,
+	    sizeof(*s->rules));	/* NOLINT(bugprone-sizeof-expression) */
 	s->rule_base = calloc(set->nmarkets + 1, sizeof(*s->rule_base));
 	s->rule_stamp = calloc(set->nrules + 1, sizeof(*s->rule_stamp));
 	s->rule_fast = calloc(set->nrules + 1, sizeof(*s->rule_fast));

@@ -7,10 +7,19 @@
 
 #include "simhash.h"
 
-/* FNV-1a, then the splitmix64 finaliser to spread the bits. */
 static uint64_t
-simhash_mix(uint64_t h)
+rotl(uint64_t x, int r)
 {
+	return (x << r) | (x >> (64 - r));
+}
+
+/* The hash of a shingle: its words' hashes combined, then the splitmix64
+ * finaliser to spread the bits. */
+uint64_t
+simhash_shingle(uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	uint64_t h = w1 ^ rotl(w2, 21) ^ rotl(w3, 42);
+
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 27;
@@ -19,26 +28,52 @@ simhash_mix(uint64_t h)
 	return h;
 }
 
-static uint64_t
-rotl(uint64_t x, int r)
+/*
+ * simhash_spread[x]: the 8 bits of byte x moved to the low bits of 8 bytes,
+ * so that adding simhash_spread[(h >> 8k) & 0xff] to a uint64_t adds bit
+ * 8k+j of h to its byte j: eight counters in one word, one addition per
+ * byte of h instead of one per bit.
+ */
+#define SPREAD_BIT(x, j)	((uint64_t)(((x) >> (j)) & 1) << (8 * (j)))
+#define SPREAD(x)	(SPREAD_BIT(x, 0) | SPREAD_BIT(x, 1) | SPREAD_BIT(x, 2) | \
+			 SPREAD_BIT(x, 3) | SPREAD_BIT(x, 4) | SPREAD_BIT(x, 5) | \
+			 SPREAD_BIT(x, 6) | SPREAD_BIT(x, 7))
+#define SPREAD4(x)	SPREAD(x), SPREAD((x) + 1), SPREAD((x) + 2), SPREAD((x) + 3)
+#define SPREAD16(x)	SPREAD4(x), SPREAD4((x) + 4), SPREAD4((x) + 8), SPREAD4((x) + 12)
+#define SPREAD64(x)	SPREAD16(x), SPREAD16((x) + 16), SPREAD16((x) + 32), \
+			SPREAD16((x) + 48)
+
+static const uint64_t simhash_spread[256] = {
+	SPREAD64(0), SPREAD64(64), SPREAD64(128), SPREAD64(192)
+};
+
+/* Add the 8-bit lane counters of acc into the bit counts c (64 of them). */
+static void
+simhash_flush(uint64_t acc[8], uint32_t c[64])
 {
-	return (x << r) | (x >> (64 - r));
+	for (int k = 0; k < 8; k++) {
+		for (int j = 0; j < 8; j++)
+			c[8 * k + j] += (uint32_t)((acc[k] >> (8 * j)) & 0xff);
+		acc[k] = 0;
+	}
 }
 
-/* Shingles of three words, from the tokens' hashes (punctuation ignored). */
+/*
+ * Shingles of three words, from the tokens' hashes (punctuation ignored).
+ * Bit b of the SimHash is set when more than half of the shingle hashes
+ * have it set (Charikar's +1/-1 vote, counted as ones: v = 2 * ones - n).
+ * The ones are counted eight bits at a time in byte lanes (see
+ * simhash_spread[]) and flushed before a lane can overflow (255 shingles).
+ */
 uint64_t
 simhash_text(const struct text *t)
 {
-	int32_t		 v[64];
-	uint64_t	 out = 0, h1 = 0, h2 = 0;
-	size_t		 nw = 0;
+	uint64_t	 acc[8] = { 0 }, out = 0, h1 = 0, h2 = 0;
+	uint32_t	 c[64];
+	size_t		 nw = 0, n = 0;
+	unsigned	 lane = 0;
 
-	for (size_t i = 0; i < t->ntoks; i++)
-		nw += t->toks[i].kind == TOK_WORD;
-	if (nw < SIMHASH_MIN_TOKENS)
-		return 0;
-	memset(v, 0, sizeof(v));
-	nw = 0;
+	memset(c, 0, sizeof(c));
 	for (size_t i = 0; i < t->ntoks; i++) {
 		uint64_t h3, h;
 
@@ -46,15 +81,23 @@ simhash_text(const struct text *t)
 			continue;
 		h3 = t->toks[i].hash;
 		if (++nw >= 3) {
-			h = simhash_mix(h1 ^ rotl(h2, 21) ^ rotl(h3, 42));
-			for (int b = 0; b < 64; b++)
-				v[b] += ((h >> b) & 1) ? 1 : -1;
+			h = simhash_shingle(h1, h2, h3);
+			for (int k = 0; k < 8; k++)
+				acc[k] += simhash_spread[(h >> (8 * k)) & 0xff];
+			n++;
+			if (++lane == 255) {
+				simhash_flush(acc, c);
+				lane = 0;
+			}
 		}
 		h1 = h2;
 		h2 = h3;
 	}
+	if (nw < SIMHASH_MIN_TOKENS)
+		return 0;
+	simhash_flush(acc, c);
 	for (int b = 0; b < 64; b++)
-		if (v[b] > 0)
+		if (2 * (uint64_t)c[b] > n)
 			out |= 1ULL << b;
 	/* 0 means "not judged": keep a real hash away from it. */
 	return out != 0 ? out : 1;

@@ -20,6 +20,8 @@
 #define SIMHASH_MIN_TOKENS	10	/* texts of fewer words are never duplicates */
 #define SIMHASH_DEFAULT_DISTANCE 3
 
+/* The 64-bit hash of the shingle of three words (their token hashes). */
+uint64_t	 simhash_shingle(uint64_t w1, uint64_t w2, uint64_t w3);
 /* SimHash of a prepared text; 0 if it has fewer than SIMHASH_MIN_TOKENS. */
 uint64_t	 simhash_text(const struct text *);
 int		 simhash_distance(uint64_t, uint64_t);

@@ -111,6 +111,10 @@ store_fail(struct store *s, int rc, const char *what, char *err,
 	int		 code = store_code(rc, eno);
 	const char	*msg = sqlite3_errmsg(s->db);
 
+	/* A failure whatever sqlite says: SQLITE_DONE where a row was due. */
+	if (code == STORE_OK)
+		code = STORE_EFAIL;
+
 	if (sqlite3_errcode(s->db) == SQLITE_OK)
 		msg = sqlite3_errstr(rc);
 	if (code == STORE_EIO || code == STORE_EFULL || code == STORE_ECANTOPEN) {
@@ -311,6 +315,7 @@ store_pragma_int(struct store *s, const char *name, int64_t *out, char *err,
 	char		 sql[64];
 	int		 rc;
 
+	*out = 0;
 	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
 		return store_fail(s, rc, "read header", err, errsize);
@@ -356,6 +361,7 @@ store_schema_version(struct store *s, int64_t *version, char *err,
 	int64_t	app, tables = 0;
 	int	rc;
 
+	*version = 0;	/* defined on every path, failures included */
 	if ((rc = store_pragma_int(s, "application_id", &app, err,
 	    errsize)) != STORE_OK ||
 	    (rc = store_pragma_int(s, "user_version", version, err,
@@ -711,7 +717,7 @@ store_set_max_bytes(struct store *s, int64_t max_bytes, char *err,
 	if ((rc = store_pragma_int(s, "page_size", &page, err, errsize)) !=
 	    STORE_OK)
 		return rc;
-	pages = max_bytes > 0 ? max_bytes / page : 4294967294LL;
+	pages = max_bytes > 0 && page > 0 ? max_bytes / page : 4294967294LL;
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %" PRId64,
 	    pages < 1 ? 1 : pages);
 	return store_exec(s, sql, "set size limit", err, errsize);

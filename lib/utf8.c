@@ -127,6 +127,42 @@ utf8_scan(const char *str, size_t len, struct utf8_stats *st)
 	}
 }
 
+size_t
+utf8_valid_len(const char *str, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, step;
+	uint32_t		 cp;
+
+	while (i < len) {
+		i += utf8_ascii_run(s + i, len - i);
+		if (i == len)
+			break;
+		if (s[i] < 0x80)
+			step = 1;	/* a control byte: valid UTF-8 */
+		else if ((step = utf8_seq(s + i, len - i, &cp)) == 0)
+			return i;
+		i += step;
+	}
+	return len;
+}
+
+size_t
+utf8_cut(const char *str, size_t len, size_t max)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 lead = max;
+
+	if (len <= max || (s[max] & 0xC0) != 0x80)
+		return len <= max ? len : max;
+	/* s[max] continues a character: drop its lead and continuation bytes. */
+	while (lead > 0 && max - lead < 3 && (s[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead > 0 && s[lead - 1] >= 0xC0)
+		return lead - 1;
+	return max;	/* not UTF-8 there: any cut will do */
+}
+
 char *
 utf8_repair(const char *str, size_t len, int flags, size_t *outlen)
 {

@@ -30,6 +30,16 @@ struct utf8_stats {
 /* Count what utf8_repair would replace, in one pass. */
 void	 utf8_scan(const char *s, size_t len, struct utf8_stats *);
 
+/* Length of the longest prefix of s that is valid UTF-8 (len if all is). */
+size_t	 utf8_valid_len(const char *s, size_t len);
+
+/*
+ * How many of the len bytes of s to show when at most max fit: len if
+ * len <= max, else the largest n <= max such that s[0..n) does not end
+ * inside a multi-byte character (s valid UTF-8 or not).
+ */
+size_t	 utf8_cut(const char *s, size_t len, size_t max);
+
 /*
  * A NUL-terminated copy of s with every bad sequence replaced by U+FFFD;
  * *outlen gets its length.  NULL if out of memory.

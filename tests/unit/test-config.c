@@ -167,6 +167,20 @@ START_TEST(syntax_error_line_column)
 	    "t.json: JSON syntax error at line 1, column 14 (near '2]}')");
 	expect_error("", "t.json: JSON syntax error at line 1, column 1: "
 	    "unexpected end of input");
+	/* The quote holds whole characters only: 14 bytes, not 15. */
+	expect_error("{\"feeds\": [] xx\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9}",
+	    "t.json: JSON syntax error at line 1, column 14 (near 'xx\xC3\xA9"
+	    "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9')");
+}
+END_TEST
+
+/* JSON is UTF-8: a latin-1 byte is refused, with where it is. */
+START_TEST(invalid_utf8)
+{
+	expect_error("{\n \"feeds\": [{\"name\": \"caf\xE9\"}]}",
+	    "t.json: invalid UTF-8 at line 2, column 25");
+	expect_error("\xEF\xBB\xBF\xFF{}", "t.json: invalid UTF-8 at line 1, "
+	    "column 4");
 }
 END_TEST
 
@@ -239,6 +253,7 @@ config_suite(void)
 	tcase_add_test(tc, duplicate_feed_name);
 	tcase_add_test(tc, empty_or_missing_feeds);
 	tcase_add_test(tc, syntax_error_line_column);
+	tcase_add_test(tc, invalid_utf8);
 	tcase_add_test(tc, bad_enums_and_names);
 	tcase_add_test(tc, load_missing_file);
 	tcase_add_test(tc, bundled_config_is_valid);

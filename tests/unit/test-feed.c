@@ -406,6 +406,34 @@ START_TEST(invalid_utf8)
 }
 END_TEST
 
+/*
+ * Found by fuzz-feed-xml: libxml2 copies one byte of a predefined entity
+ * into an attribute value, so an HTML entity lent that way (&eacute;)
+ * became half a character in inline XHTML's attributes.
+ */
+START_TEST(html_entity_in_attribute)
+{
+	static const char doc[] =
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>e</id>"
+	    "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+	    "<a href=\"/caf&eacute;\" title=\"&hellip; &bogus; &amp;\">"
+	    "caf&eacute;</a></div></content></entry></feed>";
+	struct feed	f;
+	char		err[256];
+
+	ck_assert_int_eq(feed_parse(doc, sizeof(doc) - 1, NULL,
+	    "http://example.org/", &f, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.nentries, 1);
+	ck_assert(every_string(&f, clean_utf8));
+	ck_assert_ptr_nonnull(strstr(f.entries[0].content,
+	    "title=\"\xE2\x80\xA6 &amp;bogus; &amp;\""));
+	ck_assert_ptr_nonnull(strstr(f.entries[0].content,
+	    "href=\"http://example.org/caf\xC3\xA9\""));
+	ck_assert_str_eq(f.entries[0].text, "caf\xC3\xA9");
+	feed_free(&f);
+}
+END_TEST
+
 START_TEST(xxe_relative_file)
 {
 	struct feed f;
@@ -715,6 +743,7 @@ main(void)
 	tcase_add_test(tc, encodings);
 	tcase_add_test(tc, lying_charset);
 	tcase_add_test(tc, invalid_utf8);
+	tcase_add_test(tc, html_entity_in_attribute);
 	tcase_add_test(tc, xxe_relative_file);
 	tcase_add_test(tc, xxe_absolute_file);
 	tcase_add_test(tc, billion_laughs);

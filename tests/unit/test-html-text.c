@@ -142,6 +142,9 @@ static const char *const both_paths[] = {
 	"<o:p>office</o:p>",
 	"<![CDATA[raw]]>",
 	"<p>&bogus; entity</p>",
+	/* HTML's entities in attribute values: whole characters (fuzz). */
+	"<p title=\"caf&eacute; &hellip;&nbsp;&#233;\">t&eacute;</p>",
+	"<a href=\"/x?a=1&amp;b=&eacute;\" title=\"&lt;&quot;\">l</a>",
 };
 
 START_TEST(xml_and_html_paths_agree)
@@ -167,6 +170,32 @@ START_TEST(xml_and_html_paths_agree)
 		free(m2);
 		free(t2);
 	}
+	html_ctx_free(c);
+}
+END_TEST
+
+/*
+ * Found by fuzz-html-text: an end tag the parser implies, with "<" as the
+ * last byte of the source, made html_find_tag read one byte past it.  The
+ * source is copied to a buffer of its exact size so that `make asan`
+ * sees any such read.
+ */
+START_TEST(implied_end_tag_at_end)
+{
+	static const char src[] = "<a href=\"x\">link <b>bold</a> tail <";
+	struct html_ctx	*c = html_ctx_new();
+	char		*h = malloc(sizeof(src) - 1), *m = NULL, *t = NULL;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(h);
+	memcpy(h, src, sizeof(src) - 1);
+	ck_assert_int_eq(html_ctx_run(c, h, sizeof(src) - 1, NULL,
+	    HTML_TEXT | HTML_MARKUP, &m, &t), 0);
+	ck_assert_ptr_nonnull(strstr(t, "link bold"));
+	ck_assert_ptr_nonnull(strstr(m, "<a href=\"x\">"));
+	free(m);
+	free(t);
+	free(h);
 	html_ctx_free(c);
 }
 END_TEST
@@ -265,6 +294,7 @@ main(void)
 	tcase_add_test(tc, text_broken_html);
 	tcase_add_test(tc, markup_rewrite);
 	tcase_add_test(tc, xml_and_html_paths_agree);
+	tcase_add_test(tc, implied_end_tag_at_end);
 	tcase_add_test(tc, nesting_bomb);
 	tcase_add_test(tc, uri);
 	suite_add_tcase(s, tc);

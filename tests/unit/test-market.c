@@ -57,6 +57,9 @@ START_TEST(defaults_and_times)
 	ck_assert(m->min_delta == 0.005);
 	ck_assert_int_eq(m->half_life, 14 * 86400);
 	ck_assert(m->step_cap == 3.0);
+	ck_assert(m->fact_scale == MARKET_FACT_SCALE);
+	ck_assert(m->evidence_cap == MARKET_EVIDENCE_CAP);
+	ck_assert_uint_eq(m->nfact, 0);
 	ck_assert_uint_eq(m->nrules, 1);
 	ck_assert(m->rules[0].weight == 1.0);
 	ck_assert_int_eq(m->rules[0].within, 0);
@@ -66,6 +69,35 @@ START_TEST(defaults_and_times)
 	ck_assert_uint_gt(s->mods[MOD_DENIAL].nbefore, 5);
 	ck_assert(s->mods[MOD_WRONG_ACTOR].factor == 0.0);
 	market_set_free(s);
+}
+END_TEST
+
+/* "fact" rules (the event reported done) and the market's fact_scale. */
+START_TEST(fact_rules)
+{
+	struct market_set *s = parse("{\"markets\":[" M1 "\"fact_scale\":0.3,"
+	    "\"rules\":[{\"name\":\"signed\",\"all\":[\"deal\",\"signed\"],"
+	    "\"weight\":2,\"fact\":true},{\"name\":\"talk\",\"any\":\"talks\","
+	    "\"weight\":0.5,\"fact\":false}]}]}");
+
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert(s->markets[0].fact_scale == 0.3);
+	ck_assert(s->markets[0].evidence_cap == MARKET_EVIDENCE_CAP);
+	ck_assert_uint_eq(s->markets[0].nfact, 1);
+	ck_assert_int_eq(s->markets[0].rules[0].fact, 1);
+	ck_assert_int_eq(s->markets[0].rules[1].fact, 0);
+	market_set_free(s);
+	expect_error("{\"markets\":[" M1 "\"rules\":[{\"name\":\"r\",\"any\":\"x\","
+	    "\"weight\":-1,\"fact\":true}]}]}",
+	    "m.json: markets[0].rules[0].fact: a fact rule reports the event "
+	    "done: its weight must be positive");
+	expect_error("{\"markets\":[" M1 "\"rules\":[{\"name\":\"r\",\"any\":\"x\","
+	    "\"weight\":1,\"fact\":1}]}]}",
+	    "m.json: markets[0].rules[0].fact: must be true or false, not a number");
+	expect_error("{\"markets\":[" M1 "\"fact_scale\":9," R1 "]}",
+	    "m.json: markets[0].fact_scale: must be between 0.05 and 5 (got 9)");
+	expect_error("{\"markets\":[" M1 "\"evidence_cap\":0.1," R1 "]}",
+	    "m.json: markets[0].evidence_cap: must be between 0.5 and 30 (got 0.1)");
 }
 END_TEST
 
@@ -222,6 +254,31 @@ START_TEST(directory_of_files)
 	ck_assert_int_eq(market_set_load(dir, &s, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "c.json: vocabularies.v: vocabulary 'v' "
 	    "is defined twice, differently"));
+	/* Modifiers: repeated alike in two files is fine, differently not. */
+	write_file(dir, "c.json", "{\"modifiers\":{\"hedge\":{\"factor\":0.3}},"
+	    "\"clause_breaks\":[\"whereas\"],\"markets\":[{\"id\":\"m3\","
+	    "\"question\":\"q\",\"kind\":\"binary\",\"opens\":\"2025-01-01\","
+	    "\"prior\":0.5," R1 "]}");
+	write_file(dir, "d.json", "{\"modifiers\":{\"hedge\":{\"factor\":0.3}},"
+	    "\"clause_breaks\":[\"whereas\"],\"markets\":[{\"id\":\"m4\","
+	    "\"question\":\"q\",\"kind\":\"binary\",\"opens\":\"2025-01-01\","
+	    "\"prior\":0.5," R1 "]}");
+	write_file(dir, "b.json", "{}");
+	write_file(dir, "a.json", "{\"markets\":[" M1 R1 "]}");
+	ck_assert_msg(market_set_load(dir, &s, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(s->nmarkets, 3);
+	ck_assert(s->mods[MOD_HEDGE].factor == 0.3);
+	market_set_free(s);
+	write_file(dir, "d.json", "{\"modifiers\":{\"hedge\":{\"factor\":0.4}},"
+	    "\"clause_breaks\":[\"whereas\"],\"markets\":[]}");
+	ck_assert_int_eq(market_set_load(dir, &s, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "d.json: modifiers: modifiers are "
+	    "already set differently in "));
+	write_file(dir, "d.json", "{\"modifiers\":{\"hedge\":{\"factor\":0.3}},"
+	    "\"markets\":[]}");
+	ck_assert_int_eq(market_set_load(dir, &s, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "d.json: modifiers: modifiers are "
+	    "already set differently in "));
 	{
 		char p[600];
 
@@ -230,6 +287,8 @@ START_TEST(directory_of_files)
 		snprintf(p, sizeof(p), "%s/b.json", dir);
 		unlink(p);
 		snprintf(p, sizeof(p), "%s/c.json", dir);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/d.json", dir);
 		unlink(p);
 		snprintf(p, sizeof(p), "%s/notes.txt", dir);
 		unlink(p);
@@ -286,6 +345,7 @@ main(void)
 	TCase	*tc = tcase_create("market");
 
 	tcase_add_test(tc, defaults_and_times);
+	tcase_add_test(tc, fact_rules);
 	tcase_add_test(tc, vocabularies_expand_and_share);
 	tcase_add_test(tc, errors_name_file_path_and_problem);
 	tcase_add_test(tc, rule_errors);

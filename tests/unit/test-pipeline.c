@@ -4,7 +4,8 @@
  * claimed date far in the future counts for nothing; decay
  * ticks are published past min_delta and chain; syndicated copies move
  * nothing; the same calls give the same deltas; exported state continues
- * where it stopped.
+ * where it stopped; an event reported done holds its market up to the
+ * deadline, through export and import.
  */
 #include <math.h>
 #include <stdio.h>
@@ -434,6 +435,123 @@ START_TEST(market_listing)
 }
 END_TEST
 
+/* A deadline market with a fact rule ("signed") and a plain one. */
+static const char *fact_json =
+    "{\"markets\":["
+    " {\"id\":\"pact\",\"question\":\"q\",\"kind\":\"deadline\","
+    "  \"opens\":\"2025-11-19T00:00:00Z\",\"deadline\":\"2025-12-19\",\"prior\":0.3,"
+    "  \"half_life\":\"3d\","
+    "  \"rules\":[{\"name\":\"signed\",\"all\":[\"pact\",\"signed\"],\"weight\":2,"
+    "   \"fact\":true},"
+    "   {\"name\":\"talks\",\"any\":\"talks\",\"weight\":0.5}]}]}";
+
+static const char *signed_story =
+    "The two governments signed the pact in the capital on Monday, ending "
+    "months of talks that had stalled twice over the wording of one clause.";
+static const char *planned_story =
+    "The two governments will sign the pact in the capital next Monday, "
+    "after months of talks that had stalled twice over one clause's wording.";
+
+/*
+ * Feed text at day 3 and tick hourly to a day before the deadline: the
+ * lowest p after the article for signed_story, else the last p.
+ */
+static double
+run_to_deadline(struct market_set *fs, const char *text, char **state_at_10d)
+{
+	struct pipeline_opts	 o = { 0, 0 };
+	struct pipeline		*p = pipeline_new(fs, &o, err, sizeof(err));
+	struct delta_list	 l;
+	struct article		 a = art("s1", text, t0 + 3 * DAY);
+	struct pipeline_market	 pm;
+	double			 lo = 1.0;
+
+	ck_assert_msg(p != NULL, "%s", err);
+	delta_list_init(&l);
+	ck_assert_int_eq(pipeline_tick(p, t0, &l), 0);
+	ck_assert_int_eq(pipeline_article(p, &a, t0 + 3 * DAY, &l, NULL), 0);
+	for (int64_t x = t0 + 3 * DAY + 3600; x <= t0 + 30 * DAY; x += 3600) {
+		ck_assert_int_eq(pipeline_tick(p, x, &l), 0);
+		pipeline_market_get(p, 0, x, &pm);
+		if (pm.p < lo)
+			lo = pm.p;
+		if (x == t0 + 10 * DAY && state_at_10d != NULL)
+			ck_assert_ptr_nonnull(*state_at_10d = pipeline_export(p));
+	}
+	pipeline_market_get(p, 0, t0 + 30 * DAY, &pm);
+	delta_list_free(&l);
+	pipeline_free(p);
+	return text == signed_story ? lo : pm.p;
+}
+
+/*
+ * "Signed" holds the market near 1 to its deadline (the lowest p after the
+ * report is q = 1 - exp(-0.6 * 2) = 0.70); "will sign" is a hope that
+ * decays to 0 like any rumour.
+ */
+START_TEST(reported_done_holds)
+{
+	struct market_set	*fs;
+	double			 lo_signed, end_planned;
+
+	ck_assert_msg(market_set_parse("f.json", fact_json, strlen(fact_json),
+	    &fs, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(fs->markets[0].nfact, 1);
+	lo_signed = run_to_deadline(fs, signed_story, NULL);
+	end_planned = run_to_deadline(fs, planned_story, NULL);
+	ck_assert_msg(lo_signed > 0.69 && lo_signed < 0.71, "%f", lo_signed);
+	ck_assert_msg(end_planned < 0.02, "%f", end_planned);
+	market_set_free(fs);
+}
+END_TEST
+
+/* "happened" survives export and import; a version 1 state reads as 0. */
+START_TEST(happened_exports_and_imports)
+{
+	struct market_set	*fs;
+	struct pipeline_opts	 o = { 0, 0 };
+	struct pipeline		*p;
+	struct pipeline_market	 pm;
+	char			*state = NULL;
+	cJSON			*root;
+	const char		*v1 = "{\"version\":1,\"markets\":[{\"id\":\"pact\","
+	    "\"status\":\"open\",\"published\":0.3,\"published_at\":5,"
+	    "\"evidence\":0,\"evidence_at\":null}]}";
+
+	ck_assert_msg(market_set_parse("f.json", fact_json, strlen(fact_json),
+	    &fs, err, sizeof(err)) == 0, "%s", err);
+	run_to_deadline(fs, signed_story, &state);
+	ck_assert_ptr_nonnull(root = cJSON_Parse(state));
+	ck_assert_int_eq(cJSON_GetObjectItem(root, "version")->valueint,
+	    PIPELINE_STATE_VERSION);
+	ck_assert(fabs(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
+	    root, "markets"), 0), "happened")->valuedouble - 1.2) < 1e-9);
+	cJSON_Delete(root);
+	ck_assert_ptr_nonnull(p = pipeline_new(fs, &o, err, sizeof(err)));
+	ck_assert_msg(pipeline_import(p, state, err, sizeof(err)) == 0, "%s", err);
+	pipeline_market_get(p, 0, fs->markets[0].deadline, &pm);
+	ck_assert(fabs(pm.happened - (1 - exp(-1.2))) < 1e-9);
+	ck_assert(fabs(pm.p - pm.happened) < 1e-9);	/* at the deadline */
+	pipeline_free(p);
+	ck_assert_ptr_nonnull(p = pipeline_new(fs, &o, err, sizeof(err)));
+	ck_assert_msg(pipeline_import(p, v1, err, sizeof(err)) == 0, "%s", err);
+	pipeline_market_get(p, 0, t0 + DAY, &pm);
+	ck_assert(pm.happened == 0.0);
+	ck_assert_int_eq(pipeline_import(p, "{\"version\":3,\"markets\":[]}",
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "pipeline state: version: 3 is newer than this "
+	    "pmsignald understands (2)");
+	ck_assert_int_eq(pipeline_import(p, "{\"version\":2,\"markets\":[{"
+	    "\"id\":\"pact\",\"status\":\"open\",\"published\":0.3,"
+	    "\"published_at\":5,\"evidence\":0,\"evidence_at\":null,"
+	    "\"happened\":-1}]}", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "markets[0].happened"));
+	pipeline_free(p);
+	free(state);
+	market_set_free(fs);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -452,6 +570,8 @@ main(void)
 	tcase_add_test(tc, import_errors_and_removed_markets);
 	tcase_add_test(tc, syndicated_copies_move_nothing);
 	tcase_add_test(tc, market_listing);
+	tcase_add_test(tc, reported_done_holds);
+	tcase_add_test(tc, happened_exports_and_imports);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

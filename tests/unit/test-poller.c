@@ -795,6 +795,8 @@ zoo_teardown(void)
 
 START_TEST(control_feeds_on_time)
 {
+	if (unit_timing_skipped("test-poller", "control_feeds_on_time"))
+		return;
 	/* Its own host, and beside a slow drip on the same host. */
 	assert_on_time(&zoo, "control", "/ok/control");
 	assert_on_time(&zoo, "sibdrip", "/ok/sibdrip");
@@ -877,6 +879,8 @@ START_TEST(retry_after_429_blocks_host)
 	size_t				 n, after = 0;
 	struct poller_feed_state	 st = scen_state(&zoo, "r429");
 
+	if (unit_timing_skipped("test-poller", "retry_after_429_blocks_host"))
+		return;
 	ck_assert_ptr_nonnull(first);
 	t429 = first->t;
 	n = req_times(&zoo.srv, NULL, H_429, t, MAX_REQS);
@@ -920,6 +924,8 @@ assert_spaced(const char *feed, const char *path, int64_t min_gap,
 /* Retry-After: 1 is clamped up to 60 s (600 ms here). */
 START_TEST(retry_after_clamped)
 {
+	if (unit_timing_skipped("test-poller", "retry_after_clamped"))
+		return;
 	assert_spaced("r429short", "/429-short", 590,
 	    "HTTP 429 Too Many Requests, Retry-After 60 s");
 }
@@ -928,6 +934,8 @@ END_TEST
 /* An HTTP date 120 s ahead: 119 or 120 s after rounding (1.2 s here). */
 START_TEST(retry_after_http_date)
 {
+	if (unit_timing_skipped("test-poller", "retry_after_http_date"))
+		return;
 	assert_spaced("r503", "/503-date", 1150,
 	    "HTTP 503 Service Unavailable, Retry-After 1");
 }
@@ -941,6 +949,8 @@ START_TEST(backoff_grows_and_resets)
 	struct poller_feed_state	st = scen_state(&zoo, "e500");
 	const int64_t			lo[] = { 270, 540, 1080, 270 };
 
+	if (unit_timing_skipped("test-poller", "backoff_grows_and_resets"))
+		return;
 	n = req_times(&zoo.srv, "/500", -1, t, MAX_REQS);
 	ck_assert_uint_ge(n, 5);
 	for (size_t i = 0; i < 4; i++) {
@@ -1011,6 +1021,8 @@ assert_cut(const char *feed, const char *path, int64_t lo, int64_t hi,
 /* 100 B/s against a 1000 B/s floor over 1 s. */
 START_TEST(slow_drip_aborted)
 {
+	if (unit_timing_skipped("test-poller", "slow_drip_aborted"))
+		return;
 	assert_cut("drip", "/drip", 700, 2500, "Operation too slow");
 }
 END_TEST
@@ -1018,6 +1030,8 @@ END_TEST
 /* 6000 B/s, fast enough, but past the 2 s total timeout. */
 START_TEST(total_timeout)
 {
+	if (unit_timing_skipped("test-poller", "total_timeout"))
+		return;
 	assert_cut("timeout", "/drip-fast", 1500, 3000, "timed out");
 }
 END_TEST
@@ -1113,6 +1127,57 @@ START_TEST(empty_body_is_a_failure)
 }
 END_TEST
 
+/*
+ * How each feed's last poll ended, as the daemon counts it in its metrics:
+ * the kind of failure from the curl result or the HTTP status, refusals
+ * by the handler apart; and the count of failing feeds agrees.
+ */
+START_TEST(poll_outcomes_classified)
+{
+	static const struct {
+		const char		*feed;
+		enum poller_poll	 poll;
+		enum metrics_poll_error	 kind;
+	} want[] = {
+		{ "gzip", POLLER_POLL_OK, 0 },
+		{ "control", POLLER_POLL_NOT_MODIFIED, 0 },
+		{ "etag", POLLER_POLL_NOT_MODIFIED, 0 },
+		{ "r429", POLLER_POLL_FAILED, METRICS_POLL_RATE_LIMITED },
+		{ "r503", POLLER_POLL_FAILED, METRICS_POLL_RATE_LIMITED },
+		{ "drip", POLLER_POLL_FAILED, METRICS_POLL_TIMEOUT },
+		{ "timeout", POLLER_POLL_FAILED, METRICS_POLL_TIMEOUT },
+		{ "big", POLLER_POLL_FAILED, METRICS_POLL_TOO_LARGE },
+		{ "bigcl", POLLER_POLL_FAILED, METRICS_POLL_TOO_LARGE },
+		{ "bomb", POLLER_POLL_FAILED, METRICS_POLL_TOO_LARGE },
+		{ "loop", POLLER_POLL_FAILED, METRICS_POLL_REDIRECT },
+		{ "tofile", POLLER_POLL_FAILED, METRICS_POLL_REDIRECT },
+		{ "html", POLLER_POLL_REFUSED, METRICS_POLL_PARSE },
+		{ "empty", POLLER_POLL_FAILED, METRICS_POLL_PARSE },
+	};
+	struct poller_feed_state	st[MAX_FEEDS];
+	size_t				n, failing = 0;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct poller_feed_state s1 = scen_state(&zoo, want[i].feed);
+
+		ck_assert_msg(s1.last_poll == want[i].poll,
+		    "%s: last poll %d, want %d", want[i].feed, s1.last_poll,
+		    want[i].poll);
+		if (want[i].poll == POLLER_POLL_FAILED ||
+		    want[i].poll == POLLER_POLL_REFUSED)
+			ck_assert_msg(s1.last_error_kind == want[i].kind,
+			    "%s: kind %s, want %s", want[i].feed,
+			    metrics_poll_error_name(s1.last_error_kind),
+			    metrics_poll_error_name(want[i].kind));
+	}
+	n = poller_status(zoo.p, st, MAX_FEEDS);
+	for (size_t i = 0; i < n; i++)
+		failing += st[i].consecutive_failures > 0;
+	ck_assert_uint_ge(failing, 10);
+	ck_assert_uint_eq(poller_nfailing(zoo.p), failing);
+}
+END_TEST
+
 /* libcurl 7.x says "Out of memory" for an oversized header line. */
 START_TEST(huge_header_named)
 {
@@ -1143,6 +1208,8 @@ START_TEST(connection_caps)
 	static struct scen s;	/* big: not on the stack */
 	const char	*names[] = { "a1", "a2", "a3", "b1", "b2", "b3", "c1" };
 
+	if (unit_timing_skipped("test-poller", "connection_caps"))
+		return;
 	scen_init(&s, 3);
 	for (int i = 0; i < 7; i++) {
 		char path[32];
@@ -1171,6 +1238,8 @@ START_TEST(restored_state)
 	const struct req		*r;
 	int64_t				t[64], now = time(NULL);
 
+	if (unit_timing_skipped("test-poller", "restored_state"))
+		return;
 	scen_init(&s, 3);
 	scen_feed(&s, "a", 0, "/ok/a", 0);
 	scen_feed(&s, "b", 1, "/ok/b", 0);
@@ -1203,6 +1272,7 @@ START_TEST(restored_state)
 	ck_assert_int_eq(poller_set_state(s.p, &st), 0);
 	st.name = "unknown";
 	ck_assert_int_eq(poller_set_state(s.p, &st), -1);
+	ck_assert_uint_eq(poller_nfailing(s.p), 4);	/* restored */
 
 	scen_run(&s, 1300);
 	r = req_first(&s.srv, "/ok/a");
@@ -1212,6 +1282,7 @@ START_TEST(restored_state)
 	ck_assert_int_eq(r->status, 304);
 	ck_assert_int_eq(rec_feed(&s.rec, "a")->bodies, 0);
 	ck_assert_uint_eq(scen_state(&s, "a").consecutive_failures, 0);
+	ck_assert_uint_eq(poller_nfailing(s.p), 0);	/* all healthy now */
 	ck_assert_uint_ge(req_times(&s.srv, "/ok/b", -1, t, 64), 1);
 	ck_assert_int_ge(t[0], 680);
 	ck_assert_uint_ge(req_times(&s.srv, "/ok/c", -1, t, 64), 1);
@@ -1232,6 +1303,8 @@ START_TEST(reconfigure_keeps_state)
 	int64_t		t[MAX_REQS], t_reload;
 	size_t		n, before;
 
+	if (unit_timing_skipped("test-poller", "reconfigure_keeps_state"))
+		return;
 	scen_init(&s, 2);
 	scen_feed(&s, "keep", 0, "/ok/keep", 0);
 	scen_feed(&s, "drop", 0, "/ok/drop", 0);
@@ -1412,6 +1485,7 @@ poller_suite(void)
 	tcase_add_test(tc, redirect_followed);
 	tcase_add_test(tc, html_page_is_a_failure);
 	tcase_add_test(tc, empty_body_is_a_failure);
+	tcase_add_test(tc, poll_outcomes_classified);
 	tcase_add_test(tc, huge_header_named);
 	tcase_add_test(tc, user_agent_default);
 	suite_add_tcase(s, tc);

@@ -3,6 +3,7 @@
  * right error code and message; every server message encodes to the exact
  * line docs/PROTOCOL.md shows; market globs match as documented.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,32 @@ START_TEST(parse_op_errors)
 	    "unknown op \"unsubscribe\"");
 	expect_error("{\"op\":42}", PROTO_ERR_OP, "(not a string)");
 	expect_error("{\"op\":\"PING\"}", PROTO_ERR_OP, "unknown op \"PING\"");
+}
+END_TEST
+
+/*
+ * A client's op or field name is quoted in the error (sent back to it as
+ * JSON): at most 64 bytes, and never half a character.  33 "é" are 66
+ * bytes: the quote keeps 32 of them, 64 bytes.
+ */
+START_TEST(error_quotes_whole_characters)
+{
+	char	line[256], name[128] = "", want[128] = "";
+
+	for (int i = 0; i < 33; i++)
+		strcat(name, "\xC3\xA9");
+	for (int i = 0; i < 32; i++)
+		strcat(want, "\xC3\xA9");
+	snprintf(line, sizeof(line), "{\"op\":\"%s\"}", name);
+	strcat(want, "\" (expected");
+	expect_error(line, PROTO_ERR_OP, want);
+	snprintf(line, sizeof(line), "{\"op\":\"ping\",\"x%s\":1}", name);
+	want[0] = '\0';
+	strcat(want, "unknown field \"x");
+	for (int i = 0; i < 31; i++)
+		strcat(want, "\xC3\xA9");
+	strcat(want, "\"");
+	expect_error(line, PROTO_ERR_FIELD, want);
 }
 END_TEST
 
@@ -359,6 +386,7 @@ protocol_suite(void)
 	tcase_add_test(tc, parse_other_ops);
 	tcase_add_test(tc, parse_json_errors);
 	tcase_add_test(tc, parse_op_errors);
+	tcase_add_test(tc, error_quotes_whole_characters);
 	tcase_add_test(tc, parse_field_errors);
 	tcase_add_test(tc, parse_limits);
 	tcase_add_test(tc, parse_binary);

@@ -5,7 +5,10 @@ Serves the files of DIR at http://127.0.0.1:PORT/NAME, writes the port to
 PORTFILE once listening, and logs each request (path and the conditional-GET
 headers) to DIR/requests.log.  With --grow N it also serves /grow.xml, an
 RSS feed that gains one new article every N seconds (the last 20 are
-listed), for crash tests that need news arriving all the time.
+listed, or --grow-window W), for tests that need news arriving all the
+time; --grow-articles FILE takes its articles (one "title<TAB>body" per
+line, in turn) from FILE instead of the built-in ones.
+/status-NNN answers with HTTP status NNN and a short text body.
 """
 import argparse
 import http.server
@@ -32,11 +35,11 @@ ARTICLES = [
 ]
 
 
-def grow_feed(step):
+def grow_feed(step, window, articles):
     n = int(time.time() / step)
     items = []
-    for i in range(n, max(n - 20, 0), -1):
-        title, body = ARTICLES[i % len(ARTICLES)]
+    for i in range(n, max(n - window, 0), -1):
+        title, body = articles[i % len(articles)]
         items.append(
             "<item><title>%s (%d)</title><link>http://news.test/a/%d</link>"
             "<guid>grow-%d</guid><description>%s Report number %d.</description>"
@@ -54,8 +57,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log.write("%s inm=%s ims=%s\n" % (
                 self.path, self.headers.get("If-None-Match"),
                 self.headers.get("If-Modified-Since")))
+        if self.path.startswith("/status-") and self.path[8:].isdigit():
+            self.send_error(int(self.path[8:]))
+            return
         if self.path == "/grow.xml" and self.server.grow:
-            body = grow_feed(self.server.grow).encode()
+            body = grow_feed(self.server.grow, self.server.window,
+                             self.server.articles).encode()
         else:
             path = os.path.join(self.server.root, os.path.basename(self.path))
             try:
@@ -83,10 +90,18 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("portfile")
     ap.add_argument("--grow", type=float, default=0)
+    ap.add_argument("--grow-window", type=int, default=20)
+    ap.add_argument("--grow-articles")
     a = ap.parse_args()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.root = a.dir
     srv.grow = a.grow
+    srv.window = a.grow_window
+    srv.articles = ARTICLES
+    if a.grow_articles:
+        with open(a.grow_articles, encoding="utf-8") as f:
+            srv.articles = [tuple(l.rstrip("\n").split("\t", 1))
+                            for l in f if "\t" in l]
     with open(a.portfile + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
     os.rename(a.portfile + ".tmp", a.portfile)

@@ -1,0 +1,146 @@
+# subscribe-slow: a slow reader and a fast reader on the same real daemon,
+# with news arriving all the time and small output limits in the config.
+# The slow reader stops reading for a while: the daemon drops its deltas,
+# and when it reads again it gets gap (from its first missed seq) and a
+# fresh snapshot that matches the chain of deltas the fast reader saw, then
+# live deltas without a hole.  The fast reader gets every delta, in order,
+# byte for byte the same as the slow one got.
+. "$TOP/tests/regress/lib.sh"
+
+mkdir -p "$T/state"
+SOCK=$T/state/pmsignald.sock
+# Two markets; the articles push each up and down in turn, so every one
+# of them moves a market and the deltas keep coming.
+cat > "$T/markets.json" <<'JSON'
+{ "markets": [
+  { "id": "alpha-deal", "question": "Will the alpha deal be signed?", "kind": "binary",
+    "opens": "2020-01-01T00:00:00Z", "prior": 0.5, "half_life": "1h",
+    "rules": [ { "name": "signed", "any": "alpha deal signed", "weight": 1.5 },
+               { "name": "collapsed", "any": "alpha deal collapsed", "weight": -1.5 } ] },
+  { "id": "beta-vote", "question": "Will the beta vote pass?", "kind": "binary",
+    "opens": "2020-01-01T00:00:00Z", "prior": 0.5, "half_life": "1h",
+    "rules": [ { "name": "passed", "any": "beta vote passed", "weight": 1.5 },
+               { "name": "failed", "any": "beta vote failed", "weight": -1.5 } ] } ] }
+JSON
+printf '%s\t%s\n' \
+    "Alpha deal signed after long talks" "The alpha deal signed late at night, negotiators from both sides said in a statement." \
+    "Beta vote passed by a wide margin" "The beta vote passed with support from most of the chamber, according to the count." \
+    "Alpha deal collapsed over final terms" "The alpha deal collapsed over the final terms, officials told reporters on Friday." \
+    "Beta vote failed in a late session" "The beta vote failed after several members changed sides in the late session." \
+    > "$T/articles.tsv"
+python3 "$TOP/tests/regress/helpers/feed-server.py" --grow 0.004 --grow-window 150 \
+    --grow-articles "$T/articles.tsv" "$T" "$T/port" &
+srv=$!
+pid=""; subs=""
+stop_all() { kill "$srv" $subs 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
+cleanup_hooks="stop_all"
+wait_for 10 test -s "$T/port" || fail "feed server did not start"
+cat > "$T/pmsignald.json" <<JSON
+{ "socket": "pmsignald.sock", "database": "pmsignald.db",
+  "markets": "$T/markets.json",
+  "model": { "dedup_window": 0 },
+  "subscribers": { "soft_limit": 16384, "soft_seconds": 1, "hard_limit": 131072,
+                   "slow_close_seconds": 60 },
+  "feeds": [ { "name": "grow", "url": "http://127.0.0.1:$(cat "$T/port")/grow.xml", "interval": 30 } ] }
+JSON
+PMSIGNALD_POLL_TIME_UNIT_MS=10 "$PMSIGNALD" run --foreground \
+    --config "$T/pmsignald.json" --state-dir "$T/state" 2> "$T/log" &
+pid=$!
+wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
+
+"$PMSIGNALCTL" --socket "$SOCK" tail --json --no-reconnect > "$T/fast" 2> "$T/fast.err" &
+subs=$!
+wait_for 10 grep -q '"type":"snapshot"' "$T/fast" || fail "fast reader: no snapshot"
+
+# The slow reader: subscribe, read the snapshot and a few deltas, stop
+# reading for 6 s while the news flows, then read everything for 5 s.
+python3 - "$SOCK" "$T/slow" <<'PY' || fail "slow reader failed"
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"op":"subscribe"}\n')
+s.settimeout(20)
+f = s.makefile("rb")
+out = open(sys.argv[2], "wb")
+deltas = 0
+while deltas < 3:
+    line = f.readline()
+    out.write(line)
+    deltas += line.startswith(b'{"type":"delta"')
+out.flush()
+time.sleep(6)
+s.settimeout(0.5)
+end = time.time() + 5
+while time.time() < end:
+    try:
+        line = f.readline()
+    except (socket.timeout, TimeoutError):
+        continue
+    if not line:
+        break
+    out.write(line)
+out.close()
+PY
+sleep 1
+"$PMSIGNALCTL" --socket "$SOCK" status --json > "$T/status" || fail "status"
+kill -TERM "$pid"
+wait "$pid" || fail "exit status $? after SIGTERM"
+pid=""
+wait "$subs" 2>/dev/null || true
+subs=""
+
+python3 - "$T/fast" "$T/slow" "$T/status" <<'PY' || fail "slow/fast readers wrong (log: $(grep -i 'client' "$T/log" | tail -n 5))"
+import json, sys
+def load(path):
+    return [(l, json.loads(l)) for l in open(path, encoding="utf-8").read().splitlines()]
+fast, slow = load(sys.argv[1]), load(sys.argv[2])
+status = json.load(open(sys.argv[3]))
+
+# Fast: hello, snapshot, then every delta in order without a hole, then bye.
+ftypes = [m["type"] for _, m in fast if m["type"] != "heartbeat"]
+assert ftypes[:2] == ["hello", "snapshot"] and ftypes[-1] == "bye", ftypes[:3] + ftypes[-2:]
+assert "gap" not in ftypes, "the fast reader got a gap"
+fsnap = fast[1][1]
+fd = [(l, m) for l, m in fast if m["type"] == "delta"]
+fseqs = [m["seq"] for _, m in fd]
+assert fseqs == list(range(fsnap["as_of_seq"] + 1, fsnap["as_of_seq"] + 1 + len(fseqs))), "fast reader missed deltas"
+by_seq = {m["seq"]: l for l, m in fd}
+
+# Slow: hello, snapshot, deltas, gap, snapshot, deltas.
+msgs = [m for _, m in slow if m["type"] != "heartbeat"]
+types = [m["type"] for m in msgs]
+assert types[:2] == ["hello", "snapshot"], types[:3]
+assert types.count("gap") == 1, "want exactly one gap: %s" % [t for t in types if t != "delta"]
+g = types.index("gap")
+gap, snap2 = msgs[g], msgs[g + 1]
+assert snap2["type"] == "snapshot" and snap2["as_of_seq"] == gap["to"], (gap, snap2)
+before = [m["seq"] for m in msgs[2:g]]
+after = [m["seq"] for m in msgs[g + 2:] if m["type"] == "delta"]
+assert all(t == "delta" for t in types[2:g]), types[2:g]
+s1 = msgs[1]["as_of_seq"]
+assert before == list(range(s1 + 1, s1 + 1 + len(before))), before
+assert gap["from"] == (before[-1] if before else s1) + 1, (gap, before[-1:])
+dropped = gap["to"] - gap["from"] + 1
+assert dropped > 0, gap
+assert after, "no live deltas after the gap"
+assert after == list(range(gap["to"] + 1, gap["to"] + 1 + len(after))), after[:5]
+# Every delta the slow reader got is the fast reader's, byte for byte.
+for l, m in slow:
+    if m["type"] == "delta":
+        assert by_seq.get(m["seq"]) == l, "seq %d differs" % m["seq"]
+# The fresh snapshot is the fast reader's chain at as_of_seq.
+chain = {x["id"]: x["p"] for x in fsnap["markets"]}
+for _, m in fd:
+    if m["seq"] <= snap2["as_of_seq"] and m["cause"] != "close":
+        chain[m["market"]] = m["p"]
+got = {x["id"]: x["p"] for x in snap2["markets"]}
+for k, p in got.items():
+    assert abs(chain[k] - p) < 1e-6, (k, chain[k], p)
+c = status["counters"]
+assert c["slow_consumer_gaps"] >= 1 and c["slow_consumer_closes"] == 0, c
+print("subscribe-slow: fast reader %d deltas; slow reader %d before the gap, %d dropped, %d after"
+      % (len(fseqs), len(before), dropped, len(after)))
+PY
+expect_contains "$T/log" "output over its limit"
+grep -q 'slow consumer' "$T/log" && fail "the slow reader was closed: $(grep 'slow consumer' "$T/log")"
+exit 0
