@@ -24,8 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "jsonw.h"
 #include "score.h"
 
 #define CUE_BEFORE(m)	(1u << (2 * (m)))
@@ -1669,14 +1668,14 @@ scorer_evidence(struct scorer *s, uint32_t m, const struct evidence **out)
 	return (long)s->nev;
 }
 
-/* Add the original text of [start, end) (shortened if long) and its span. */
-static int
-scorer_json_span(cJSON *o, const struct text *t, uint32_t start, uint32_t end)
+/* The original text of [start, end) (shortened if long), its field, its span. */
+static void
+scorer_json_span(struct buf *w, const struct text *t, uint32_t start,
+    uint32_t end)
 {
 	const char	*field, *base;
 	size_t		 s, e, n;
 	char		 buf[EXCERPT_MAX + 8];
-	cJSON		*span;
 
 	text_span(t, start, end, &field, &s, &e);
 	base = strcmp(field, "title") == 0 ? t->orig : t->orig + t->title_len + 1;
@@ -1691,55 +1690,63 @@ scorer_json_span(cJSON *o, const struct text *t, uint32_t start, uint32_t end)
 		memcpy(buf, base + s, n);
 		buf[n] = '\0';
 	}
-	if (cJSON_AddStringToObject(o, "text", buf) == NULL ||
-	    cJSON_AddStringToObject(o, "field", field) == NULL ||
-	    (span = cJSON_AddArrayToObject(o, "span")) == NULL ||
-	    !cJSON_AddItemToArray(span, cJSON_CreateNumber((double)s)) ||
-	    !cJSON_AddItemToArray(span, cJSON_CreateNumber((double)e)))
-		return -1;
-	return 0;
+	buf_adds(w, ",\"text\":");
+	jsonw_string(w, buf);
+	buf_adds(w, ",\"field\":");
+	jsonw_string(w, field);
+	buf_adds(w, ",\"span\":[");
+	jsonw_number(w, (double)s);
+	buf_addc(w, ',');
+	jsonw_number(w, (double)e);
+	buf_addc(w, ']');
 }
 
-static int
-scorer_json_one(cJSON *arr, const struct scorer *s, const struct text *t,
+/* {"rule":..., "text":..., "field":..., "span":[...], "modifiers":[...], "weight":...} */
+static void
+scorer_json_one(struct buf *w, const struct scorer *s, const struct text *t,
     const struct evidence *e)
 {
 	const struct market_rule *r = &s->set->markets[e->market].rules[e->rule];
-	cJSON	*o, *mods;
+	int first = 1;
 
-	if ((o = cJSON_CreateObject()) == NULL)
-		return -1;
-	if (!cJSON_AddItemToArray(arr, o))
-		return -1;
-	if (cJSON_AddStringToObject(o, "rule", r->name) == NULL ||
-	    scorer_json_span(o, t, e->start, e->end) == -1 ||
-	    (mods = cJSON_AddArrayToObject(o, "modifiers")) == NULL)
-		return -1;
-	for (int m = 0; m < MOD_COUNT; m++)
-		if ((e->mods & (1u << m)) &&
-		    !cJSON_AddItemToArray(mods, cJSON_CreateString(modifier_name(m))))
-			return -1;
-	if (cJSON_AddNumberToObject(o, "weight",
-	    round(e->weight * 10000.0) / 10000.0) == NULL)
-		return -1;
-	return 0;
+	buf_adds(w, "{\"rule\":");
+	jsonw_string(w, r->name);
+	scorer_json_span(w, t, e->start, e->end);
+	buf_adds(w, ",\"modifiers\":[");
+	for (int m = 0; m < MOD_COUNT; m++) {
+		if (!(e->mods & (1u << m)))
+			continue;
+		if (!first)
+			buf_addc(w, ',');
+		jsonw_string(w, modifier_name(m));
+		first = 0;
+	}
+	buf_adds(w, "],\"weight\":");
+	jsonw_number(w, round(e->weight * 10000.0) / 10000.0);
+	buf_addc(w, '}');
 }
 
+/*
+ * The evidence of market m as a JSON array.  Written directly (lib/jsonw.h,
+ * the same bytes cJSON would print): every delta carries one, and building
+ * a cJSON tree for it cost more than scoring the article.
+ */
 char *
 scorer_evidence_json(struct scorer *s, const struct text *t, uint32_t m)
 {
 	const struct evidence	*ev;
 	long			 n = scorer_evidence(s, m, &ev);
-	cJSON			*arr;
-	char			*out = NULL;
+	struct buf		 w;
 
-	if (n < 0 || (arr = cJSON_CreateArray()) == NULL)
+	if (n < 0)
 		return NULL;
-	for (long i = 0; i < n; i++)
-		if (scorer_json_one(arr, s, t, &ev[i]) == -1)
-			goto out;
-	out = cJSON_PrintUnformatted(arr);
-out:
-	cJSON_Delete(arr);
-	return out;
+	buf_init(&w);
+	buf_addc(&w, '[');
+	for (long i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(&w, ',');
+		scorer_json_one(&w, s, t, &ev[i]);
+	}
+	buf_addc(&w, ']');
+	return buf_detach(&w, NULL);
 }

@@ -5,6 +5,9 @@
 
 test_config > "$T/pmsignald.json"
 mkdir -p "$T/markets" "$T/state"
+pid=""
+kill_daemon() { [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
+cleanup_hooks="kill_daemon"
 
 for sig in INT TERM; do
 	# A fresh log per run: the shell truncates "2>" in the child, after
@@ -19,7 +22,7 @@ for sig in INT TERM; do
 		printf '{"feeds":[' > "$T/pmsignald.json"	# broken
 		kill -HUP "$pid"
 		wait_for 10 grep -q 'reload failed' "$LOG" || fail "bad reload not logged"
-		expect_contains "$LOG" "reload failed, keeping the running config: $T/pmsignald.json: JSON syntax error"
+		expect_contains "$LOG" "reload failed, keeping the running config and markets: $T/pmsignald.json: JSON syntax error"
 		test_config > "$T/pmsignald.json"
 		kill -HUP "$pid"
 		wait_for 10 sh -c "[ \$(grep -c 'feeds, markets' '$LOG') -ge 2 ]" ||
@@ -29,6 +32,7 @@ for sig in INT TERM; do
 	set +e
 	wait "$pid"; rc=$?
 	set -e
+	pid=""
 	[ "$rc" -eq 0 ] || fail "exit status $rc after SIG$sig: $(cat "$LOG")"
 	expect_contains "$LOG" "SIG$sig: shutting down"
 done
