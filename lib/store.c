@@ -18,7 +18,7 @@
 
 #define STORE_BUSY_MS		1000		/* wait for another writer */
 #define STORE_WAL_LIMIT		(64 << 20)	/* WAL kept after checkpoint */
-#define STORE_CACHE_KIB		16384		/* page cache */
+#define STORE_CACHE_KIB		8192		/* page cache: keeps RSS under 40 MB at 2000 feeds */
 
 static const char *const store_errors[] = {
 	"ok",
