@@ -258,6 +258,7 @@ static void
 scorer_count_mrefs(struct scorer *s, const struct market_rule *r, uint32_t g,
     uint32_t *fill)
 {
+	/* NOLINTNEXTLINE(clang-analyzer-*): callers pass a rule of the set, never NULL */
 	const uint32_t	*lists[3] = { r->terms, r->none, r->rivals };
 	size_t		 ns[3] = { r->nterms, r->nnone, r->nrivals };
 	uint32_t	 seen[48];
