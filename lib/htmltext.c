@@ -701,6 +701,54 @@ html_xml_bail(struct html_ctx *c)
 	xmlStopParser(c->xctx);
 }
 
+/*
+ * 1 if the HTML parser reads name as a name too: an ASCII letter (a "<"
+ * before anything else is text to it), then letters, digits, ':', '-',
+ * '_' and '.' (libxml2's htmlParseHTMLName); short enough for the buffers
+ * here and there.  XML also allows other letters ("<ǁ/>") and '_' first,
+ * which HTML reads as text.
+ */
+static int
+html_xml_html_name(const xmlChar *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < 63; i++) {
+		unsigned char ch = name[i];
+		int letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+
+		if (!letter && (i == 0 ||
+		    strchr("_:.-0123456789", ch) == NULL))
+			return 0;
+	}
+	return i > 0 && name[i] == '\0';
+}
+
+/*
+ * 1 if the start tag just read has a tab, CR or LF inside a quoted
+ * attribute value: XML turns each into a space (attribute-value
+ * normalisation), HTML keeps it.
+ */
+static int
+html_xml_attr_blanks(struct html_ctx *c, const xmlChar *name)
+{
+	size_t	pos = html_pos(c);
+	long	tag = html_find_tag(c, name, pos, 0);
+	char	quote = 0;
+
+	for (size_t i = tag < 0 ? pos : (size_t)tag; i < pos; i++) {
+		char ch = c->src[i];
+
+		if (quote == 0 && (ch == '"' || ch == '\''))
+			quote = ch;
+		else if (ch == quote)
+			quote = 0;
+		else if (quote != 0 && (ch == '\t' || ch == '\n' || ch == '\r'))
+			return 1;
+	}
+	return 0;
+}
+
 /* An element name as the HTML parser gives it: lower case. */
 static const xmlChar *
 html_xml_name(const xmlChar *local, char *buf, size_t size)
@@ -735,9 +783,13 @@ html_xml_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	if (c->bail)
 		return;
 	if (prefix != NULL || nns > 0 || c->rawtext > 0 ||
-	    ((xmlParserCtxtPtr)ctx)->nameNr > HTML_NEST_LIMIT) {
+	    !html_xml_html_name(local) ||
+	    ((xmlParserCtxtPtr)ctx)->nameNr > HTML_NEST_LIMIT ||
+	    (nattrs > 0 && html_xml_attr_blanks(c, local))) {
 		/* Namespaces (HTML knows none), an element where HTML sees
-		 * only text, or a nesting bomb (the HTML parser stops it). */
+		 * only text, a name that is text to HTML, a nesting bomb
+		 * (the HTML parser stops it), or attribute values XML would
+		 * normalise. */
 		html_xml_bail(c);
 		return;
 	}
@@ -746,7 +798,7 @@ html_xml_on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	for (int i = 0; i < n; i++) {
 		const xmlChar **a = attrs + 5 * i;
 
-		if (a[1] != NULL) {
+		if (a[1] != NULL || !html_xml_html_name(a[0])) {
 			html_xml_bail(c);
 			return;
 		}
@@ -827,10 +879,14 @@ html_xml_on_comment(void *ctx, const xmlChar *value)
 		html_on_raw(ctx, value);
 }
 
+/* HTML ends a processing instruction at the first '>', XML at "?>". */
 static void
 html_xml_on_pi(void *ctx, const xmlChar *target, const xmlChar *data)
 {
-	(void)data;
+	if (data != NULL && strchr((const char *)data, '>') != NULL) {
+		html_xml_bail(((xmlParserCtxtPtr)ctx)->_private);
+		return;
+	}
 	html_xml_on_comment(ctx, target);
 }
 

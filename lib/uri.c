@@ -60,8 +60,9 @@ uri_fix_slashes(const char *ref)
 }
 
 /*
- * xmlBuildURI wants an ASCII reference: percent-encode the other bytes
- * (and spaces) of s into out.
+ * xmlBuildURI wants ASCII: percent-encode the other bytes and spaces of s,
+ * and '%' itself, so that uri_unescape_nonascii can tell the escapes made
+ * here from those the URI had ("%BB" stays "%BB", "%20" stays "%20").
  */
 static char *
 uri_escape_nonascii(const char *s, int *changed)
@@ -69,11 +70,10 @@ uri_escape_nonascii(const char *s, int *changed)
 	static const char	 hex[] = "0123456789ABCDEF";
 	char			*out = malloc(strlen(s) * 3 + 1), *o = out;
 
-	*changed = 0;
 	if (out == NULL)
 		return NULL;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p >= 0x80 || *p == ' ') {
+		if (*p >= 0x80 || *p == ' ' || *p == '%') {
 			*o++ = '%';
 			*o++ = hex[*p >> 4];
 			*o++ = hex[*p & 15];
@@ -85,7 +85,11 @@ uri_escape_nonascii(const char *s, int *changed)
 	return out;
 }
 
-/* Undo uri_escape_nonascii on a resolved URI, in place. */
+/*
+ * Undo uri_escape_nonascii on a resolved URI, in place.  (xmlBuildURI
+ * decodes a path and escapes it again, so what it gives back escaped is
+ * what went in escaped, or a character it escapes itself, below 0x80.)
+ */
 static void
 uri_unescape_nonascii(char *s)
 {
@@ -97,7 +101,7 @@ uri_unescape_nonascii(char *s)
 			char hx[3] = { p[1], p[2], 0 };
 			long v = strtol(hx, NULL, 16);
 
-			if (v >= 0x80 || v == ' ') {
+			if (v >= 0x80 || v == ' ' || v == '%') {
 				*o++ = (char)v;
 				p += 2;
 				continue;
@@ -112,9 +116,9 @@ char *
 uri_resolve(const char *base, const char *ref)
 {
 	xmlChar	*r;
-	char	*out, *trimmed, *esc;
+	char	*out, *trimmed, *esc, *ebase;
 	size_t	 n;
-	int	 changed;
+	int	 changed = 0;
 
 	if (ref == NULL)
 		ref = "";
@@ -130,12 +134,18 @@ uri_resolve(const char *base, const char *ref)
 		free(trimmed);
 		return out;
 	}
-	if ((esc = uri_escape_nonascii(trimmed, &changed)) == NULL) {
+	/* The base too: its own escapes must come back as they were. */
+	esc = uri_escape_nonascii(trimmed, &changed);
+	ebase = uri_escape_nonascii(base, &changed);
+	if (esc == NULL || ebase == NULL) {
+		free(esc);
+		free(ebase);
 		free(trimmed);
 		return NULL;
 	}
-	r = xmlBuildURI((const xmlChar *)esc, (const xmlChar *)base);
+	r = xmlBuildURI((const xmlChar *)esc, (const xmlChar *)ebase);
 	free(esc);
+	free(ebase);
 	if (r == NULL)
 		return trimmed;
 	out = strdup((const char *)r);

@@ -142,6 +142,15 @@ static const char *const both_paths[] = {
 	"<o:p>office</o:p>",
 	"<![CDATA[raw]]>",
 	"<p>&bogus; entity</p>",
+	/* A '>' inside a processing instruction ends it for HTML (fuzz). */
+	"<?p >?>after<?q x?>",
+	/* Blanks in attribute values: XML normalises them (fuzz). */
+	"<a title=\"a\tb\nc\r\nd\" href='x\ty'>t</a><p\n class=\"q\">p</p>",
+	/* Names HTML reads as text, or cuts (fuzz). */
+	"<\xC7\x81/>x<p \xC3\xA9=\"1\">y</p><_/><p _a=\"1\">z</p>",
+	"<p><a-b.c_d:e>n</a-b.c_d:e></p><x1234567890123456789012345678901234"
+	    "567890123456789012345678901234567890>long</x1234567890123456789012"
+	    "345678901234567890123456789012345678901234567890>",
 	/* HTML's entities in attribute values: whole characters (fuzz). */
 	"<p title=\"caf&eacute; &hellip;&nbsp;&#233;\">t&eacute;</p>",
 	"<a href=\"/x?a=1&amp;b=&eacute;\" title=\"&lt;&quot;\">l</a>",
@@ -267,6 +276,13 @@ START_TEST(uri)
 	free(u);
 	u = uri_resolve("http://a.example/b/", "\xC3\x80");
 	ck_assert_str_eq(u, "http://a.example/b/\xC3\x80");
+	free(u);
+	/* The reference's own escapes stay as written (fuzz-html-text). */
+	u = uri_resolve("http://a.example/b/c", "%BB x%20y z");
+	ck_assert_str_eq(u, "http://a.example/b/%BB x%20y z");
+	free(u);
+	u = uri_resolve("http://a.example/b%20c/\xC3\xA9/", "../100%?q=%C3%A9");
+	ck_assert_str_eq(u, "http://a.example/b%20c/100%?q=%C3%A9");
 	free(u);
 	u = uri_resolve(NULL, "relative/x");
 	ck_assert_str_eq(u, "relative/x");

@@ -156,7 +156,9 @@ START_TEST(status_markets_snapshot)
 	ck_assert_msg(strstr(ch.obuf, "pmsignald " PM_VERSION ", session "
 	    "test-session, seq 2, up 0d 00:00:0") != NULL, "%s", ch.obuf);
 	ck_assert_ptr_nonnull(strstr(ch.obuf, "subscribers: 1 of 1024 on "));
-	ck_assert_ptr_nonnull(strstr(ch.obuf, "\nfeeds: 8\n"));
+	ck_assert_msg(strstr(ch.obuf, "\nfeeds: 8 (1 failing)\n") != NULL,
+	    "%s", ch.obuf);
+	ck_assert_ptr_nonnull(strstr(ch.obuf, "\n  feed7  failing"));
 
 	ck_assert_int_eq(ctl_run(e, &ch, markets), 0);
 	ck_assert_ptr_nonnull(strstr(ch.obuf, "trump-putin-call             "
