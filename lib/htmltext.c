@@ -713,7 +713,7 @@ html_xml_html_name(const xmlChar *name)
 {
 	size_t i;
 
-	for (i = 0; name[i] != '\0' && i < 63; i++) {
+	for (i = 0; i < 63 && name[i] != '\0'; i++) {
 		unsigned char ch = name[i];
 		int letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 
