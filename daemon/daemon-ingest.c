@@ -26,13 +26,18 @@ ingest_feed_config(const struct daemon *d, const char *name)
 	return NULL;
 }
 
-/* Is this article new (by feed + id, or feed + link)?  1, 0, -1 (error). */
+/*
+ * Is this article new (by feed + id, or feed + link)?  1, 0 (stored, or
+ * held in memory until the store takes it), -1 (error).
+ */
 static int
 ingest_is_new(struct daemon *d, const struct article *a)
 {
 	char	err[512];
 	int	r;
 
+	if (pending_holds(d, a->source, a->id, a->url))
+		return 0;
 	r = store_article_seen(d->store, a->source, a->id, a->url, err,
 	    sizeof(err));
 	if (r < 0) {
@@ -100,20 +105,34 @@ ingest_feed(struct daemon *d, const struct config_feed *fc,
 	return 0;
 }
 
-static int
-ingest_body(void *arg, const char *name, const char *body, size_t len,
-    const char *content_type, const char *effective_url, int64_t now,
-    char *err, size_t errsize)
+/*
+ * A document as one batch.  When an entry fails (out of memory, the store
+ * cannot be read), the entries scored so far are still committed, so the
+ * pipeline state and what is stored never part; the poll counts as
+ * failed, keeps no validators, and the rest comes with the next one.
+ * While the daemon holds all the unstored data it may (d->paused), a
+ * document is refused the same way.
+ */
+int
+ingest_document(struct daemon *d, const char *name, const char *body,
+    size_t len, const char *content_type, const char *effective_url,
+    int64_t now, char *err, size_t errsize)
 {
-	struct daemon			*d = arg;
 	const struct config_feed	*fc = ingest_feed_config(d, name);
 	struct feed			 f;
 	char				 perr[256];
 	size_t				 fresh = 0, older;
-	int				 n;
+	int				 n, rc;
 
 	if (fc == NULL) {
 		snprintf(err, errsize, "feed no longer configured");
+		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
+		return -1;
+	}
+	if (d->paused) {
+		snprintf(err, errsize, "not taken: %zu bytes wait in memory for "
+		    "the database (retention.max_unpersisted)",
+		    d->pending_bytes);
 		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		return -1;
 	}
@@ -126,20 +145,16 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	}
 	if (f.illformed)
 		log_debug("feed %s: ill-formed document, recovered", name);
-	if (ingest_feed(d, fc, &f, now, &fresh) == -1) {
-		publish_abort(d);
-		snprintf(err, errsize, "cannot store its articles");
-		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
-		feed_free(&f);
-		return -1;
-	}
+	rc = ingest_feed(d, fc, &f, now, &fresh);
 	/* entries_seen counts the document's entries, read or not. */
 	older = f.nolder;
 	n = f.nentries + older > (size_t)INT32_MAX ? INT32_MAX :
 	    (int)(f.nentries + older);
 	feed_free(&f);
-	if (publish_commit(d) == -1) {
-		snprintf(err, errsize, "cannot store its articles");
+	(void)publish_commit(d);
+	if (rc == -1) {
+		snprintf(err, errsize, "cannot take its articles (%zu taken)",
+		    fresh);
 		metrics_poll_error(&d->counters, METRICS_POLL_OTHER);
 		return -1;
 	}
@@ -153,7 +168,21 @@ ingest_body(void *arg, const char *name, const char *body, size_t len,
 	return n;
 }
 
-/* Persist one feed's poll state (validators, health, schedule). */
+static int
+ingest_body(void *arg, const char *name, const char *body, size_t len,
+    const char *content_type, const char *effective_url, int64_t now,
+    char *err, size_t errsize)
+{
+	return ingest_document(arg, name, body, len, content_type,
+	    effective_url, now, err, errsize);
+}
+
+/*
+ * Persist one feed's poll state (validators, health, schedule).  Not while
+ * articles wait in memory for the store: new validators must never be
+ * stored before the articles of the document they belong to, or a crash
+ * would lose those articles to a 304.
+ */
 static void
 ingest_state(void *arg, const struct poller_feed_state *st)
 {
@@ -181,6 +210,8 @@ ingest_state(void *arg, const struct poller_feed_state *st)
 	else if (st->last_poll == POLLER_POLL_FAILED)
 		metrics_poll_error(&d->counters, st->last_error_kind);
 	d->counters.feeds_failing = poller_nfailing(d->poller);
+	if (d->pending != NULL)
+		return;
 	if (store_feed_put(d->store, &f, err, sizeof(err)) != STORE_OK &&
 	    !d->store_failing)
 		log_warnx("store: %s", err);

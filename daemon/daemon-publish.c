@@ -3,7 +3,9 @@
  * ticks (from a timer on the tick clock) go through the same pipeline the
  * backtest calls; the deltas they give are stored first and published to
  * subscribers only once the store has committed them.  One poll's new
- * articles, or one run of due ticks, make one batch: one transaction.
+ * articles, or one run of due ticks, make one batch (lib/batch.h): built
+ * in memory, stored in one transaction.  A batch the store cannot take
+ * goes to daemon-pending.c, which publishes it marked as not persisted.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,10 +19,7 @@
 #include "server.h"
 #include "store.h"
 
-#define PUBLISH_STATE_KEY	"pipeline"
-#define PUBLISH_TICK_KEY	"last_tick"
 #define PRUNE_INTERVAL		60	/* seconds between retention passes */
-#define PRUNE_ROWS		100	/* rows per step: a few ms each */
 
 static void	publish_arm_tick(struct daemon *);
 
@@ -30,34 +29,38 @@ daemon_now(void)
 	return (int64_t)time(NULL);
 }
 
+/* The last seq published: stored, or held in memory after them. */
+uint64_t
+publish_last_seq(const struct daemon *d)
+{
+	return store_last_seq(d->store) + d->pending_deltas;
+}
+
 /*
- * Open a batch: one store transaction gathering the articles of one poll
- * (or the due ticks) and the deltas they give.
+ * Open a batch: the articles of one poll (or the due ticks) and the
+ * deltas they give, gathered in memory and stored in one transaction by
+ * publish_commit().
  */
 int
 publish_begin(struct daemon *d)
 {
-	char err[512];
-
-	if (d->in_batch)
+	if (d->open != NULL)
 		return 0;
-	if (store_begin(d->store, err, sizeof(err)) != STORE_OK) {
-		log_warnx("store: %s", err);
+	if ((d->open = batch_new()) == NULL) {
+		log_warnx("publish: out of memory");
 		return -1;
 	}
-	d->in_batch = 1;
-	delta_list_clear(&d->batch);
 	return 0;
 }
 
-/* Abandon the open batch: nothing of it is stored or published. */
+/* Forget the open batch: only for one that scored nothing. */
 void
 publish_abort(struct daemon *d)
 {
-	if (d->in_batch)
-		store_rollback(d->store);
-	d->in_batch = 0;
-	delta_list_clear(&d->batch);
+	if (d->open != NULL)
+		pending_release(d, d->open);
+	batch_free(d->open);
+	d->open = NULL;
 }
 
 /* Run every tick boundary that is due by now, in order. */
@@ -67,7 +70,7 @@ publish_due_ticks(struct daemon *d, int64_t now)
 	int64_t t;
 
 	while (tickclock_due(&d->clock, now, &t)) {
-		if (pipeline_tick(d->pipeline, t, &d->batch) == -1) {
+		if (pipeline_tick(d->pipeline, t, &d->open->deltas) == -1) {
 			log_warnx("pipeline: out of memory at tick");
 			return -1;
 		}
@@ -76,133 +79,123 @@ publish_due_ticks(struct daemon *d, int64_t now)
 	return 0;
 }
 
-/* Record the evidence each moved market got from the article. */
-static int
-publish_evidence(struct daemon *d, int64_t rowid, size_t from)
-{
-	char err[512];
-
-	for (size_t i = from; i < d->batch.n; i++) {
-		const struct delta *x = &d->batch.v[i];
-
-		if (x->cause != DELTA_ARTICLE || x->evidence == NULL)
-			continue;
-		if (store_add_evidence(d->store, rowid, x->market, x->evidence,
-		    err, sizeof(err)) < 0) {
-			log_warnx("store: %s", err);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /*
- * Score one new article at time now inside the open batch, and store it
- * (with its SimHash, so the near-duplicate window survives a restart).
+ * Score one new article at time now into the open batch, which keeps a
+ * copy of it (stored with its SimHash, so the near-duplicate window
+ * survives a restart) and its identity until the store has it.
  */
 int
 publish_article(struct daemon *d, const struct article *a, int64_t now)
 {
 	struct pipeline_result	res;
-	char			err[512];
-	int64_t			rowid;
-	size_t			from;
+	int			rc = 0;
 
 	if (publish_due_ticks(d, now) == -1)
 		return -1;
-	from = d->batch.n;
-	if (pipeline_article(d->pipeline, a, now, &d->batch, &res) == -1) {
+	if (batch_add_article(d->open, a) == -1) {
+		log_warnx("publish: out of memory keeping %s", a->id);
+		return -1;
+	}
+	pending_hold(d, batch_last(d->open));
+	memset(&res, 0, sizeof(res));
+	if (pipeline_article(d->pipeline, a, now, &d->open->deltas,
+	    &res) == -1) {
 		log_warnx("pipeline: out of memory scoring %s", a->id);
-		return -1;
+		rc = -1;
 	}
-	if (store_add_article(d->store, a, res.simhash, &rowid, err,
-	    sizeof(err)) < 0) {
-		log_warnx("store: %s", err);
-		return -1;
-	}
-	if (publish_evidence(d, rowid, from) == -1)
-		return -1;
+	batch_scored(d->open, res.simhash);
 	d->counters.articles++;
 	if (res.status == PIPELINE_DUPLICATE) {
 		d->counters.articles_duplicate++;
 		log_debug("feed %s: article %s is a near-copy of %s (%d bits)",
 		    a->source, a->id, res.dup_of, res.dup_distance);
 	}
-	return 0;
-}
-
-/* Save what a restart needs: the markets' state and the last tick. */
-static int
-publish_save_state(struct daemon *d, int64_t now)
-{
-	char	*state, err[512], buf[32];
-	int	 rc = 0;
-
-	if ((state = pipeline_export_markets(d->pipeline)) == NULL) {
-		log_warnx("pipeline: out of memory exporting state");
-		return -1;
-	}
-	if (store_state_put(d->store, PUBLISH_STATE_KEY, state, now, err,
-	    sizeof(err)) != STORE_OK)
-		rc = -1;
-	free(state);
-	snprintf(buf, sizeof(buf), "%" PRId64, d->last_tick);
-	if (rc == 0 && d->last_tick != PM_TIME_NONE &&
-	    store_meta_put(d->store, PUBLISH_TICK_KEY, buf, err,
-	    sizeof(err)) != STORE_OK)
-		rc = -1;
-	if (rc == -1)
-		log_warnx("store: %s", err);
 	return rc;
 }
 
-/*
- * Close the batch: give its deltas their seqs, commit durably, and only
- * then show them to subscribers.  When the store fails (disk full, I/O
- * error) nothing of the batch is kept: the error is logged once, and the
- * next batch tries again.
- */
-int
-publish_commit(struct daemon *d)
+/* Show a batch's deltas (numbered, stored or not) to subscribers. */
+void
+publish_deltas(struct daemon *d, const struct batch *b)
 {
-	char	err[512];
-	int64_t	now = daemon_now();
-	int	rc;
-
-	if (!d->in_batch)
-		return 0;
-	d->in_batch = 0;
-	rc = store_append_deltas(d->store, d->batch.v, d->batch.n, err,
-	    sizeof(err));
-	if (rc == STORE_OK && publish_save_state(d, now) == -1)
-		rc = STORE_EFAIL;
-	if (rc == STORE_OK)
-		rc = store_commit(d->store, err, sizeof(err));
-	else
-		store_rollback(d->store);
-	if (rc != STORE_OK) {
-		if (!d->store_failing)
-			log_error("store: commit failed, %zu deltas not "
-			    "persisted nor published: %s", d->batch.n, err);
-		d->store_failing = 1;
-		delta_list_clear(&d->batch);
-		return -1;
-	}
-	if (d->store_failing)
-		log_info("store: writing again");
-	d->store_failing = 0;
-	for (size_t i = 0; i < d->batch.n; i++) {
-		const struct delta *x = &d->batch.v[i];
+	for (size_t i = 0; i < b->deltas.n; i++) {
+		const struct delta *x = &b->deltas.v[i];
 
 		if (d->server != NULL)
 			server_publish(d->server, x);
 		metrics_delta(&d->counters, x->seq, x->ts);
 	}
-	delta_list_clear(&d->batch);
+}
+
+/*
+ * Seal the batch with the state that follows from it: the markets'
+ * state (the SimHashes come back from the stored articles) and the tick.
+ * 0, or 1 when there is nothing at all to store.
+ */
+static int
+publish_seal(struct daemon *d, struct batch *b, int64_t now)
+{
+	char *state;
+
+	if (batch_empty(b) && d->last_tick == d->saved_tick && !d->state_dirty)
+		return 1;
+	if ((state = pipeline_export_markets(d->pipeline)) == NULL)
+		log_warnx("pipeline: out of memory exporting state; the "
+		    "stored state stays behind until the next batch");
+	batch_set_state(b, state, now, d->last_tick);
+	d->saved_tick = d->last_tick;
+	d->state_dirty = state == NULL;
 	return 0;
 }
 
-/* The tick timer: run the due ticks as one batch, then re-arm. */
+/*
+ * Close the batch: store it durably (seqs from the database), and only
+ * then show its deltas to subscribers.  When the store cannot take it
+ * (disk full, I/O error), or older batches still wait, it joins those in
+ * memory: its deltas are numbered after them and published at once,
+ * marked "persisted":false, and daemon-pending.c writes them in order
+ * when the store can.  Returns 0; the daemon stops if the store's seqs
+ * ever disagree with those published.
+ */
+int
+publish_commit(struct daemon *d)
+{
+	struct batch	*b = d->open;
+	char		 err[512];
+	int		 rc;
+
+	if (b == NULL)
+		return 0;
+	d->open = NULL;
+	if (publish_seal(d, b, daemon_now()) == 1) {
+		pending_release(d, b);
+		batch_free(b);
+		return 0;
+	}
+	if (d->pending != NULL)
+		pending_flush(d);
+	if (d->pending == NULL) {
+		if ((rc = batch_write(b, d->store, err, sizeof(err))) ==
+		    STORE_OK) {
+			publish_deltas(d, b);
+			pending_release(d, b);
+			batch_free(b);
+			return 0;
+		}
+		pending_failed(d, rc, err);
+	}
+	batch_number(b, publish_last_seq(d) + 1);
+	for (size_t i = 0; i < b->deltas.n; i++)
+		b->deltas.v[i].unpersisted = 1;
+	publish_deltas(d, b);
+	pending_push(d, b);
+	return 0;
+}
+
+/*
+ * The tick timer: run the due ticks as one batch, then re-arm.  While the
+ * daemon holds all the unstored data it may (d->paused), ticks wait: the
+ * tick clock catches them up, in order, once the store takes it.
+ */
 static void
 publish_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -211,11 +204,9 @@ publish_tick_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (publish_begin(d) == 0) {
-		if (publish_due_ticks(d, now) == 0)
-			publish_commit(d);
-		else
-			publish_abort(d);
+	if (!d->paused && publish_begin(d) == 0) {
+		(void)publish_due_ticks(d, now);
+		publish_commit(d);
 	}
 	publish_arm_tick(d);
 }
@@ -235,8 +226,10 @@ publish_arm_tick(struct daemon *d)
 }
 
 /*
- * Retention: prune in bounded steps, one per loop turn while there is
- * more, so that no step holds the loop for more than a few milliseconds.
+ * Retention: prune in bounded steps (PUBLISH_PRUNE_ROWS rows, a few
+ * milliseconds each), PUBLISH_PRUNE_PAUSE_MS apart while there is more:
+ * polling and subscribers run in between, and the store's checkpoint
+ * thread gets the pause it needs to start the WAL over.
  */
 static void
 publish_prune_cb(evutil_socket_t fd, short what, void *arg)
@@ -248,16 +241,18 @@ publish_prune_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (d->in_batch)
-		n = PRUNE_ROWS;		/* not inside a batch: retry soon */
+	if (d->pending != NULL)
+		n = 0;		/* the store is failing: not now */
 	else
 		n = store_prune(d->store, daemon_now(),
 		    d->cfg.article_retention_days, d->cfg.delta_retention_days,
-		    PRUNE_ROWS, err, sizeof(err));
+		    PUBLISH_PRUNE_ROWS, err, sizeof(err));
 	if (n < 0)
 		log_warnx("store: retention: %s", err);
-	if (n == PRUNE_ROWS)
+	if (n == PUBLISH_PRUNE_ROWS) {
 		tv.tv_sec = 0;
+		tv.tv_usec = PUBLISH_PRUNE_PAUSE_MS * 1000;
+	}
 	if (evtimer_add(d->ev_prune, &tv) == -1)
 		log_warnx("cannot arm the retention timer");
 }
@@ -316,7 +311,7 @@ publish_stored_tick(struct daemon *d)
 	char	*v = NULL, *end, err[512];
 	int64_t	 t = PM_TIME_NONE;
 
-	if (store_meta_get(d->store, PUBLISH_TICK_KEY, &v, err,
+	if (store_meta_get(d->store, BATCH_TICK_KEY, &v, err,
 	    sizeof(err)) == 1) {
 		t = strtoll(v, &end, 10);
 		if (*v == '\0' || *end != '\0')
@@ -338,9 +333,12 @@ publish_setup(struct daemon *d)
 	int64_t	 now = daemon_now(), since;
 	int	 r;
 
-	delta_list_init(&d->batch);
-	d->last_tick = PM_TIME_NONE;
-	if (store_open(d->database_path, 0, &d->store, err,
+	d->last_tick = d->saved_tick = PM_TIME_NONE;
+	/*
+	 * STORE_CHECK reads every page (PRAGMA quick_check): a damaged file
+	 * is refused now with a clear message, not met later in a write.
+	 */
+	if (store_open(d->database_path, STORE_CHECK, &d->store, err,
 	    sizeof(err)) != STORE_OK) {
 		log_error("%s", err);
 		return -1;
@@ -355,7 +353,7 @@ publish_setup(struct daemon *d)
 		return -1;
 	}
 	d->counters.markets = d->markets->nmarkets;
-	r = store_state_get(d->store, PUBLISH_STATE_KEY, &state, err,
+	r = store_state_get(d->store, BATCH_STATE_KEY, &state, err,
 	    sizeof(err));
 	if (r < 0) {
 		log_error("%s", err);
@@ -374,16 +372,17 @@ publish_setup(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
-	d->last_tick = publish_stored_tick(d);
+	if (pending_setup(d) == -1)
+		return -1;
+	d->last_tick = d->saved_tick = publish_stored_tick(d);
 	if (d->last_tick == PM_TIME_NONE) {
 		/* A fresh database: open the markets that are due now. */
 		tickclock_init(&d->clock, d->cfg.tick, now + 1);
 		if (publish_begin(d) == -1 ||
-		    pipeline_tick(d->pipeline, now, &d->batch) == -1)
+		    pipeline_tick(d->pipeline, now, &d->open->deltas) == -1)
 			return -1;
 		d->last_tick = now;
-		if (publish_commit(d) == -1)
-			return -1;
+		publish_commit(d);
 	} else
 		tickclock_init(&d->clock, d->cfg.tick, d->last_tick + 1);
 	log_info("store %s: session %s, last seq %" PRIu64 ", %zu markets",
@@ -479,18 +478,17 @@ publish_reload_markets(struct daemon *d, const struct config *cfg,
 	d->markets = markets;
 	d->counters.markets = markets->nmarkets;
 	publish_retick(d, cfg->tick);
-	/* Opens and closes now; a store failure is logged by the commit. */
+	/* Opens and closes now, in one batch like any other. */
+	d->state_dirty = 1;
 	if (publish_begin(d) == -1)
 		return 0;
-	if (pipeline_tick(d->pipeline, now, &d->batch) == -1) {
+	if (pipeline_tick(d->pipeline, now, &d->open->deltas) == -1)
 		log_warnx("pipeline: out of memory opening and closing markets");
-		publish_abort(d);
-		return 0;
-	}
 	(void)publish_commit(d);
 	return 0;
 }
 
+/* Store what is still held in memory if the store takes it, and close. */
 void
 publish_teardown(struct daemon *d)
 {
@@ -500,7 +498,7 @@ publish_teardown(struct daemon *d)
 	if (d->ev_prune != NULL)
 		event_free(d->ev_prune);
 	d->ev_tick = d->ev_prune = NULL;
-	delta_list_free(&d->batch);
+	pending_teardown(d);
 	pipeline_free(d->pipeline);
 	market_set_free(d->markets);
 	store_close(d->store);

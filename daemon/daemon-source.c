@@ -23,7 +23,7 @@ source_seq(void *arg)
 {
 	struct daemon *d = arg;
 
-	return store_last_seq(d->store);
+	return publish_last_seq(d);
 }
 
 struct source_replay {
@@ -44,7 +44,11 @@ source_replay_one(void *arg, const struct delta *x, const char *session)
 	return 0;
 }
 
-/* Stored deltas after since, or GONE when retention took the next one. */
+/*
+ * Deltas after since: stored ones, then those held in memory while the
+ * store cannot take them (daemon-pending.c); GONE when retention took the
+ * next one.
+ */
 static int
 source_replay(void *arg, uint64_t since, size_t max,
     int (*emit)(void *, const struct delta *, const char *), void *ctx)
@@ -52,16 +56,21 @@ source_replay(void *arg, uint64_t since, size_t max,
 	struct daemon		*d = arg;
 	struct source_replay	 r = { emit, ctx, 0 };
 	char			 err[512];
-	int			 n;
+	int			 n = 0;
 
 	if (since + 1 < store_first_seq(d->store))
 		return SERVER_REPLAY_GONE;
-	n = store_deltas_since(d->store, since, max, source_replay_one, &r,
-	    err, sizeof(err));
-	if (n < 0) {
-		log_warnx("replay: %s", err);
-		return SERVER_REPLAY_ERROR;
+	if (since < store_last_seq(d->store)) {
+		n = store_deltas_since(d->store, since, max, source_replay_one,
+		    &r, err, sizeof(err));
+		if (n < 0) {
+			log_warnx("replay: %s", err);
+			return SERVER_REPLAY_ERROR;
+		}
 	}
+	if (!r.stopped && (size_t)n < max && d->pending != NULL)
+		n += pending_replay(d, since, max - (size_t)n,
+		    source_replay_one, &r);
 	/* A stop by emit counts the delta it refused: leave it out. */
 	return r.stopped && n > 0 ? n - 1 : n;
 }
@@ -76,7 +85,7 @@ source_snapshot(void *arg, int (*emit)(void *, const struct proto_market *),
 	struct proto_market	 m;
 	int64_t			 now = daemon_now();
 
-	*as_of_seq = store_last_seq(d->store);
+	*as_of_seq = publish_last_seq(d);
 	for (size_t i = 0; i < pipeline_nmarkets(d->pipeline); i++) {
 		pipeline_market_get(d->pipeline, i, now, &pm);
 		m.id = pm.market->id;
@@ -262,6 +271,31 @@ source_add_markets_counters(struct daemon *d, cJSON *status)
 	return source_add_counters(d, status);
 }
 
+/*
+ * "store": is it taking writes, and what waits in memory for it
+ * (docs/STORE.md, "Disk full and I/O errors").
+ */
+static int
+source_add_store(struct daemon *d, cJSON *status)
+{
+	cJSON *o;
+
+	if ((o = cJSON_AddObjectToObject(status, "store")) == NULL ||
+	    cJSON_AddStringToObject(o, "path", store_path(d->store)) == NULL ||
+	    cJSON_AddNumberToObject(o, "last_stored_seq",
+	    (double)store_last_seq(d->store)) == NULL ||
+	    cJSON_AddBoolToObject(o, "failing", d->store_failing) == NULL ||
+	    cJSON_AddNumberToObject(o, "unpersisted_deltas",
+	    (double)d->pending_deltas) == NULL ||
+	    cJSON_AddNumberToObject(o, "unpersisted_articles",
+	    (double)d->pending_articles) == NULL ||
+	    cJSON_AddNumberToObject(o, "unpersisted_bytes",
+	    (double)d->pending_bytes) == NULL ||
+	    cJSON_AddBoolToObject(o, "paused", d->paused) == NULL)
+		return -1;
+	return 0;
+}
+
 static cJSON *
 source_status(void *arg)
 {
@@ -272,7 +306,8 @@ source_status(void *arg)
 		return NULL;
 	if (cJSON_AddStringToObject(o, "database", store_path(d->store)) == NULL ||
 	    source_add_feeds(d, o) == -1 ||
-	    source_add_markets_counters(d, o) == -1) {
+	    source_add_markets_counters(d, o) == -1 ||
+	    source_add_store(d, o) == -1) {
 		cJSON_Delete(o);
 		return NULL;
 	}

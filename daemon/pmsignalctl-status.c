@@ -207,15 +207,23 @@ status_counters(const cJSON *s)
 	    cJSON_IsTrue(store) ? "FAILING (see the log)" : "ok");
 }
 
+/*
+ * The whole reply.  feeds, markets and counters get their tables only in
+ * the shape this version knows; otherwise they are printed as they are.
+ */
 static void
 status_show(const struct ctl_opts *o, const cJSON *s)
 {
-	static const char *const shown[] = {
+	const char	*shown[16] = {
 		"type", "version", "session", "seq", "uptime", "database",
-		"subscribers", "client", "feeds", "markets", "counters", NULL
+		"subscribers", "client", NULL
 	};
-	long	up = (long)ctl_num(s, "uptime", 0);
-	int64_t	now = (int64_t)time(NULL);
+	const cJSON	*feeds = cJSON_GetObjectItemCaseSensitive(s, "feeds");
+	const cJSON	*markets = cJSON_GetObjectItemCaseSensitive(s, "markets");
+	const cJSON	*counters = cJSON_GetObjectItemCaseSensitive(s, "counters");
+	long		 up = (long)ctl_num(s, "uptime", 0);
+	int64_t		 now = (int64_t)time(NULL);
+	size_t		 n = 8;
 
 	printf("pmsignald %s, session %s, seq %.0f, up %ldd %02ld:%02ld:%02ld\n",
 	    ctl_str(s, "version") ? ctl_str(s, "version") : "?",
@@ -224,9 +232,18 @@ status_show(const struct ctl_opts *o, const cJSON *s)
 	    up % 60);
 	if (ctl_str(s, "database") != NULL)
 		printf("database: %s\n", ctl_str(s, "database"));
-	status_feeds(o, s, now);
-	status_markets(s);
-	status_counters(s);
+	if (cJSON_IsArray(feeds)) {
+		status_feeds(o, s, now);
+		shown[n++] = "feeds";
+	}
+	if (cJSON_IsArray(markets)) {
+		status_markets(s);
+		shown[n++] = "markets";
+	}
+	if (cJSON_IsObject(counters) || counters == NULL) {
+		status_counters(s);
+		shown[n++] = "counters";
+	}
 	/* Whatever a newer daemon adds, as plain "key: value" lines. */
 	ctl_show_members("", s, shown);
 }

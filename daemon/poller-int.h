@@ -112,6 +112,7 @@ struct poller {
 	struct poller_limits	 lim;
 	uint64_t		 rng;
 	int			 stopped;
+	int			 paused;	/* poller_pause(): start nothing */
 	unsigned		 active;	/* transfers running */
 	size_t			 nfailing;	/* feeds whose last poll failed */
 

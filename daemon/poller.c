@@ -495,7 +495,7 @@ poller_dispatch(struct poller *p)
 	struct poller_host *h;
 	struct poller_feed *f;
 
-	while (!p->stopped && p->active < p->lim.max_parallel &&
+	while (!p->stopped && !p->paused && p->active < p->lim.max_parallel &&
 	    (h = TAILQ_FIRST(&p->ready)) != NULL) {
 		TAILQ_REMOVE(&p->ready, h, ready_link);
 		h->on_ready = 0;
@@ -504,6 +504,18 @@ poller_dispatch(struct poller *p)
 		poller_feed_start(p, f);
 		poller_host_update_ready(p, h);
 	}
+}
+
+/*
+ * Start no new transfers while paused (due feeds wait on their hosts, in
+ * order); on resume, start what is due.  Transfers running go on.
+ */
+void
+poller_pause(struct poller *p, int on)
+{
+	p->paused = on != 0;
+	if (!p->paused)
+		poller_kick(p);
 }
 
 /* ---- configuration ---- */

@@ -134,6 +134,14 @@ int	poller_set_state(struct poller *p, const struct poller_feed_state *st);
  */
 int	poller_reconfigure(struct poller *p, const struct config *cfg);
 
+/*
+ * Pause (on != 0) or resume polling: while paused no transfer starts; due
+ * feeds wait and start, in order, on resume.  Running transfers finish
+ * and reach the handler as usual.  The daemon pauses while its database
+ * cannot take more articles (docs/STORE.md).
+ */
+void	poller_pause(struct poller *p, int on);
+
 /* Stop scheduling and abort the transfers in flight (no handler calls). */
 void	poller_stop(struct poller *p);
 

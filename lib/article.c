@@ -8,6 +8,7 @@
 
 #include "article.h"
 #include "text.h"
+#include "utf8.h"
 
 #define ARTICLE_ELLIPSIS	"\xE2\x80\xA6"	/* U+2026 */
 
@@ -18,10 +19,9 @@
 static void
 article_cut_title(const char *title, struct article_bounds *b)
 {
-	size_t n = ARTICLE_TITLE_MAX - (sizeof(ARTICLE_ELLIPSIS) - 1);
+	size_t n = utf8_cut(title, strlen(title),
+	    ARTICLE_TITLE_MAX - (sizeof(ARTICLE_ELLIPSIS) - 1));
 
-	while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
-		n--;
 	while (n > 0 && title[n - 1] == ' ')
 		n--;
 	memcpy(b->title, title, n);

@@ -30,7 +30,7 @@ static const char *const config_model_keys[] = {
 	"tick", "dedup_window", NULL
 };
 static const char *const config_retention_keys[] = {
-	"article_days", "delta_days", NULL
+	"article_days", "delta_days", "max_unpersisted", NULL
 };
 static const char *const config_feed_keys[] = {
 	"name", "url", "interval", "credibility", NULL
@@ -59,6 +59,7 @@ config_defaults(struct config *cfg)
 	cfg->dedup_window = 3 * 86400;
 	cfg->article_retention_days = 90;
 	cfg->delta_retention_days = 3650;
+	cfg->max_unpersisted = 64 * 1024 * 1024;
 }
 
 static char *
@@ -269,7 +270,9 @@ config_parse_model(struct jsonv *jv, const cJSON *root, struct config *cfg)
 	    jsonv_int(jv, r, "retention", "article_days", 0, 1, 36500,
 	    &cfg->article_retention_days) == -1 ||
 	    jsonv_int(jv, r, "retention", "delta_days", 0, 1, 36500,
-	    &cfg->delta_retention_days) == -1))
+	    &cfg->delta_retention_days) == -1 ||
+	    jsonv_int(jv, r, "retention", "max_unpersisted", 0, 65536,
+	    (int64_t)1 << 40, &cfg->max_unpersisted) == -1))
 		return -1;
 	return 0;
 }

@@ -56,6 +56,7 @@ struct config {
 	int64_t	 dedup_window;		/* near-duplicate window, seconds */
 	int64_t	 article_retention_days;
 	int64_t	 delta_retention_days;
+	int64_t	 max_unpersisted;	/* bytes held while the disk is full */
 
 	struct config_feed *feeds;
 	size_t	 nfeeds;

@@ -93,6 +93,8 @@ delta_to_json(const struct delta *d, const char *session)
 			cJSON_Delete(ev);
 		goto out;
 	}
+	if (d->unpersisted && cJSON_AddFalseToObject(o, "persisted") == NULL)
+		goto out;
 	out = cJSON_PrintUnformatted(o);
 out:
 	cJSON_Delete(o);
@@ -160,6 +162,8 @@ delta_from_json(const char *line, struct delta *d)
 	ev = cJSON_GetObjectItemCaseSensitive(o, "evidence");
 	if (ev != NULL && (d->evidence = cJSON_PrintUnformatted(ev)) == NULL)
 		goto out;
+	d->unpersisted = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o,
+	    "persisted"));
 	rc = 0;
 out:
 	cJSON_Delete(o);

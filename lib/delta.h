@@ -32,6 +32,11 @@ struct delta {
 	int64_t		 article_published;	/* PM_TIME_NONE if unknown */
 	int64_t		 article_first_seen;
 	char		*evidence;	/* JSON array text; NULL means "[]" */
+	/*
+	 * Published from memory while the database could not be written
+	 * (disk full, I/O error): encoded as "persisted":false.  Never stored.
+	 */
+	int		 unpersisted;
 };
 
 const char	*delta_cause_name(enum delta_cause);

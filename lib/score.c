@@ -1,13 +1,12 @@
 /*
  * score.c: the scoring engine.  See score.h for the contract.
  *
- * Matching works on tokens, not bytes.  Every phrase of every market (rule
- * terms and modifier cues alike) is a sequence of token hashes; all of
- * them form one trie over word ids.  An article's tokens are looked up in
- * the word table once each, and phrases are found by walking the trie from
- * each token that starts one: one pass whatever the number of markets, and
- * whole words by construction.  (docs/MARKETS.md and tests/bench/bench-score
- * compare this matcher with vectorscan on the same phrases.)
+ * Matching works on tokens, not bytes: lib/match.c finds every phrase of
+ * every market (rule terms and modifier cues alike) in one pass over an
+ * article's tokens, whole words by construction.  (docs/MARKETS.md and
+ * tests/bench/bench-score compare that matcher with vectorscan on the same
+ * phrases.)  Each hit becomes an occurrence of the terms the phrase
+ * belongs to, and a cue when it is one.
  *
  * Two paths share the work:
  *  - fast: a rule with one term and no vetoes (most rules, and every rule
@@ -18,6 +17,10 @@
  *  - slow: rules with several terms ("Trump" AND "Putin" AND a call word),
  *    vetoes or rivals are evaluated sentence by sentence, only when all
  *    their terms occurred.
+ *
+ * With up to SCORER_DENSE_MAX markets the totals live in one array that
+ * is cleared before each article and whose touched entries are flagged as
+ * rules add to them; with more, a list of touched markets is kept.
  */
 #include <math.h>
 #include <stdio.h>
@@ -26,6 +29,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "jsonw.h"
+#include "match.h"
 #include "score.h"
 
 #define CUE_BEFORE(m)	(1u << (2 * (m)))
@@ -33,10 +38,11 @@
 #define CUE_BREAK	(1u << 31)
 #define CUE_SOFT_BREAK	(1u << 30)
 #define CUE_MODS	5	/* negation .. question have cue lists */
+#define CUE_MOD_BITS	((1u << (2 * CUE_MODS)) - 1)
+#define FACTOR_SETS	(1u << MOD_REPEAT)	/* negation .. wrong_actor: see scorer_factor() */
 
 #define EXCERPT_MAX	300	/* bytes of matched text quoted in evidence */
 #define SCORER_DENSE_MAX 8192	/* up to this many markets, dense accumulators */
-#define PREFIX_SALT	0x9e3779b97f4a7c15ULL
 
 /* A place in the text: original bytes, tokens, word ordinals, sentence. */
 struct cue {
@@ -57,53 +63,11 @@ struct occ {
 	unsigned	 mods;		/* context, with the occurrence itself excluded */
 };
 
-struct trie_node {
-	uint32_t	 edge0, nedges;	/* children, sorted by word id */
-	uint32_t	 out0, nout;	/* literals ending here */
-};
-
-struct trie_edge {
-	int32_t		 word;
-	uint32_t	 child;
-};
-
 struct scorer {
 	const struct market_set *set;
 
-	/* Word table: token hash -> word id (open addressing), and the trie
-	 * node of the phrases starting with that word, in one cache line. */
-	struct wslot {
-		uint64_t hash;
-		int32_t	 id;	/* -1: empty slot */
-		int32_t	 root;	/* -1: no phrase starts with the word */
-	}		*wt;
-	size_t		 wt_mask;
-	int32_t		*word_slot;	/* word id -> its slot */
-
-	/*
-	 * The lookup structure built from it, for the per-token probe:
-	 * buckets of four (32-bit tag, id) slots, compared without branches;
-	 * the full hash is checked by id.  A word that found its bucket full
-	 * is only in wt, and its bucket says so (bover).
-	 */
-	struct bslot {
-		uint32_t tag;
-		int32_t	 id;
-	}		*bk;
-	uint8_t		*bover;
-	size_t		 bmask;
-	uint64_t	*word_hash;	/* word id -> hash */
-	int32_t		*word_root;	/* word id -> trie root, or -1 */
-	size_t		 nwords;
-	uint32_t	 prefix_mask;	/* lengths of "word*" prefixes */
-
-	struct trie_node *nodes;
-	size_t		 nnodes;
-	struct trie_edge *edges;
-	size_t		 nedges;
-	uint32_t	*outs;
-	size_t		 nouts;
-
+	struct matcher	*matcher;	/* every literal, see match.h */
+	double		 factors[FACTOR_SETS];	/* per set of modifiers */
 	uint64_t	 h_apos, h_s;	/* hashes of "'" and "s" */
 
 	uint32_t	*lit_cue;
@@ -111,10 +75,13 @@ struct scorer {
 	struct litinfo {				/* the same, in one line */
 		uint32_t cue;			/* CUE_* bits */
 		uint32_t t0, t1;		/* its terms: lit_terms[t0 .. t1) */
+		uint32_t term0;			/* lit_terms[t0], if any */
 	}		*li;
 	uint32_t	*term_soff;			/* CSR: term -> fast rules */
-	uint32_t	*sref_market;			/* ... their markets */
-	double		*sref_weight;			/* ... and weights */
+	struct sref {					/* ... their weights and markets */
+		double	 weight;
+		uint32_t market;
+	}		*srefs;
 	uint32_t	*term_moff, *term_mrefs;	/* CSR: term -> slow rules */
 
 	const struct market_rule **rules;		/* global rule index */
@@ -127,12 +94,9 @@ struct scorer {
 	uint32_t	 stamp;
 	struct text	*text;
 	double		 credibility;
-	int32_t		*twid, *tpid;			/* per token: word id, prefix id */
-	int32_t		*tstart;			/* tokens that start phrases */
 	uint8_t		*maskb, *maska, *cueat;		/* see scorer_build_masks() */
 	size_t		 mcap;
 	int		 masks_ready;
-	size_t		 tcap;
 	struct cue	*cues;
 	size_t		 ncues, ccap;
 	struct occ	*occs;
@@ -143,10 +107,12 @@ struct scorer {
 	}		*trt;
 	uint32_t	*tterms;			/* terms seen, in order */
 	size_t		 ntterms;
-	double		*acc;
-	int		 dense;		/* few markets: zero acc per article, flag touches */
-	uint8_t		*mflag;
-	uint32_t	*mstamp;
+	double		*acc;		/* per market: the sum of evidence */
+	double		*cap;		/* ... its step_cap */
+	uint32_t	 nmarkets;
+	int		 dense;		/* few markets: see scorer_order_touched() */
+	uint8_t		*mflag;		/* dense: touched (see scorer_fast_add()) */
+	uint32_t	*mstamp;	/* sparse: == stamp when touched */
 	uint32_t	*touched;
 	size_t		 ntouched;
 	uint32_t	*cand;
@@ -155,341 +121,35 @@ struct scorer {
 	size_t		 nev, evcap;
 };
 
-/* ------------------------------------------------------------ word table */
-
-static uint64_t
-scorer_mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
-}
-
-/* The key of a "word*" prefix of len bytes, apart from whole words. */
-static uint64_t
-scorer_prefix_key(uint64_t hash, uint32_t len)
-{
-	return (hash ^ PREFIX_SALT) + len * 0x100000001b3ULL;
-}
-
-/* The slot of hash h, or NULL. */
-static inline const struct wslot *
-scorer_word_find(const struct scorer *s, uint64_t h)
-{
-	size_t i = (size_t)scorer_mix(h) & s->wt_mask;
-
-	while (s->wt[i].id >= 0) {
-		if (s->wt[i].hash == h)
-			return &s->wt[i];
-		i = (i + 1) & s->wt_mask;
-	}
-	return NULL;
-}
-
-/* The word id of h, added if new. */
-static int32_t
-scorer_word_add(struct scorer *s, uint64_t h)
-{
-	size_t i = (size_t)scorer_mix(h) & s->wt_mask;
-
-	while (s->wt[i].id >= 0) {
-		if (s->wt[i].hash == h)
-			return s->wt[i].id;
-		i = (i + 1) & s->wt_mask;
-	}
-	s->wt[i].hash = h;
-	s->wt[i].id = (int32_t)s->nwords;
-	s->wt[i].root = -1;
-	s->word_slot[s->nwords] = (int32_t)i;
-	return (int32_t)s->nwords++;
-}
-
-/* ------------------------------------------------------------------ trie */
-
-/* Build-time child lookup: (node, word) -> child, as a hash of edges. */
-struct edgemap {
-	uint64_t	*key;
-	uint32_t	*val;
-	size_t		 mask;
-};
-
-static uint64_t
-edge_key(uint32_t node, int32_t word)
-{
-	return ((uint64_t)node << 32 | (uint32_t)word) + 1;
-}
-
-static int
-scorer_new_node(struct scorer *s, size_t *cap, uint32_t *out)
-{
-	if (s->nnodes == *cap) {
-		size_t n = *cap ? *cap * 2 : 1024;
-		struct trie_node *x = realloc(s->nodes, n * sizeof(*x));
-
-		if (x == NULL)
-			return -1;
-		s->nodes = x;
-		*cap = n;
-	}
-	memset(&s->nodes[s->nnodes], 0, sizeof(*s->nodes));
-	*out = (uint32_t)s->nnodes++;
-	return 0;
-}
-
-/* The child of node for word, created if new. */
-static int
-scorer_child(struct scorer *s, struct edgemap *em, size_t *ncap, size_t *ecap,
-    uint32_t node, int32_t word, uint32_t *out)
-{
-	uint64_t	k = edge_key(node, word);
-	size_t		i = (size_t)scorer_mix(k) & em->mask;
-
-	while (em->key[i] != 0) {
-		if (em->key[i] == k) {
-			*out = em->val[i];
-			return 0;
-		}
-		i = (i + 1) & em->mask;
-	}
-	if (scorer_new_node(s, ncap, out) == -1)
-		return -1;
-	if (s->nedges == *ecap) {
-		size_t n = *ecap ? *ecap * 2 : 1024;
-		struct trie_edge *x = realloc(s->edges, n * sizeof(*x));
-
-		if (x == NULL)
-			return -1;
-		s->edges = x;
-		*ecap = n;
-	}
-	/* edge0 temporarily holds the parent, for sorting below. */
-	s->edges[s->nedges].word = word;
-	s->edges[s->nedges].child = *out;
-	s->nodes[*out].edge0 = node;
-	s->nedges++;
-	em->key[i] = k;
-	em->val[i] = *out;
-	return 0;
-}
-
-/* Edges sorted by (parent, word); then each node's run of children. */
-static const struct scorer *sort_scorer;
-
-static int
-cmp_edge(const void *a, const void *b)
-{
-	const struct trie_edge *x = a, *y = b;
-	uint32_t px = sort_scorer->nodes[x->child].edge0;
-	uint32_t py = sort_scorer->nodes[y->child].edge0;
-
-	if (px != py)
-		return px < py ? -1 : 1;
-	return x->word < y->word ? -1 : x->word > y->word;
-}
-
-static void
-scorer_index_edges(struct scorer *s)
-{
-	uint32_t *parent = NULL;
-
-	sort_scorer = s;
-	qsort(s->edges, s->nedges, sizeof(*s->edges), cmp_edge);
-	sort_scorer = NULL;
-	/* Read the parents before edge0 is overwritten. */
-	if (s->nedges > 0 && (parent = calloc(s->nedges, sizeof(*parent))) != NULL)
-		for (size_t i = 0; i < s->nedges; i++)
-			parent[i] = s->nodes[s->edges[i].child].edge0;
-	for (size_t n = 0; n < s->nnodes; n++)
-		s->nodes[n].edge0 = s->nodes[n].nedges = 0;
-	for (size_t i = 0; parent != NULL && i < s->nedges; i++) {
-		struct trie_node *p = &s->nodes[parent[i]];
-
-		if (p->nedges == 0)
-			p->edge0 = (uint32_t)i;
-		p->nedges++;
-	}
-	free(parent);
-}
-
-/* The word ids of literal l (its last one a prefix id for "word*"). */
-static int32_t
-scorer_lit_word(struct scorer *s, const struct market_lit *l, uint32_t k)
-{
-	if (l->prefix && k + 1 == l->ntoks)
-		return scorer_word_add(s, scorer_prefix_key(l->hashes[k], l->plen));
-	return scorer_word_add(s, l->hashes[k]);
-}
-
-/* Outputs: literal ids per trie node, as compressed rows. */
-static int
-scorer_index_outs(struct scorer *s, const uint32_t *lit_node)
-{
-	const struct market_set	*set = s->set;
-	uint32_t		*fill;
-
-	for (size_t i = 0; i < set->nlits; i++)
-		s->nodes[lit_node[i]].nout++;
-	for (size_t n = 0, off = 0; n < s->nnodes; n++) {
-		s->nodes[n].out0 = (uint32_t)off;
-		off += s->nodes[n].nout;
-	}
-	s->nouts = set->nlits;
-	s->outs = calloc(set->nlits + 1, sizeof(*s->outs));
-	fill = calloc(s->nnodes + 1, sizeof(*fill));
-	if (s->outs == NULL || fill == NULL) {
-		free(fill);
-		return -1;
-	}
-	for (size_t i = 0; i < set->nlits; i++) {
-		uint32_t n = lit_node[i];
-
-		s->outs[s->nodes[n].out0 + fill[n]++] = (uint32_t)i;
-	}
-	free(fill);
-	return 0;
-}
-
 /*
- * Rebuild the word table at a load of at most 1/4 for its real number of
- * words (it was sized for the worst case): small enough to stay in cache,
- * sparse enough that the first slot probed nearly always decides.
+ * The factor a set of modifiers applies (a negation and a denial flip
+ * once), computed for every set once: which modifiers apply is
+ * unpredictable, and a table lookup has no branch.
  */
-static int
-scorer_shrink_words(struct scorer *s)
+static double
+scorer_factor_of(const struct modifier *md, unsigned mods)
 {
-	struct wslot	*old = s->wt, *nw;
-	size_t		 oldcap = s->wt_mask + 1, cap;
+	double f = 1.0;
 
-	for (cap = 64; cap < s->nwords * 4 + 4; cap *= 2)
-		;
-	if (cap >= oldcap)
-		return 0;
-	if ((nw = malloc(cap * sizeof(*nw))) == NULL)
-		return -1;
-	for (size_t i = 0; i < cap; i++)
-		nw[i].id = nw[i].root = -1;
-	s->wt = nw;
-	s->wt_mask = cap - 1;
-	for (size_t i = 0; i < oldcap; i++) {
-		size_t j;
-
-		if (old[i].id < 0)
-			continue;
-		j = (size_t)scorer_mix(old[i].hash) & s->wt_mask;
-		while (nw[j].id >= 0)
-			j = (j + 1) & s->wt_mask;
-		nw[j] = old[i];
-		s->word_slot[old[i].id] = (int32_t)j;
-	}
-	free(old);
-	return 0;
+	if (mods & (1u << MOD_NEGATION))
+		f *= md[MOD_NEGATION].factor;
+	else if (mods & (1u << MOD_DENIAL))
+		f *= md[MOD_DENIAL].factor;
+	if (mods & (1u << MOD_HEDGE))
+		f *= md[MOD_HEDGE].factor;
+	if (mods & (1u << MOD_INTENT))
+		f *= md[MOD_INTENT].factor;
+	if (mods & (1u << MOD_QUESTION))
+		f *= md[MOD_QUESTION].factor;
+	if (mods & (1u << MOD_WRONG_ACTOR))
+		f *= md[MOD_WRONG_ACTOR].factor;
+	return f;
 }
 
-/* Build the bucketed lookup (see struct scorer) from the word table. */
-static int
-scorer_build_buckets(struct scorer *s)
+static double
+scorer_factor(const struct scorer *s, unsigned mods)
 {
-	size_t nb;
-
-	for (nb = 16; nb * 2 < s->nwords + 1; nb *= 2)
-		;
-	s->bmask = nb - 1;
-	s->bk = malloc(nb * 4 * sizeof(*s->bk));
-	s->bover = calloc(nb, 1);
-	s->word_hash = calloc(s->nwords + 1, sizeof(*s->word_hash));
-	s->word_root = calloc(s->nwords + 1, sizeof(*s->word_root));
-	if (!s->bk || !s->bover || !s->word_hash || !s->word_root)
-		return -1;
-	for (size_t i = 0; i < nb * 4; i++) {
-		s->bk[i].tag = 0;
-		s->bk[i].id = -1;
-	}
-	for (size_t i = 0; i <= s->wt_mask; i++) {
-		const struct wslot	*w = &s->wt[i];
-		size_t			 b;
-		int			 k;
-
-		if (w->id < 0)
-			continue;
-		s->word_hash[w->id] = w->hash;
-		s->word_root[w->id] = w->root;
-		b = (size_t)scorer_mix(w->hash) & s->bmask;
-		for (k = 0; k < 4 && s->bk[b * 4 + k].id >= 0; k++)
-			;
-		if (k == 4) {
-			s->bover[b] = 1;
-			continue;
-		}
-		s->bk[b * 4 + k].tag = (uint32_t)(w->hash >> 32);
-		s->bk[b * 4 + k].id = w->id;
-	}
-	return 0;
-}
-
-/*
- * Compile every literal into the word table and the trie.  Word ids are
- * given in order of first use; a root node exists for each first word.
- */
-static int
-scorer_compile(struct scorer *s, char *err, size_t errsize)
-{
-	const struct market_set	*set = s->set;
-	struct edgemap		 em = { NULL, NULL, 0 };
-	uint32_t		*lit_node;
-	size_t			 words = 0, cap, ncap = 0, ecap = 0;
-	int			 rc = -1;
-
-	for (size_t i = 0; i < set->nlits; i++) {
-		words += set->lits[i].ntoks;
-		if (set->lits[i].prefix)
-			s->prefix_mask |= 1u << set->lits[i].plen;
-	}
-	for (cap = 64; cap < words * 4 + 4; cap *= 2)
-		;
-	s->wt_mask = cap - 1;
-	s->wt = malloc(cap * sizeof(*s->wt));
-	s->word_slot = malloc((words + 1) * sizeof(*s->word_slot));
-	em.mask = cap - 1;
-	em.key = calloc(cap, sizeof(*em.key));
-	em.val = calloc(cap, sizeof(*em.val));
-	lit_node = calloc(set->nlits + 1, sizeof(*lit_node));
-	if (!s->wt || !s->word_slot || !em.key || !em.val || !lit_node)
-		goto out;
-	for (size_t i = 0; i < cap; i++)
-		s->wt[i].id = s->wt[i].root = -1;
-	for (size_t i = 0; i < set->nlits; i++) {
-		const struct market_lit *l = &set->lits[i];
-		int32_t		w = scorer_lit_word(s, l, 0);
-		uint32_t	node;
-
-		if (s->wt[s->word_slot[w]].root < 0) {
-			if (scorer_new_node(s, &ncap, &node) == -1)
-				goto out;
-			s->wt[s->word_slot[w]].root = (int32_t)node;
-		}
-		node = (uint32_t)s->wt[s->word_slot[w]].root;
-		for (uint32_t k = 1; k < l->ntoks; k++)
-			if (scorer_child(s, &em, &ncap, &ecap, node,
-			    scorer_lit_word(s, l, k), &node) == -1)
-				goto out;
-		lit_node[i] = node;
-	}
-	scorer_index_edges(s);
-	if (scorer_index_outs(s, lit_node) == -1 || scorer_shrink_words(s) == -1 ||
-	    scorer_build_buckets(s) == -1)
-		goto out;
-	s->h_apos = text_hash("'", 1);
-	s->h_s = text_hash("s", 1);
-	rc = 0;
-out:
-	if (rc == -1)
-		snprintf(err, errsize, "scorer: out of memory compiling %zu "
-		    "phrases", set->nlits);
-	free(em.key);
-	free(em.val);
-	free(lit_node);
-	return rc;
+	return s->factors[mods & (FACTOR_SETS - 1)];
 }
 
 /* ------------------------------------------------------------- the tables */
@@ -514,15 +174,20 @@ scorer_alloc_tables(struct scorer *s)
 	s->rule_fast = calloc(set->nrules + 1, sizeof(*s->rule_fast));
 	s->cand = calloc(set->nrules + 1, sizeof(*s->cand));
 	s->acc = calloc(set->nmarkets + 1, sizeof(*s->acc));
+	s->cap = calloc(set->nmarkets + 1, sizeof(*s->cap));
 	s->mstamp = calloc(set->nmarkets + 1, sizeof(*s->mstamp));
 	s->mflag = calloc(set->nmarkets + 1, sizeof(*s->mflag));
 	s->touched = calloc(set->nmarkets + 1, sizeof(*s->touched));
+	s->nmarkets = (uint32_t)set->nmarkets;
 	s->dense = set->nmarkets <= SCORER_DENSE_MAX;
 	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
 	    !s->trt || !s->tterms ||
 	    !s->rules || !s->rule_base || !s->rule_stamp || !s->rule_fast ||
-	    !s->cand || !s->acc || !s->mstamp || !s->mflag || !s->touched)
+	    !s->cand || !s->acc || !s->cap || !s->mstamp ||
+	    !s->mflag || !s->touched)
 		return -1;
+	for (size_t m = 0; m < set->nmarkets; m++)
+		s->cap[m] = set->markets[m].step_cap;
 	return 0;
 }
 
@@ -593,6 +258,7 @@ static void
 scorer_count_mrefs(struct scorer *s, const struct market_rule *r, uint32_t g,
     uint32_t *fill)
 {
+	/* NOLINTNEXTLINE(clang-analyzer-*): callers pass a rule of the set, never NULL */
 	const uint32_t	*lists[3] = { r->terms, r->none, r->rivals };
 	size_t		 ns[3] = { r->nterms, r->nnone, r->nrivals };
 	uint32_t	 seen[48];
@@ -641,12 +307,11 @@ scorer_index_rules(struct scorer *s)
 		s->term_soff[t + 1] += s->term_soff[t];
 		s->term_moff[t + 1] += s->term_moff[t];
 	}
-	s->sref_market = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->sref_market));
-	s->sref_weight = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->sref_weight));
+	s->srefs = calloc(s->term_soff[set->nterms] + 1, sizeof(*s->srefs));
 	s->term_mrefs = calloc(s->term_moff[set->nterms] + 1, sizeof(*s->term_mrefs));
 	sfill = calloc(set->nterms + 1, sizeof(*sfill));
 	mfill = calloc(set->nterms + 1, sizeof(*mfill));
-	if (!s->sref_market || !s->sref_weight || !s->term_mrefs || !sfill ||
+	if (!s->srefs || !s->term_mrefs || !sfill ||
 	    !mfill) {
 		free(sfill);
 		free(mfill);
@@ -659,8 +324,8 @@ scorer_index_rules(struct scorer *s)
 			uint32_t t = r->terms[0];
 			uint32_t k = s->term_soff[t] + sfill[t]++;
 
-			s->sref_market[k] = r->market;
-			s->sref_weight[k] = r->weight;
+			s->srefs[k].market = r->market;
+			s->srefs[k].weight = r->weight;
 		} else
 			scorer_count_mrefs(s, r, g, mfill);
 	}
@@ -695,8 +360,14 @@ scorer_new(const struct market_set *set, char *err, size_t errsize)
 		s->li[i].cue = s->lit_cue[i];
 		s->li[i].t0 = s->lit_toff[i];
 		s->li[i].t1 = s->lit_toff[i + 1];
+		if (s->li[i].t1 > s->li[i].t0)
+			s->li[i].term0 = s->lit_terms[s->li[i].t0];
 	}
-	if (scorer_compile(s, err, errsize) == -1) {
+	for (unsigned mods = 0; mods < FACTOR_SETS; mods++)
+		s->factors[mods] = scorer_factor_of(set->mods, mods);
+	s->h_apos = text_hash("'", 1);
+	s->h_s = text_hash("s", 1);
+	if ((s->matcher = match_new(set, err, errsize)) == NULL) {
 		scorer_free(s);
 		return NULL;
 	}
@@ -708,31 +379,19 @@ scorer_free(struct scorer *s)
 {
 	if (s == NULL)
 		return;
-	free(s->wt);
-	free(s->word_slot);
-	free(s->bk);
-	free(s->bover);
-	free(s->word_hash);
-	free(s->word_root);
-	free(s->nodes);
-	free(s->edges);
-	free(s->outs);
+	match_free(s->matcher);
 	free(s->lit_cue);
 	free(s->li);
 	free(s->lit_toff);
 	free(s->lit_terms);
 	free(s->term_soff);
-	free(s->sref_market);
-	free(s->sref_weight);
+	free(s->srefs);
 	free(s->term_moff);
 	free(s->term_mrefs);
 	free(s->rules);
 	free(s->rule_base);
 	free(s->rule_stamp);
 	free(s->rule_fast);
-	free(s->twid);
-	free(s->tpid);
-	free(s->tstart);
 	free(s->maskb);
 	free(s->maska);
 	free(s->cueat);
@@ -741,6 +400,7 @@ scorer_free(struct scorer *s)
 	free(s->trt);
 	free(s->tterms);
 	free(s->acc);
+	free(s->cap);
 	free(s->mstamp);
 	free(s->mflag);
 	free(s->touched);
@@ -758,7 +418,7 @@ scorer_patterns(const struct scorer *s)
 uint32_t
 scorer_prefix_mask(const struct scorer *s)
 {
-	return s->prefix_mask;
+	return match_prefix_mask(s->matcher);
 }
 
 /* ---------------------------------------------------------------- matching */
@@ -847,153 +507,35 @@ scorer_emit(struct scorer *s, uint32_t lit, uint32_t a, uint32_t b)
 	o.w0 = ta->w;
 	o.w1 = tb->w + (tb->kind == TOK_WORD);
 	o.sent = ta->sent;
-	if (bits != 0 && scorer_push_cue(s, bits, &o) == -1)
+	/* Only cues of modifiers are judged: a word that only breaks a
+	 * clause ("but", "he said") changes nothing but its token's break. */
+	if ((bits & CUE_MOD_BITS) != 0 && scorer_push_cue(s, bits, &o) == -1)
 		return -1;
 	if ((bits & CUE_BREAK) && t->toks[a].brk < BREAK_STRONG)
 		t->toks[a].brk = BREAK_STRONG;
 	if ((bits & CUE_SOFT_BREAK) && t->toks[a].brk < BREAK_ANY)
 		t->toks[a].brk = BREAK_ANY;
-	for (uint32_t k = li->t0; k < li->t1; k++)
+	if (li->t1 == li->t0)
+		return 0;
+	if (scorer_push_occ(s, li->term0, &o) == -1)
+		return -1;
+	for (uint32_t k = li->t0 + 1; k < li->t1; k++)
 		if (scorer_push_occ(s, s->lit_terms[k], &o) == -1)
 			return -1;
 	return 0;
 }
 
-static int
-scorer_emit_node(struct scorer *s, uint32_t node, uint32_t a, uint32_t b)
-{
-	const struct trie_node *n = &s->nodes[node];
-
-	for (uint32_t k = 0; k < n->nout; k++)
-		if (scorer_emit(s, s->outs[n->out0 + k], a, b) == -1)
-			return -1;
-	return 0;
-}
-
-/* The child of node for word id w, or -1. */
-static int32_t
-scorer_step(const struct scorer *s, uint32_t node, int32_t w)
-{
-	const struct trie_node	*n = &s->nodes[node];
-	uint32_t		 lo = n->edge0, hi = n->edge0 + n->nedges;
-
-	if (w < 0)
-		return -1;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-
-		if (s->edges[mid].word < w)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < n->edge0 + n->nedges && s->edges[lo].word == w)
-		return (int32_t)s->edges[lo].child;
-	return -1;
-}
-
-/* Every phrase starting at token i from root node. */
-static int
-scorer_walk(struct scorer *s, uint32_t i, uint32_t node)
-{
-	const struct text	*t = s->text;
-	uint32_t		 sent = t->toks[i].sent;
-
-	if (scorer_emit_node(s, node, i, i + 1) == -1)
-		return -1;
-	for (uint32_t j = i + 1; j < t->ntoks && t->toks[j].sent == sent &&
-	    s->nodes[node].nedges > 0; j++) {
-		int32_t c = scorer_step(s, node, s->twid[j]);
-
-		if (c < 0)
-			c = scorer_step(s, node, s->tpid[j]);
-		if (c < 0)
-			break;
-		node = (uint32_t)c;
-		if (scorer_emit_node(s, node, i, j + 1) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * The word id of token hash h, or -1, without unpredictable branches: the
- * four slots of its bucket are compared with conditional moves, and only
- * a miss in a bucket that overflowed goes to the full table.
- */
-static inline int32_t
-scorer_lookup(const struct scorer *s, uint64_t h)
-{
-	size_t			 b = (size_t)scorer_mix(h) & s->bmask;
-	const struct bslot	*k = &s->bk[b * 4];
-	uint32_t		 tag = (uint32_t)(h >> 32);
-	int32_t			 id = -1;
-
-	id = k[0].tag == tag ? k[0].id : id;
-	id = k[1].tag == tag ? k[1].id : id;
-	id = k[2].tag == tag ? k[2].id : id;
-	id = k[3].tag == tag ? k[3].id : id;
-	id = s->word_hash[id < 0 ? 0 : id] == h ? id : -1;
-	if (__builtin_expect(id < 0 && s->bover[b], 0)) {
-		const struct wslot *w = scorer_word_find(s, h);
-
-		id = w != NULL ? w->id : -1;
-	}
-	return id;
-}
-
-/* Look every token up once, then walk the trie from each phrase start. */
+/* Find every literal in the text, then record each occurrence. */
 static int
 scorer_match(struct scorer *s)
 {
-	const struct text	*t = s->text;
-	uint32_t		 nstart = 0;
+	const struct match_hit	*h;
+	long			 n = match_run(s->matcher, s->text, &h);
 
-	if (t->ntoks > s->tcap) {
-		size_t	 cap = t->ntoks + 1024;
-		int32_t	*a, *b, *c;
-
-		if ((a = realloc(s->twid, cap * sizeof(*a))) == NULL)
-			return -1;
-		s->twid = a;
-		if ((b = realloc(s->tpid, cap * sizeof(*b))) == NULL)
-			return -1;
-		s->tpid = b;
-		if ((c = realloc(s->tstart, cap * sizeof(*c))) == NULL)
-			return -1;
-		s->tstart = c;
-		s->tcap = cap;
-	}
-	for (uint32_t i = 0; i < t->ntoks; i++) {
-		int32_t id = scorer_lookup(s, t->toks[i].hash);
-
-		s->twid[i] = id;
-		s->tpid[i] = -1;
-		s->tstart[nstart] = (int32_t)i;
-		nstart += s->word_root[id < 0 ? 0 : id] >= 0 && id >= 0;
-	}
-	for (size_t k = 0; k < t->npfx; k++) {
-		const struct prefix_hash *p = &t->pfx[k];
-		const struct wslot *w = scorer_word_find(s,
-		    scorer_prefix_key(p->hash, p->len));
-
-		if (w != NULL && p->tok < t->ntoks)
-			s->tpid[p->tok] = w->id;	/* the longest prefix wins */
-	}
-	for (uint32_t k = 0; k < nstart; k++) {
-		uint32_t i = (uint32_t)s->tstart[k];
-
-		if (scorer_walk(s, i, (uint32_t)s->word_root[s->twid[i]]) == -1)
-			return -1;
-	}
-	for (size_t k = 0; k < t->npfx; k++) {
-		uint32_t	i = t->pfx[k].tok;
-		int32_t		r;
-
-		if (i < t->ntoks && s->tpid[i] >= 0 &&
-		    (r = s->word_root[s->tpid[i]]) >= 0 &&
-		    (k + 1 == t->npfx || t->pfx[k + 1].tok != i) &&
-		    scorer_walk(s, i, (uint32_t)r) == -1)
+	if (n < 0)
+		return -1;
+	for (long k = 0; k < n; k++) {
+		if (scorer_emit(s, h[k].lit, h[k].tok0, h[k].tok1) == -1)
 			return -1;
 	}
 	return 0;
@@ -1078,7 +620,7 @@ scorer_cue_mods(const struct scorer *s, const struct cue *c, const struct occ *a
  * Cues overlapping the matched phrases themselves (ex) do not count: "no
  * deal" is not negated by its own "no".
  */
-static unsigned
+static __attribute__((noinline)) unsigned
 scorer_context(const struct scorer *s, const struct occ *a,
     const struct span *ex, size_t nex)
 {
@@ -1095,26 +637,47 @@ scorer_context(const struct scorer *s, const struct occ *a,
 	return mods;
 }
 
-/* The factor a set of modifiers applies (a negation and a denial flip once). */
-static double
-scorer_factor(const struct scorer *s, unsigned mods)
+/* A scope's limits: clause breaks from this level stop it; a distance in words. */
+static uint8_t
+scorer_stop_level(const struct modifier *md)
 {
-	const struct modifier	*md = s->set->mods;
-	double			 f = 1.0;
+	return md->breaks == BREAK_NONE ? UINT8_MAX : (uint8_t)md->breaks;
+}
 
-	if (mods & (1u << MOD_NEGATION))
-		f *= md[MOD_NEGATION].factor;
-	else if (mods & (1u << MOD_DENIAL))
-		f *= md[MOD_DENIAL].factor;
-	if (mods & (1u << MOD_HEDGE))
-		f *= md[MOD_HEDGE].factor;
-	if (mods & (1u << MOD_INTENT))
-		f *= md[MOD_INTENT].factor;
-	if (mods & (1u << MOD_QUESTION))
-		f *= md[MOD_QUESTION].factor;
-	if (mods & (1u << MOD_WRONG_ACTOR))
-		f *= md[MOD_WRONG_ACTOR].factor;
-	return f;
+static uint32_t
+scorer_reach(int scope)
+{
+	return scope > 0 ? (uint32_t)scope : UINT32_MAX;
+}
+
+/* Mark the tokens that before-cue c of modifier m reaches, in maskb. */
+static void
+scorer_mark_before(struct scorer *s, const struct cue *c, int m)
+{
+	const struct modifier	*md = &s->set->mods[m];
+	const struct token	*tk = s->text->toks;
+	uint32_t		 end = s->text->sents[c->sent].tok1;
+	uint32_t		 reach = scorer_reach(md->before_scope);
+	uint8_t			 stop = scorer_stop_level(md);
+
+	for (uint32_t k = c->tok1; k < end && tk[k].brk < stop &&
+	    tk[k].w - c->w1 <= reach; k++)
+		s->maskb[k] |= (uint8_t)(1u << m);
+}
+
+/* Mark the tokens that after-cue c of modifier m reaches, in maska. */
+static void
+scorer_mark_after(struct scorer *s, const struct cue *c, int m)
+{
+	const struct modifier	*md = &s->set->mods[m];
+	const struct token	*tk = s->text->toks;
+	uint32_t		 start = s->text->sents[c->sent].tok0;
+	uint32_t		 reach = scorer_reach(md->after_scope);
+	uint8_t			 stop = scorer_stop_level(md);
+
+	for (uint32_t k = c->tok0; k > start && tk[k].brk < stop &&
+	    c->w0 - tk[k].w <= reach; k--)
+		s->maska[k] |= (uint8_t)(1u << m);
 }
 
 /*
@@ -1126,11 +689,10 @@ scorer_factor(const struct scorer *s, unsigned mods)
  * occurrence with a cue inside it is judged the exact way, which leaves
  * its own words out).  The results are those of scorer_context().
  */
-static void
+static __attribute__((noinline)) void
 scorer_build_masks(struct scorer *s)
 {
 	const struct text	*t = s->text;
-	const struct modifier	*mods = s->set->mods;
 
 	if (t->ntoks + 1 > s->mcap) {
 		size_t	 cap = t->ntoks + 1024;
@@ -1151,34 +713,18 @@ scorer_build_masks(struct scorer *s)
 	memset(s->maska, 0, t->ntoks + 1);
 	memset(s->cueat, 0, t->ntoks + 1);
 	for (size_t i = 0; i < s->ncues; i++) {
-		const struct cue	*c = &s->cues[i];
-		const struct sentence	*se = &t->sents[c->sent];
+		const struct cue *c = &s->cues[i];
+		uint32_t	  bits = c->bits & CUE_MOD_BITS;
 
 		for (uint32_t k = c->tok0; k < c->tok1; k++)
 			s->cueat[k] = 1;
-		for (int m = 0; m < CUE_MODS; m++) {
-			const struct modifier *md = &mods[m];
+		for (; bits != 0; bits &= bits - 1) {
+			int b = __builtin_ctz(bits);
 
-			if (c->bits & CUE_BEFORE(m)) {
-				for (uint32_t k = c->tok1; k < se->tok1; k++) {
-					if ((md->breaks != BREAK_NONE &&
-					    (int)t->toks[k].brk >= md->breaks) ||
-					    (md->before_scope > 0 && t->toks[k].w -
-					    c->w1 > (uint32_t)md->before_scope))
-						break;
-					s->maskb[k] |= (uint8_t)(1u << m);
-				}
-			}
-			if (c->bits & CUE_AFTER(m)) {
-				for (uint32_t k = c->tok0; k > se->tok0; k--) {
-					if ((md->breaks != BREAK_NONE &&
-					    (int)t->toks[k].brk >= md->breaks) ||
-					    (md->after_scope > 0 && c->w0 -
-					    t->toks[k].w > (uint32_t)md->after_scope))
-						break;
-					s->maska[k] |= (uint8_t)(1u << m);
-				}
-			}
+			if (b % 2 == 0)
+				scorer_mark_before(s, c, b / 2);
+			else
+				scorer_mark_after(s, c, b / 2);
 		}
 	}
 	s->masks_ready = 1;
@@ -1197,7 +743,7 @@ scorer_mask_context(const struct scorer *s, const struct occ *o)
 }
 
 /* The context of an occurrence judged on its own (cached). */
-static unsigned
+static inline unsigned
 scorer_occ_mods(struct scorer *s, struct occ *o)
 {
 	if (!o->judged) {
@@ -1234,18 +780,31 @@ scorer_touch(struct scorer *s, uint32_t m)
 }
 
 /*
+ * Add weight * sum to the market of each rule, and flag the market as
+ * touched (dense mode: the flags are cleared before each article; flagging
+ * as we go is cheaper than finding the touched ones among all markets
+ * afterwards).  restrict: acc is no weight.
+ */
+static void
+scorer_fast_add(double *restrict acc, uint8_t *restrict flag,
+    const struct sref *restrict r, uint32_t n, double sum)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		acc[r[k].market] += r[k].weight * sum;
+		flag[r[k].market] = 1;
+	}
+}
+
+/*
  * Fast path: judge each occurrence of term once, then one multiply-add per
- * rule.  In dense mode (see scorer_run) the accumulators were zeroed for
- * the article and a flag marks the markets touched; no branch in the loop.
+ * rule.
  */
 static void
 scorer_fast_term(struct scorer *s, uint32_t term)
 {
 	uint32_t	 a = s->term_soff[term], b = s->term_soff[term + 1];
 	double		 rep = s->set->mods[MOD_REPEAT].factor, w = 1.0, sum = 0.0;
-	const uint32_t	*mk = s->sref_market;
-	const double	*wt = s->sref_weight;
-	double		*acc = s->acc;
+	const struct sref *r = s->srefs + a;
 
 	if (a == b)
 		return;
@@ -1254,21 +813,12 @@ scorer_fast_term(struct scorer *s, uint32_t term)
 		w *= rep;
 	}
 	if (s->dense) {
-		/*
-		 * The accumulators start at -0.0: any addition leaves another
-		 * bit pattern (x + -x is +0.0), so they mark themselves touched.
-		 * Only adding -0.0 (a sum of zero factors) would not: flag it.
-		 */
-		if (sum == 0.0)
-			for (uint32_t k = a; k < b; k++)
-				s->mflag[mk[k]] = 1;
-		for (uint32_t k = a; k < b; k++)
-			acc[mk[k]] += wt[k] * sum;
+		scorer_fast_add(s->acc, s->mflag, r, b - a, sum);
 		return;
 	}
-	for (uint32_t k = a; k < b; k++) {
-		scorer_touch(s, mk[k]);
-		acc[mk[k]] += wt[k] * sum;
+	for (uint32_t k = 0; k < b - a; k++) {
+		scorer_touch(s, r[k].market);
+		s->acc[r[k].market] += r[k].weight * sum;
 	}
 }
 
@@ -1482,19 +1032,51 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int
-scorer_is_minus_zero(double x)
+/* The clamp of x to [-cap, cap]: two selects, which compile to min and max. */
+static inline double
+scorer_clamp(double x, double cap)
 {
-	uint64_t b;
-
-	memcpy(&b, &x, sizeof(b));
-	return b == 0x8000000000000000ULL;
+	x = x > cap ? cap : x;
+	return x < -cap ? -cap : x;
 }
 
 /*
- * Put the touched markets in index order.  Dense mode: collect the flags
- * (and stamp them, so the accessors work as in sparse mode).  Sparse
- * mode: a sort when few are touched, a scan of the stamps when many are.
+ * Dense mode, before an article: accumulators at 0, no market touched.
+ * (Starting at +0.0 rather than -0.0 changes no total: a sum of zeros is
+ * reported as +0.0 either way, see scorer_raw_total().)
+ */
+static void
+scorer_clear_dense(struct scorer *s)
+{
+	memset(s->acc, 0, s->nmarkets * sizeof(*s->acc));
+	memset(s->mflag, 0, s->nmarkets);
+}
+
+/* Dense mode, after an article: the touched markets, in index order. */
+static void
+scorer_collect_dense(struct scorer *s)
+{
+	const uint8_t *restrict	 flag = s->mflag;
+	uint32_t *restrict	 touched = s->touched;
+	uint32_t		 n = 0;
+
+	for (uint32_t m = 0; m < s->nmarkets; m++) {
+		touched[n] = m;
+		n += flag[m];
+	}
+	s->ntouched = n;
+}
+
+/* Did market m get evidence in the last run? */
+static int
+scorer_has(const struct scorer *s, uint32_t m)
+{
+	return s->dense ? s->mflag[m] : s->mstamp[m] == s->stamp;
+}
+
+/*
+ * Put the touched markets in index order.  Sparse mode: a sort when few
+ * are touched, a scan of the stamps when many are.
  */
 static void
 scorer_order_touched(struct scorer *s)
@@ -1502,25 +1084,17 @@ scorer_order_touched(struct scorer *s)
 	size_t n = 0;
 
 	if (s->dense) {
-		for (uint32_t m = 0; m < s->set->nmarkets; m++) {
-			if (s->mflag[m] || !scorer_is_minus_zero(s->acc[m])) {
-				s->mflag[m] = 0;
-				s->mstamp[m] = s->stamp;
-				s->touched[n++] = m;
-				s->acc[m] += 0.0;	/* -0.0 becomes +0.0 */
-			}
-		}
-		s->ntouched = n;
+		scorer_collect_dense(s);
 		return;
 	}
 	if (s->ntouched * 16 < s->set->nmarkets) {
 		qsort(s->touched, s->ntouched, sizeof(*s->touched), cmp_u32);
-		return;
+	} else {
+		for (uint32_t m = 0; m < s->set->nmarkets; m++)
+			if (s->mstamp[m] == s->stamp)
+				s->touched[n++] = m;
+		s->ntouched = n;
 	}
-	for (uint32_t m = 0; m < s->set->nmarkets; m++)
-		if (s->mstamp[m] == s->stamp)
-			s->touched[n++] = m;
-	s->ntouched = n;
 }
 
 int
@@ -1534,8 +1108,7 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	s->nev = 0;
 	s->masks_ready = 0;
 	if (s->dense)
-		for (size_t m = 0; m < s->set->nmarkets; m++)
-			s->acc[m] = -0.0;
+		scorer_clear_dense(s);
 	if (scorer_match(s) == -1)
 		return -1;
 	for (size_t i = 0; i < s->ntterms; i++) {
@@ -1567,20 +1140,21 @@ scorer_touched(struct scorer *s, const uint32_t **markets)
 double
 scorer_raw_total(const struct scorer *s, uint32_t m)
 {
-	if (m >= s->set->nmarkets || s->mstamp[m] != s->stamp)
+	if (m >= s->nmarkets || !scorer_has(s, m))
 		return 0.0;
-	return s->acc[m] * s->credibility;
+	return (s->acc[m] + 0.0) * s->credibility;	/* -0.0 + 0.0 is +0.0 */
 }
 
 double
 scorer_total(const struct scorer *s, uint32_t m)
 {
-	double x = scorer_raw_total(s, m), cap;
+	double x, cap;
 
-	if (m >= s->set->nmarkets)
+	if (m >= s->nmarkets || !scorer_has(s, m))
 		return 0.0;
-	cap = s->set->markets[m].step_cap;
-	return x > cap ? cap : x < -cap ? -cap : x;
+	x = (s->acc[m] + 0.0) * s->credibility;	/* as scorer_raw_total() */
+	cap = s->cap[m];
+	return scorer_clamp(x, cap);
 }
 
 /* ---------------------------------------------------------------- evidence */
@@ -1653,7 +1227,7 @@ scorer_evidence(struct scorer *s, uint32_t m, const struct evidence **out)
 
 	s->nev = 0;
 	*out = NULL;
-	if (m >= s->set->nmarkets || s->mstamp[m] != s->stamp)
+	if (m >= s->set->nmarkets || !scorer_has(s, m))
 		return 0;
 	mk = &s->set->markets[m];
 	for (uint32_t j = 0; j < mk->nrules; j++) {
@@ -1669,14 +1243,14 @@ scorer_evidence(struct scorer *s, uint32_t m, const struct evidence **out)
 	return (long)s->nev;
 }
 
-/* Add the original text of [start, end) (shortened if long) and its span. */
-static int
-scorer_json_span(cJSON *o, const struct text *t, uint32_t start, uint32_t end)
+/* The original text of [start, end) (shortened if long), its field, its span. */
+static void
+scorer_json_span(struct buf *w, const struct text *t, uint32_t start,
+    uint32_t end)
 {
 	const char	*field, *base;
 	size_t		 s, e, n;
 	char		 buf[EXCERPT_MAX + 8];
-	cJSON		*span;
 
 	text_span(t, start, end, &field, &s, &e);
 	base = strcmp(field, "title") == 0 ? t->orig : t->orig + t->title_len + 1;
@@ -1691,55 +1265,63 @@ scorer_json_span(cJSON *o, const struct text *t, uint32_t start, uint32_t end)
 		memcpy(buf, base + s, n);
 		buf[n] = '\0';
 	}
-	if (cJSON_AddStringToObject(o, "text", buf) == NULL ||
-	    cJSON_AddStringToObject(o, "field", field) == NULL ||
-	    (span = cJSON_AddArrayToObject(o, "span")) == NULL ||
-	    !cJSON_AddItemToArray(span, cJSON_CreateNumber((double)s)) ||
-	    !cJSON_AddItemToArray(span, cJSON_CreateNumber((double)e)))
-		return -1;
-	return 0;
+	buf_adds(w, ",\"text\":");
+	jsonw_string(w, buf);
+	buf_adds(w, ",\"field\":");
+	jsonw_string(w, field);
+	buf_adds(w, ",\"span\":[");
+	jsonw_number(w, (double)s);
+	buf_addc(w, ',');
+	jsonw_number(w, (double)e);
+	buf_addc(w, ']');
 }
 
-static int
-scorer_json_one(cJSON *arr, const struct scorer *s, const struct text *t,
+/* {"rule":..., "text":..., "field":..., "span":[...], "modifiers":[...], "weight":...} */
+static void
+scorer_json_one(struct buf *w, const struct scorer *s, const struct text *t,
     const struct evidence *e)
 {
 	const struct market_rule *r = &s->set->markets[e->market].rules[e->rule];
-	cJSON	*o, *mods;
+	int first = 1;
 
-	if ((o = cJSON_CreateObject()) == NULL)
-		return -1;
-	if (!cJSON_AddItemToArray(arr, o))
-		return -1;
-	if (cJSON_AddStringToObject(o, "rule", r->name) == NULL ||
-	    scorer_json_span(o, t, e->start, e->end) == -1 ||
-	    (mods = cJSON_AddArrayToObject(o, "modifiers")) == NULL)
-		return -1;
-	for (int m = 0; m < MOD_COUNT; m++)
-		if ((e->mods & (1u << m)) &&
-		    !cJSON_AddItemToArray(mods, cJSON_CreateString(modifier_name(m))))
-			return -1;
-	if (cJSON_AddNumberToObject(o, "weight",
-	    round(e->weight * 10000.0) / 10000.0) == NULL)
-		return -1;
-	return 0;
+	buf_adds(w, "{\"rule\":");
+	jsonw_string(w, r->name);
+	scorer_json_span(w, t, e->start, e->end);
+	buf_adds(w, ",\"modifiers\":[");
+	for (int m = 0; m < MOD_COUNT; m++) {
+		if (!(e->mods & (1u << m)))
+			continue;
+		if (!first)
+			buf_addc(w, ',');
+		jsonw_string(w, modifier_name(m));
+		first = 0;
+	}
+	buf_adds(w, "],\"weight\":");
+	jsonw_number(w, round(e->weight * 10000.0) / 10000.0);
+	buf_addc(w, '}');
 }
 
+/*
+ * The evidence of market m as a JSON array.  Written directly (lib/jsonw.h,
+ * the same bytes cJSON would print): every delta carries one, and building
+ * a cJSON tree for it cost more than scoring the article.
+ */
 char *
 scorer_evidence_json(struct scorer *s, const struct text *t, uint32_t m)
 {
 	const struct evidence	*ev;
 	long			 n = scorer_evidence(s, m, &ev);
-	cJSON			*arr;
-	char			*out = NULL;
+	struct buf		 w;
 
-	if (n < 0 || (arr = cJSON_CreateArray()) == NULL)
+	if (n < 0)
 		return NULL;
-	for (long i = 0; i < n; i++)
-		if (scorer_json_one(arr, s, t, &ev[i]) == -1)
-			goto out;
-	out = cJSON_PrintUnformatted(arr);
-out:
-	cJSON_Delete(arr);
-	return out;
+	buf_init(&w);
+	buf_addc(&w, '[');
+	for (long i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(&w, ',');
+		scorer_json_one(&w, s, t, &ev[i]);
+	}
+	buf_addc(&w, ']');
+	return buf_detach(&w, NULL);
 }

@@ -2,9 +2,9 @@
  * score.h: one pass over an article for every rule of every market.
  *
  * scorer_new() compiles every phrase of a market set (rule terms and
- * modifier cues alike) into one matcher, a trie over word ids.
- * scorer_run() walks a prepared text's tokens once, finds the phrases, judges each in
- * its sentence (negation, denial, hedging, intent, questions, wrong actors)
+ * modifier cues alike) into one matcher (match.h).  scorer_run() walks a
+ * prepared text's tokens once, finds the phrases, judges each in its
+ * sentence (negation, denial, hedging, intent, questions, wrong actors)
  * and sums, per market, the weight of the evidence times the source's
  * credibility, with repeated mentions of a rule worth less each time and
  * the total capped per market (the market's step_cap).

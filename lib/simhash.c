@@ -106,7 +106,14 @@ simhash_text(const struct text *t)
 int
 simhash_distance(uint64_t a, uint64_t b)
 {
-	return __builtin_popcountll(a ^ b);
+	uint64_t x = a ^ b;
+
+	/* SWAR popcount: inline, where __builtin_popcountll without
+	 * -mpopcnt is a call into libgcc for every entry of the window. */
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (int)((x * 0x0101010101010101ULL) >> 56);
 }
 
 void

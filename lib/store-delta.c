@@ -5,6 +5,7 @@
  * either commits its deltas and the counter together or neither.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "store-int.h"
 
@@ -132,6 +133,7 @@ store_append_deltas(struct store *s, struct delta *d, size_t n, char *err,
 static int
 store_delta_row(sqlite3_stmt *st, struct delta *d, const char **session)
 {
+	memset(d, 0, sizeof(*d));
 	d->seq = (uint64_t)sqlite3_column_int64(st, 0);
 	*session = (const char *)sqlite3_column_text(st, 1);
 	d->ts = store_column_time(st, 2);

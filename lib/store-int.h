@@ -45,6 +45,11 @@ enum store_stmt_id {
 	ST_COUNT
 };
 
+struct store_ckpt;
+
+/* WAL pages that call for a checkpoint (store-checkpoint.c). */
+#define STORE_CHECKPOINT_PAGES	256
+
 struct store {
 	sqlite3		*db;
 	char		*path;
@@ -60,7 +65,16 @@ struct store {
 	int		 in_batch;	/* ... and it is the caller's batch */
 	int		 batch_err;	/* first error inside the batch, or 0 */
 	uint64_t	 tx_last_seq;	/* last_seq when the transaction began */
+
+	struct store_ckpt *ckpt;	/* checkpoint thread, or NULL */
 };
+
+/*
+ * store-checkpoint.c: checkpoint the WAL on a helper thread of a writing
+ * handle (start: nothing changes if it cannot), and stop it before close.
+ */
+void	store_ckpt_start(struct store *);
+void	store_ckpt_stop(struct store *);
 
 /* The SQL of each statement (store-schema.c). */
 extern const char *const store_stmt_sql[ST_COUNT];

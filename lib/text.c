@@ -6,11 +6,14 @@
 #include <string.h>
 
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "market.h"	/* BREAK_* levels */
 #include "text.h"
 
-#define TEXT_SLACK	16	/* readable bytes kept after the text */
+#define TEXT_SLACK	72	/* readable bytes kept after the text (text_runs) */
 
 #define TEXT_NFKC_FLAGS	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
 			 UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
@@ -21,6 +24,50 @@ static unsigned char text_class[256];	/* bytes >= 0x80: CL_PUNCT */
 static unsigned char text_lower[128];
 static uint64_t text_punct_hash[128];
 static int text_tables_ready;
+
+/* Abbreviations whose period does not end a sentence. */
+static const char text_abbrevs[][8] = {
+	"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt",
+	"col", "sgt", "capt", "prof", "jan", "feb", "mar", "apr", "jun",
+	"jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs", "etc",
+	"inc", "corp", "jr", "sr", "no", "approx", "dept", "adm", "maj",
+	"pres", "amb"
+};
+
+/* They as 8-byte keys (NUL-padded), in a small open-addressed set. */
+#define ABBR_SLOTS	128
+static uint64_t text_abbr_set[ABBR_SLOTS];	/* 0: empty */
+
+static size_t
+text_abbr_slot(uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 57);
+}
+
+static void
+text_abbr_init(void)
+{
+	for (size_t i = 0; i < sizeof(text_abbrevs) / sizeof(text_abbrevs[0]); i++) {
+		uint64_t key;
+		size_t	 j;
+
+		memcpy(&key, text_abbrevs[i], 8);
+		for (j = text_abbr_slot(key); text_abbr_set[j] != 0;
+		    j = (j + 1) % ABBR_SLOTS)
+			;
+		text_abbr_set[j] = key;
+	}
+}
+
+static int
+text_abbr_has(uint64_t key)
+{
+	for (size_t j = text_abbr_slot(key); text_abbr_set[j] != 0;
+	    j = (j + 1) % ABBR_SLOTS)
+		if (text_abbr_set[j] == key)
+			return 1;
+	return 0;
+}
 
 static void
 text_tables_init(void)
@@ -43,6 +90,7 @@ text_tables_init(void)
 
 		text_punct_hash[c] = text_hash(&b, 1);
 	}
+	text_abbr_init();
 	text_tables_ready = 1;
 }
 
@@ -76,27 +124,58 @@ text_hash(const char *s, size_t n)
 	return h ^ (h >> 32);
 }
 
+/* The mask of the first n (1..8) bytes of a little-endian word. */
+static inline uint64_t
+text_low_bytes(size_t n)
+{
+	return ~0ULL >> (64 - 8 * n);
+}
+
+/*
+ * For words of n <= 16 bytes: the masks of the bytes of the word in its
+ * first and second eight bytes (0 when it has none there).
+ */
+#define LB(n)	((n) == 0 ? 0 : ~0ULL >> ((64 - 8 * (n)) & 63))
+#define M2(n)	{ LB((n) < 8 ? (n) : 8), LB((n) > 8 ? (n) - 8 : 0) }
+static const uint64_t text_masks[17][2] = {
+	M2(0), M2(1), M2(2), M2(3), M2(4), M2(5), M2(6), M2(7), M2(8),
+	M2(9), M2(10), M2(11), M2(12), M2(13), M2(14), M2(15), M2(16)
+};
+#undef M2
+#undef LB
+
 /*
  * The same hash of an ASCII word read straight from the original: letters
- * and digits only, so OR-ing 0x20 into every byte lower-cases it.  Reads
- * up to 7 bytes past the word (text_prepare keeps slack after the text).
+ * and digits only, so OR-ing 0x20 into every byte lower-cases it.  Words
+ * of up to 16 bytes (nearly all) are hashed without a branch on their
+ * length: word lengths are unpredictable, and a mispredicted branch costs
+ * more than the second multiply done for nothing.  Reads up to 15 bytes
+ * past the word (text_prepare keeps slack after the text).
  */
 static inline uint64_t
 text_hash_ascii(const unsigned char *s, size_t n)
 {
 	const uint64_t	lower = 0x2020202020202020ULL;
-	uint64_t	h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, w;
+	uint64_t	h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, w, h2;
 	size_t		i = 0;
 
+	if (__builtin_expect(n <= 16, 1)) {
+		uint64_t w0, w1;
+
+		memcpy(&w0, s, 8);
+		memcpy(&w1, s + 8, 8);
+		h = text_hash_step(h, (w0 | lower) & text_masks[n][0]);
+		h2 = text_hash_step(h, (w1 | lower) & text_masks[n][1]);
+		h = n > 8 ? h2 : h;
+		return h ^ (h >> 32);
+	}
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
 		h = text_hash_step(h, w | lower);
 	}
 	if (i < n) {
-		uint64_t mask = (1ULL << (8 * (n - i))) - 1;
-
 		memcpy(&w, s + i, 8);
-		h = text_hash_step(h, (w | lower) & mask);
+		h = text_hash_step(h, (w | lower) & text_low_bytes(n - i));
 	}
 	return h ^ (h >> 32);
 }
@@ -115,6 +194,7 @@ text_free(struct text *t)
 	free(t->sents);
 	free(t->pfx);
 	free(t->norm);
+	free(t->runs);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -349,82 +429,304 @@ fail:
 }
 
 /*
- * An ASCII word from start: lower-case and hash it as it is read.  If a
- * non-ASCII letter follows, the word is redone on the slow path.  Returns
- * the offset after the word, or 0 on failure.
+ * The bytes of p[0..8) that are not ASCII letters or digits: 0x80 in each
+ * such byte, 0 elsewhere.
  */
-/*
- * How many ASCII letters and digits start p, eight bytes at a time (one
- * well-predicted branch per word instead of one per byte).  The text is
- * NUL-terminated and followed by slack, so reading past its end is safe
- * and stops there.
- */
-static inline size_t
-text_word_len(const unsigned char *p)
+static inline uint64_t
+text_stops(const unsigned char *p)
 {
 	const uint64_t	 h = 0x8080808080808080ULL;
-	const unsigned char *s = p;
+	uint64_t	 b, x, l, letter, digit;
 
-	for (;;) {
-		uint64_t b, x, l, letter, digit, stop;
+	memcpy(&b, p, 8);
+	x = b & ~h;
+	l = x | 0x2020202020202020ULL;
+	letter = (l + 0x1f1f1f1f1f1f1f1fULL) & ~(l + 0x0505050505050505ULL);
+	digit = (x + 0x5050505050505050ULL) & ~(x + 0x4646464646464646ULL);
+	return ~((letter | digit) & ~b) & h;
+}
 
-		memcpy(&b, p, 8);
-		x = b & ~h;
-		l = x | 0x2020202020202020ULL;
-		letter = (l + 0x1f1f1f1f1f1f1f1fULL) & ~(l + 0x0505050505050505ULL);
-		digit = (x + 0x5050505050505050ULL) & ~(x + 0x4646464646464646ULL);
-		stop = ~((letter | digit) & ~b) & h;
-		if (stop != 0)
-			return (size_t)(p - s) + ((size_t)__builtin_ctzll(stop) >> 3);
-		p += 8;
+/*
+ * The extras of an ASCII word [start, start + n), when asked for: the
+ * hashes of its prefixes and its normalised form.  Returns -1 when out of
+ * memory.
+ */
+static int
+text_ascii_extras(struct text *t, struct tokstate *ts, size_t start, size_t n)
+{
+	const unsigned char	*o = (const unsigned char *)t->orig + start;
+	uint32_t		 mask = t->prefix_mask;
+	char			 buf[256];
+	size_t			 m = n < sizeof(buf) ? n : sizeof(buf);
+
+	for (size_t k = 1; mask != 0 && k < m && k < 32; k++)
+		if (((mask >> k) & 1) && text_push_pfx(t, (uint32_t)k,
+		    text_hash_ascii(o, k)) == -1)
+			return -1;
+	if (!t->want_norm)
+		return 0;
+	for (size_t k = 0; k < m; k++)
+		buf[k] = (char)text_lower[o[k]];
+	return text_norm_add(t, buf, m, ts->gap);
+}
+
+/*
+ * The ASCII word [start, end) (a run found by text_runs()): lower-case and
+ * hash it as it is read.  If a non-ASCII letter follows, the word is redone
+ * on the slow path.  Returns the offset after the word, or 0 on failure.
+ */
+static inline size_t
+text_ascii_word(struct text *t, struct tokstate *ts, size_t start, size_t end)
+{
+	const unsigned char	*o = (const unsigned char *)t->orig;
+	size_t			 l;
+
+	if (end < t->olen && __builtin_expect(o[end] >= 0x80, 0) &&
+	    text_word_at(t, end, &l))
+		return text_slow_word(t, ts, start);
+	if ((t->prefix_mask != 0 || t->want_norm) &&
+	    text_ascii_extras(t, ts, start, end - start) == -1)
+		return 0;
+	if (text_push(t, ts, (uint32_t)start, (uint32_t)end,
+	    text_hash_ascii(o + start, end - start), end - start, TOK_WORD) == -1)
+		return 0;
+	return end;
+}
+
+/*
+ * The prefix hashes asked for of the ASCII word o[0 .. len), token tok:
+ * as text_ascii_extras() makes them, with room for 31 already there.
+ */
+static inline void
+text_chain_prefixes(struct text *t, const unsigned char *o, uint32_t len,
+    uint32_t tok)
+{
+	uint32_t bits = t->prefix_mask & (len < 32 ? (1u << len) - 1 : ~0u);
+
+	for (; bits != 0; bits &= bits - 1) {
+		struct prefix_hash *p = &t->pfx[t->npfx++];
+		uint32_t k = (uint32_t)__builtin_ctz(bits);
+
+		p->tok = tok;
+		p->len = k;
+		p->hash = text_hash_ascii(o, k);
 	}
 }
 
-static size_t
-text_ascii_word(struct text *t, struct tokstate *ts, size_t start)
+/* Fill in one token. */
+static inline void
+text_set_token(struct token *k, uint64_t hash, uint32_t start, uint32_t end,
+    uint32_t sent, uint32_t w, int kind, uint8_t brk, uint8_t gap, size_t len)
+{
+	k->hash = hash;
+	k->start = start;
+	k->end = end;
+	k->sent = sent;
+	k->w = w;
+	k->kind = (uint8_t)kind;
+	k->brk = brk;
+	k->gap = gap;
+	k->len = (uint8_t)(len > 255 ? 255 : len);
+}
+
+static int text_period_before_word(const struct text *, const struct token *,
+    unsigned char);
+
+/*
+ * The common case: from the ASCII word run[0..1], words separated by
+ * single blanks, commas and periods (", " and ". "), in one loop with its
+ * state in registers (the stores to tokens would otherwise force it to be
+ * reloaded at every word).  Stops before a word that needs more (a
+ * non-ASCII letter after it, prefixes or normalised text wanted, a full
+ * token or sentence array) and at any other character; the caller's
+ * general path takes over there, with the same results.  Returns the
+ * offset after the last token taken.  Compiled twice (see
+ * text_word_chain()): with prefix hashes to make (pmask) or without.
+ */
+static inline __attribute__((always_inline)) size_t
+text_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
+    size_t i, const uint32_t pmask)
 {
 	const unsigned char	*o = (const unsigned char *)t->orig;
-	size_t			 i = start, olen = t->olen, l, n;
-	uint32_t		 mask = t->prefix_mask;
+	const uint32_t		*run = *runp;
+	struct token		*tk = t->toks;
+	size_t			 n = t->ntoks, cap = t->tcap;
+	uint32_t		 sent = (uint32_t)t->nsents, w = ts->nwords;
+	uint8_t			 brk = (uint8_t)ts->brk, gap = (uint8_t)ts->gap;
 
-	i += text_word_len(o + i);
-	if (i > olen)
-		i = olen;
-	if (i < olen && o[i] >= 0x80 && text_word_at(t, i, &l))
-		return text_slow_word(t, ts, start);
-	n = i - start;
-	if (mask != 0 || t->want_norm) {
-		char buf[256];
-		size_t m = n < sizeof(buf) ? n : sizeof(buf);
+	while (n < cap && o[run[1]] < 0x80 &&
+	    (pmask == 0 || t->npfx + 32 <= t->pfxcap)) {
+		uint32_t start = run[0], end = run[1], len = end - start;
+		unsigned char c;
 
-		for (size_t k = 0; k < m; k++)
-			buf[k] = (char)text_lower[o[start + k]];
-		for (size_t k = 1; mask != 0 && k < m && k < 32; k++)
-			if (((mask >> k) & 1) && text_push_pfx(t, (uint32_t)k,
-			    text_hash(buf, k)) == -1)
-				return 0;
-		if (text_norm_add(t, buf, m, ts->gap) == -1)
-			return 0;
+		if (pmask != 0)
+			text_chain_prefixes(t, o + start, len, (uint32_t)n);
+		text_set_token(&tk[n++], text_hash_ascii(o + start, len), start,
+		    end, sent, w++, TOK_WORD, brk, gap, len);
+		brk = 0;
+		gap = 1;
+		run += 2;
+		i = end;
+		if (o[i] == ' ' && run[0] == i + 1)
+			continue;
+		/* ", " or ". " then a word: the punctuation as text_punct() does. */
+		c = o[i];
+		if ((c != ',' && c != '.') || o[i + 1] != ' ' || run[0] != i + 2 ||
+		    n == cap || t->nsents == t->scap)
+			break;
+		text_set_token(&tk[n++], text_punct_hash[c], (uint32_t)i,
+		    (uint32_t)i + 1, sent, w, TOK_PUNCT, 0, 0, 1);
+		i++;
+		if (c == ',')
+			brk = BREAK_ANY;
+		else if (text_period_before_word(t, &tk[n - 2], o[i + 1])) {
+			t->sents[t->nsents].tok0 = ts->stok;
+			t->sents[t->nsents].tok1 = (uint32_t)n;
+			t->sents[t->nsents++].question = 0;
+			ts->stok = (uint32_t)n;
+			sent++;
+		}
 	}
-	if (text_push(t, ts, (uint32_t)start, (uint32_t)i,
-	    text_hash_ascii(o + start, n), n, TOK_WORD) == -1)
-		return 0;
+	if (n > t->ntoks) {
+		ts->brk = brk;		/* BREAK_ANY after a comma */
+		ts->gap = 0;
+	}
+	t->ntoks = n;
+	ts->nwords = w;
+	*runp = run;
 	return i;
 }
 
-/* Abbreviations whose period does not end a sentence. */
+/* The register loop (text_chain()), specialised for texts with and without prefixes. */
+static size_t
+text_word_chain(struct text *t, struct tokstate *ts, const uint32_t **runp,
+    size_t i)
+{
+	if (t->want_norm)
+		return i;
+	if (t->prefix_mask != 0)
+		return text_chain(t, ts, runp, i, t->prefix_mask);
+	return text_chain(t, ts, runp, i, 0);
+}
+
+#ifdef __SSE2__
+/*
+ * Bit k: p[k] is an ASCII letter or digit (k < 64).  With SSE2 (every
+ * x86-64), sixteen bytes per comparison: a byte b is in [lo, lo + n) when
+ * b - lo, as unsigned, is below n, that is when (b - lo) ^ 0x80, as
+ * signed, is below n - 128.
+ */
+static inline uint64_t
+text_word_bits(const unsigned char *p)
+{
+	const __m128i	 flip = _mm_set1_epi8((char)0x80);
+	uint64_t	 w = 0;
+
+	for (int k = 0; k < 4; k++) {
+		__m128i	 b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i	 l = _mm_or_si128(b, _mm_set1_epi8(0x20));
+		__m128i	 letter = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(l,
+			    _mm_set1_epi8('a')), flip), _mm_set1_epi8(26 - 128));
+		__m128i	 digit = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(b,
+			    _mm_set1_epi8('0')), flip), _mm_set1_epi8(10 - 128));
+
+		w |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(letter,
+		    digit)) << (16 * k);
+	}
+	return w;
+}
+#else
+/* Bit k: p[k] is an ASCII letter or digit (k < 64), eight bytes at a time. */
+static inline uint64_t
+text_word_bits(const unsigned char *p)
+{
+	uint64_t w = 0;
+
+	for (int k = 0; k < 8; k++) {
+		uint64_t b = ~text_stops(p + 8 * k) & 0x8080808080808080ULL;
+
+		/* The multiply gathers the top bit of each byte. */
+		w |= ((b * 0x0002040810204081ULL) >> 56) << (8 * k);
+	}
+	return w;
+}
+#endif
+
+/* Bits set in x (inline: without -mpopcnt the builtin is a library call). */
+static inline unsigned
+text_popcount(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/*
+ * Write base + the index of every bit set in x, in order; returns the end.
+ * Eight at a time whatever their number (the slots past the last one get
+ * junk, overwritten later or past the end): the loop then ends with the
+ * bits, not once per bit, which a branch predictor cannot guess.  Needs
+ * room for 7 entries more than there are bits.
+ */
+static inline uint32_t *
+text_flatten(uint32_t *out, uint64_t x, uint32_t base)
+{
+	uint32_t *end = out + text_popcount(x);
+
+	while (out < end) {
+		for (int k = 0; k < 8; k++) {
+			/* The top bit keeps ctz defined once x is spent. */
+			out[k] = base + (uint32_t)__builtin_ctzll(x | 1ULL << 63);
+			x &= x - 1;
+		}
+		out += 8;
+	}
+	return end;
+}
+
+/*
+ * Find every run of ASCII letters and digits first, 64 bytes at a time:
+ * t->runs holds their starts and ends, (start, end) pairs in text order,
+ * then a sentinel pair.  Reading positions from an array lets the
+ * tokeniser hash one word while it is still looking for the next (finding
+ * a word's end byte by byte makes each word wait for the one before).
+ * Reads up to 64 bytes past the text, the slack.
+ */
+static int
+text_runs(struct text *t)
+{
+	const unsigned char	*o = (const unsigned char *)t->orig;
+	uint64_t		 carry = 0;
+	size_t			 n = 0;
+
+	if (t->olen + 72 > t->rcap) {	/* one edge per byte, text_flatten's junk */
+		size_t	  cap = t->olen + 1024;
+		uint32_t *r = realloc(t->runs, cap * sizeof(*r));
+
+		if (r == NULL)
+			return -1;
+		t->runs = r;
+		t->rcap = cap;
+	}
+	for (size_t base = 0; base <= t->olen; base += 64) {
+		uint64_t w = text_word_bits(o + base), edges;
+
+		edges = w ^ (w << 1 | carry);	/* where runs start or end */
+		carry = w >> 63;
+		n = text_flatten(t->runs + n, edges, (uint32_t)base) - t->runs;
+	}
+	t->runs[n] = t->runs[n + 1] = UINT32_MAX;
+	return 0;
+}
+
+/* Is token k a word that is an abbreviation or an initial? */
 static int
 text_abbrev(const struct text *t, const struct token *k)
 {
-	static const char abbr[][8] = {
-		"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt",
-		"col", "sgt", "capt", "prof", "jan", "feb", "mar", "apr", "jun",
-		"jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs", "etc",
-		"inc", "corp", "jr", "sr", "no", "approx", "dept", "adm", "maj",
-		"pres", "amb"
-	};
 	char	w[8];
 	size_t	n = k->end - k->start;
+	uint64_t key;
 
 	if (k->kind != TOK_WORD || n > 6)
 		return 0;
@@ -433,14 +735,12 @@ text_abbrev(const struct text *t, const struct token *k)
 	memset(w, 0, sizeof(w));
 	for (size_t j = 0; j < n; j++)
 		w[j] = (char)text_lower[(unsigned char)t->orig[k->start + j] & 0x7f];
-	for (size_t i = 0; i < sizeof(abbr) / sizeof(abbr[0]); i++)
-		if (memcmp(abbr[i], w, 8) == 0)
-			return 1;
-	return 0;
+	memcpy(&key, w, 8);
+	return text_abbr_has(key);
 }
 
 /* Is byte i blank, a closing quote or bracket, or the end of the text? */
-static int
+static inline int
 text_closer(const struct text *t, size_t i)
 {
 	unsigned char c;
@@ -470,8 +770,8 @@ text_period_ends(const struct text *t, size_t i)
 
 	if (!text_closer(t, i))
 		return 0;
-	if (t->ntoks >= 2 && text_abbrev(t, &t->toks[t->ntoks - 2]) &&
-	    t->toks[t->ntoks - 2].end + 1 == i)
+	if (t->ntoks >= 2 && t->toks[t->ntoks - 2].end + 1 == i &&
+	    text_abbrev(t, &t->toks[t->ntoks - 2]))
 		return 0;
 	while (i < t->olen && text_closer(t, i)) {
 		c = (unsigned char)t->orig[i];
@@ -487,6 +787,19 @@ text_period_ends(const struct text *t, size_t i)
 }
 
 /*
+ * text_period_ends() for a period right after word token k and followed
+ * by a blank and an ASCII letter or digit c: the sentence ends unless k is
+ * an abbreviation or an initial, and c is a capital or a digit.
+ */
+static int
+text_period_before_word(const struct text *t, const struct token *k,
+    unsigned char c)
+{
+	return ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) &&
+	    !text_abbrev(t, k);
+}
+
+/*
  * A punctuation token (ASCII byte p, from the original bytes [start, end)):
  * push it, then note the sentence end or clause break it makes.
  */
@@ -497,7 +810,7 @@ text_punct(struct text *t, struct tokstate *ts, size_t start, size_t end,
 	char c = (char)p;
 	int gap = ts->gap;
 
-	if (text_norm_add(t, &c, 1, ts->gap) == -1 ||
+	if ((t->want_norm && text_norm_add(t, &c, 1, ts->gap) == -1) ||
 	    text_push(t, ts, (uint32_t)start, (uint32_t)end,
 	    text_punct_hash[p & 0x7f], 1, TOK_PUNCT) == -1)
 		return -1;
@@ -562,16 +875,45 @@ text_other(struct text *t, struct tokstate *ts, size_t i, int *failed)
 	return i + l;
 }
 
+/*
+ * Room for the prefix hashes of every ASCII word at once (plus the 32 the
+ * register loop keeps spare), so that the loop need not stop to grow it.
+ */
+static int
+text_reserve_prefixes(struct text *t)
+{
+	size_t	 need = 32, words = 0;
+
+	if (t->prefix_mask == 0)
+		return 0;
+	while (t->runs[2 * words] != UINT32_MAX)
+		words++;
+	need += words * (size_t)text_popcount(t->prefix_mask);
+	if (need > t->pfxcap) {
+		struct prefix_hash *x = realloc(t->pfx, need * sizeof(*x));
+
+		if (x == NULL)
+			return -1;
+		t->pfx = x;
+		t->pfxcap = need;
+	}
+	return 0;
+}
+
 /* Cut t->orig into tokens and sentences. */
 static int
 text_tokenize(struct text *t)
 {
 	const unsigned char	*o = (const unsigned char *)t->orig;
+	const uint32_t		*run;
 	size_t			 i = 0, olen = t->olen, l;
 	struct tokstate		 ts = { 0, 0, 1, 0 };
 	int			 failed = 0;
 
 	t->ntoks = t->nsents = t->npfx = t->nlen = 0;
+	if (text_runs(t) == -1 || text_reserve_prefixes(t) == -1)
+		return -1;
+	run = t->runs;
 	while (i < olen && !failed) {
 		unsigned char c = o[i];
 
@@ -579,21 +921,28 @@ text_tokenize(struct text *t)
 			if (text_word_at(t, i, &l)) {
 				if ((i = text_slow_word(t, &ts, i)) == 0)
 					return -1;
+				while (run[0] < i)	/* runs it swallowed */
+					run += 2;
 			} else
 				i = text_other(t, &ts, i, &failed);
 			continue;
 		}
 		switch (text_class[c]) {
-		case CL_WORD:
-			if ((i = text_ascii_word(t, &ts, i)) == 0)
-				return -1;
+		case CL_WORD:		/* i is run[0] */
+			i = text_word_chain(t, &ts, &run, i);
+			if (run[0] != i && (run[0] != i + 1 || o[i] != ' '))
+				continue;
 			/* The common case, word blank word, without the switch. */
-			while (o[i] == ' ' && o[i + 1] < 0x80 &&
-			    text_class[o[i + 1]] == CL_WORD) {
-				ts.gap = 1;
-				if ((i = text_ascii_word(t, &ts, i + 1)) == 0)
+			do {
+				size_t start = run[0], end = run[1];
+
+				ts.gap |= start > i;
+				run += 2;
+				if ((i = text_ascii_word(t, &ts, start, end)) == 0)
 					return -1;
-			}
+			} while (o[i] == ' ' && run[0] == i + 1);
+			while (run[0] < i)	/* swallowed by a slow word */
+				run += 2;
 			continue;
 		case CL_SPACE:
 			ts.gap = 1;

@@ -11,9 +11,11 @@
  * Matching then compares token hashes, never bytes: "Zelenskyy’s",
  * "ZELENSKYY'S" and "Ｚｅｌｅｎｓｋｙｙ's" are the same three tokens.
  *
- * ASCII words take a fast path (lower-case and hash as they are read); a
- * word with any other character is normalised whole by libutf8proc.  A
- * struct text is reused from article to article without reallocating.
+ * ASCII words take a fast path: their runs are found 64 bytes at a time,
+ * and words with the commas and periods between them are hashed as they
+ * are read, lower-cased on the fly; a word with any other character is
+ * normalised whole by libutf8proc.  A struct text is reused from article
+ * to article without reallocating.
  */
 #ifndef PM_TEXT_H
 #define PM_TEXT_H
@@ -64,6 +66,10 @@ struct text {
 	uint32_t	 prefix_mask;	/* bit L: lengths L (1..31) wanted */
 	struct prefix_hash *pfx;
 	size_t		 npfx, pfxcap;
+
+	/* Runs of ASCII letters and digits: (start, end) pairs. */
+	uint32_t	*runs;
+	size_t		 rcap;
 
 	/* Normalised text (tokens joined by blanks), only if want_norm. */
 	int		 want_norm;

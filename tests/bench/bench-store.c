@@ -1,16 +1,11 @@
 /*
- * bench-store.c: sustained ingest into the store on this machine's disk.
- * Bursts of articles go in as one batch each (identity check, article with
- * its text and SimHash, its deltas and evidence, the pipeline state),
- * committed durably as the daemon will; then the delta log is replayed and
+ * bench-store.c: the store alone on this machine's disk.  Bursts of
+ * synthetic articles go in as one batch each (identity check, article with
+ * its text and SimHash, its deltas and evidence, a small state), committed
+ * durably as the daemon does; then the delta log is replayed and
  * everything is pruned in bounded steps.  Prints articles/s, commit
- * latencies and the longest prune step.
- *
- * Two modes.  Without --markets, bench_process() makes synthetic deltas
- * (the store alone).  With --markets FILE --archive FILE.jsonl, articles
- * come from the archive and go through the real pipeline (dedup -> score
- * -> model, lib/pipeline.h) over those markets: parse -> score -> store
- * end to end, minus the feed parser.
+ * latencies and the longest prune step.  The daemon's whole ingest path
+ * (feed parser, pipeline, store) is bench-ingest.c.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,12 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
-
 #include "date.h"
-#include "jsonv.h"
-#include "market.h"
-#include "pipeline.h"
 #include "store.h"
 
 #define BENCH_T0	1763510400	/* 2025-11-19T00:00:00Z */
@@ -39,15 +29,6 @@ struct bench_opts {
 	int		 nmarkets;	/* synthetic markets */
 	int		 textlen;	/* bytes of body per article */
 	int		 prune_rows;	/* rows per prune step */
-	const char	*markets;	/* with archive: the real pipeline */
-	const char	*archive;	/* JSONL articles (docs/ARCHIVE.md) */
-	int		 state_every;	/* save the state every N bursts; 0 never */
-};
-
-/* One archive line, kept in memory. */
-struct bench_item {
-	char	*id, *source, *title, *url, *body;
-	int64_t	 published;
 };
 
 struct bench {
@@ -56,21 +37,12 @@ struct bench {
 	uint64_t		 rng;
 	char			 market[128][32];
 	char			*text;
-	char			*state;		/* pipeline state, as text */
+	char			*state;		/* a small state text */
 	double			*commit_ms;	/* per batch */
 	long			 ncommits;
 	long			 ndeltas;
 
-	/* Real pipeline mode. */
-	struct market_set	*set;
-	struct pipeline		*pipe;
-	struct bench_item	*items;
-	long			 nitems;
-	struct delta_list	 out;
 	struct delta		 synthetic[BENCH_MAXDELTAS];
-	double			 state_kib;	/* size of the last export */
-	double			 process_s;	/* time in bench_process() */
-	double			 export_s;	/* time in pipeline_export() */
 };
 
 static double
@@ -121,27 +93,11 @@ bench_simhash(const char *s)
 	return h;
 }
 
-/*
- * The pipeline step: one article in, its deltas (and SimHash) out.  With
- * markets, the real pipeline at time first_seen; else o.deltas synthetic
- * deltas on markets picked at random.  0, or -1 on error.
- */
-static int
+/* o.deltas synthetic deltas on markets picked at random, and a SimHash. */
+static void
 bench_process(struct bench *b, const struct article *a, struct delta **d,
     size_t *n, uint64_t *simhash)
 {
-	struct pipeline_result res;
-
-	if (b->pipe != NULL) {
-		delta_list_clear(&b->out);
-		if (pipeline_article(b->pipe, a, a->first_seen, &b->out,
-		    &res) == -1)
-			return -1;
-		*d = b->out.v;
-		*n = b->out.n;
-		*simhash = res.simhash;
-		return 0;
-	}
 	*d = b->synthetic;
 	*n = (size_t)b->o.deltas;
 	*simhash = bench_simhash(a->text);
@@ -163,21 +119,13 @@ bench_process(struct bench *b, const struct article *a, struct delta **d,
 		x->evidence = "[{\"rule\":\"talks-resumed\",\"span\":[12,25],"
 		    "\"modifiers\":[\"attributed\"],\"weight\":0.35}]";
 	}
-	return 0;
 }
 
-/* Article i: from the archive, else made up. */
+/* Article i, made up. */
 static void
 bench_make_article(struct bench *b, long i, struct article *a, char *id,
     char *url, char *title)
 {
-	if (b->items != NULL) {
-		const struct bench_item *it = &b->items[i % b->nitems];
-
-		*a = (struct article){ it->id, it->source, it->title, it->url,
-		    it->body, it->published, BENCH_T0 + i, 1.0 };
-		return;
-	}
 	snprintf(id, 32, "item-%ld", i);
 	snprintf(url, 64, "https://wire.example/%ld", i);
 	snprintf(title, 64, "Talks resume, round %ld", i);
@@ -198,8 +146,6 @@ bench_article(struct bench *b, long i)
 	size_t		 n;
 	int		 rc;
 
-	double		 t0;
-
 	bench_make_article(b, i, &a, id, url, title);
 	if ((rc = store_article_seen(b->store, a.source, a.id, a.url, err,
 	    sizeof(err))) != 0) {
@@ -207,12 +153,7 @@ bench_article(struct bench *b, long i)
 		    "article already seen");
 		return -1;
 	}
-	t0 = bench_now();
-	if (bench_process(b, &a, &d, &n, &simhash) == -1) {
-		fprintf(stderr, "bench-store: pipeline: out of memory\n");
-		return -1;
-	}
-	b->process_s += bench_now() - t0;
+	bench_process(b, &a, &d, &n, &simhash);
 	if (store_add_article(b->store, &a, simhash, &rowid, err,
 	    sizeof(err)) != 0 ||
 	    store_append_deltas(b->store, d, n, err, sizeof(err)) != STORE_OK) {
@@ -229,28 +170,7 @@ bench_article(struct bench *b, long i)
 	return 0;
 }
 
-/* The pipeline's state as the daemon would save it with each burst. */
-static int
-bench_state(struct bench *b, int64_t now, char *err, size_t errsize)
-{
-	char	*state = b->state;
-	int	 rc;
-
-	double	 t0 = bench_now();
-
-	if (b->pipe != NULL && (state = pipeline_export(b->pipe)) == NULL) {
-		snprintf(err, errsize, "pipeline_export: out of memory");
-		return -1;
-	}
-	b->export_s += bench_now() - t0;
-	b->state_kib = (double)strlen(state) / 1024;
-	rc = store_state_put(b->store, "pipeline", state, now, err, errsize);
-	if (state != b->state)
-		free(state);
-	return rc == STORE_OK ? 0 : -1;
-}
-
-/* One burst: a batch of articles, the pipeline state, one commit. */
+/* One burst: a batch of articles, a small state, one commit. */
 static int
 bench_burst(struct bench *b, long first, long count)
 {
@@ -266,8 +186,8 @@ bench_burst(struct bench *b, long first, long count)
 			store_rollback(b->store);
 			return -1;
 		}
-	if ((b->o.state_every > 0 && b->ncommits % b->o.state_every == 0 &&
-	    bench_state(b, BENCH_T0 + first, err, sizeof(err)) == -1) ||
+	if (store_state_put(b->store, "pipeline", b->state, BENCH_T0 + first,
+	    err, sizeof(err)) != STORE_OK ||
 	    store_commit(b->store, err, sizeof(err)) != STORE_OK) {
 		fprintf(stderr, "bench-store: %s\n", err);
 		store_rollback(b->store);
@@ -317,24 +237,15 @@ bench_ingest(struct bench *b)
 	}
 	secs = bench_now() - t0;
 	qsort(b->commit_ms, (size_t)b->ncommits, sizeof(double), cmp_double);
-	if (b->pipe != NULL)
-		printf("store ingest through the pipeline: %ld articles of %s, "
-		    "%zu markets of %s, in batches of %d (state %.0f KiB): "
-		    "%.2f s\n", b->o.articles, b->o.archive, b->set->nmarkets,
-		    b->o.markets, b->o.batch, b->state_kib, secs);
-	else
-		printf("store ingest: %ld articles (%d B text, %d deltas each, "
-		    "%d markets) in batches of %d: %.2f s\n", b->o.articles,
-		    b->o.textlen, b->o.deltas, b->o.nmarkets, b->o.batch, secs);
+	printf("store ingest: %ld articles (%d B text, %d deltas each, "
+	    "%d markets) in batches of %d: %.2f s\n", b->o.articles,
+	    b->o.textlen, b->o.deltas, b->o.nmarkets, b->o.batch, secs);
 	printf("  %.0f articles/s, %.0f deltas/s; batch commit p50 %.2f ms, "
 	    "p99 %.2f ms, max %.2f ms; database %.1f MiB\n",
 	    (double)b->o.articles / secs, (double)b->ndeltas / secs,
 	    b->commit_ms[b->ncommits / 2],
 	    b->commit_ms[b->ncommits * 99 / 100],
 	    b->commit_ms[b->ncommits - 1], bench_file_mib(b->o.dir));
-	printf("  of which: %s %.2f s, state export %.2f s, store %.2f s\n",
-	    b->pipe != NULL ? "pipeline" : "synthetic deltas", b->process_s,
-	    b->export_s, secs - b->process_s - b->export_s);
 	return 0;
 }
 
@@ -366,7 +277,10 @@ bench_replay(struct bench *b)
 	return 0;
 }
 
-/* Prune everything in bounded steps; report the longest step. */
+/*
+ * Prune everything in bounded steps, 10 ms apart as the daemon spaces
+ * them (the checkpoint thread catches up in between); the longest step.
+ */
 static int
 bench_prune(struct bench *b)
 {
@@ -374,8 +288,11 @@ bench_prune(struct bench *b)
 	double	t0, ms, max = 0, total = 0;
 	long	steps = 0, rows = 0;
 	int	n;
+	struct timespec pause = { 0, 10 * 1000000L };
 
 	do {
+		if (steps > 0)
+			nanosleep(&pause, NULL);
 		t0 = bench_now();
 		n = store_prune(b->store, BENCH_T0 + b->o.articles + 86400 * 400,
 		    1, 1, b->o.prune_rows, err, sizeof(err));
@@ -400,8 +317,7 @@ bench_usage(void)
 {
 	fprintf(stderr, "usage: bench-store --dir DIR [--articles N] "
 	    "[--batch N] [--prune-rows N]\n"
-	    "         [--deltas N] [--synthetic-markets N] [--text BYTES]\n"
-	    "         [--markets FILE --archive FILE.jsonl] [--state-every N]\n");
+	    "         [--deltas N] [--synthetic-markets N] [--text BYTES]\n");
 	exit(2);
 }
 
@@ -414,17 +330,13 @@ bench_options(int argc, char **argv, struct bench_opts *o)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "deltas", required_argument, NULL, 'd' },
 		{ "synthetic-markets", required_argument, NULL, 'm' },
-		{ "markets", required_argument, NULL, 'M' },
-		{ "archive", required_argument, NULL, 'A' },
-		{ "state-every", required_argument, NULL, 's' },
 		{ "text", required_argument, NULL, 't' },
 		{ "prune-rows", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
 
-	*o = (struct bench_opts){ NULL, 20000, 100, 3, 100, 2000, 100, NULL,
-	    NULL, 1 };
+	*o = (struct bench_opts){ NULL, 20000, 100, 3, 100, 2000, 100 };
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'D': o->dir = optarg; break;
@@ -432,9 +344,6 @@ bench_options(int argc, char **argv, struct bench_opts *o)
 		case 'b': o->batch = atoi(optarg); break;
 		case 'd': o->deltas = atoi(optarg); break;
 		case 'm': o->nmarkets = atoi(optarg); break;
-		case 'M': o->markets = optarg; break;
-		case 'A': o->archive = optarg; break;
-		case 's': o->state_every = atoi(optarg); break;
 		case 't': o->textlen = atoi(optarg); break;
 		case 'p': o->prune_rows = atoi(optarg); break;
 		default: bench_usage();
@@ -442,103 +351,13 @@ bench_options(int argc, char **argv, struct bench_opts *o)
 	}
 	if (o->dir == NULL || o->articles < 1 || o->batch < 1 ||
 	    o->deltas < 0 || o->deltas > BENCH_MAXDELTAS || o->nmarkets < 1 ||
-	    o->nmarkets > 128 || o->textlen < 16 || o->prune_rows < 1 || o->state_every < 0 ||
-	    (o->markets == NULL) != (o->archive == NULL))
+	    o->nmarkets > 128 || o->textlen < 16 || o->prune_rows < 1)
 		bench_usage();
-}
-
-/* A string member of an archive line, strdup'd ("" if absent). */
-static char *
-bench_member(const cJSON *o, const char *key)
-{
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return strdup(cJSON_IsString(m) ? m->valuestring : "");
-}
-
-/* Read up to o.articles lines of the archive into memory. */
-static int
-bench_load_archive(struct bench *b)
-{
-	FILE	*fp;
-	char	*line = NULL;
-	size_t	 cap = 0;
-	int64_t	 t;
-
-	if ((fp = fopen(b->o.archive, "r")) == NULL ||
-	    (b->items = calloc((size_t)b->o.articles, sizeof(*b->items))) ==
-	    NULL) {
-		perror(b->o.archive);
-		return -1;
-	}
-	while (b->nitems < b->o.articles && getline(&line, &cap, fp) > 0) {
-		cJSON			*o = cJSON_Parse(line);
-		struct bench_item	*it = &b->items[b->nitems];
-		char			*pub;
-
-		if (o == NULL)
-			continue;
-		it->id = bench_member(o, "id");
-		it->source = bench_member(o, "source");
-		it->title = bench_member(o, "title");
-		it->url = bench_member(o, "url");
-		it->body = bench_member(o, "body");
-		pub = bench_member(o, "published");
-		it->published = pub != NULL && date_parse_rfc3339(pub, &t) == 0 ?
-		    t : PM_TIME_NONE;
-		free(pub);
-		cJSON_Delete(o);
-		if (it->id == NULL || it->source == NULL || it->title == NULL ||
-		    it->url == NULL || it->body == NULL) {
-			fprintf(stderr, "bench-store: out of memory\n");
-			break;
-		}
-		b->nitems++;
-	}
-	free(line);
-	fclose(fp);
-	if (b->nitems == 0) {
-		fprintf(stderr, "bench-store: %s: no articles\n", b->o.archive);
-		return -1;
-	}
-	b->o.articles = b->nitems;	/* each article once */
-	return 0;
-}
-
-/* Load the markets and start a pipeline over them. */
-static int
-bench_load_pipeline(struct bench *b)
-{
-	struct pipeline_opts	opts = { 259200, 0 };
-	char			err[512];
-
-	if (market_set_load(b->o.markets, &b->set, err, sizeof(err)) == -1 ||
-	    (b->pipe = pipeline_new(b->set, &opts, err, sizeof(err))) ==
-	    NULL) {
-		fprintf(stderr, "bench-store: %s\n", err);
-		return -1;
-	}
-	delta_list_init(&b->out);
-	return bench_load_archive(b);
 }
 
 static void
 bench_free(struct bench *b)
 {
-	for (long i = 0; i < b->nitems; i++) {
-		free(b->items[i].id);
-		free(b->items[i].source);
-		free(b->items[i].title);
-		free(b->items[i].url);
-		free(b->items[i].body);
-	}
-	free(b->items);
-	if (b->pipe != NULL) {
-		delta_list_free(&b->out);
-		pipeline_free(b->pipe);
-	}
-	if (b->set != NULL)
-		market_set_free(b->set);
 	store_close(b->store);
 	free(b->text);
 	free(b->state);
@@ -560,8 +379,6 @@ bench_setup(struct bench *b)
 		fprintf(stderr, "bench-store: %s\n", err);
 		return -1;
 	}
-	if (b->o.markets != NULL && bench_load_pipeline(b) == -1)
-		return -1;
 	b->rng = 88172645463325252ULL;
 	b->text = malloc((size_t)b->o.textlen + 1);
 	b->state = malloc((size_t)b->o.nmarkets * 64 + 3);

@@ -5,6 +5,9 @@
 
 test_config > "$T/pmsignald.json"
 mkdir -p "$T/markets" "$T/state"
+pid=""
+kill_daemon() { [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
+cleanup_hooks="kill_daemon"
 
 for sig in INT TERM; do
 	# A fresh log per run: the shell truncates "2>" in the child, after
@@ -29,6 +32,7 @@ for sig in INT TERM; do
 	set +e
 	wait "$pid"; rc=$?
 	set -e
+	pid=""
 	[ "$rc" -eq 0 ] || fail "exit status $rc after SIG$sig: $(cat "$LOG")"
 	expect_contains "$LOG" "SIG$sig: shutting down"
 done

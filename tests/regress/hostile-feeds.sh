@@ -69,12 +69,13 @@ json.dump(cfg, open(t + "/pmsignald.json", "w"), indent=1)
 PY
 
 # One scheduling second is 20 ms: the 30 s interval is 0.6 s, and a poll
-# may come at most one more interval late.  Under the sanitizers, which
-# make parsing four to ten times slower (the 7.5 MB feed takes a second),
-# a second is 50 ms and a poll may come 3 s late.
+# may come at most 1 s late (real time: what parsing and storing the
+# hostile feeds' megabytes holds the loop, on a busy machine).  Under the
+# sanitizers, which make parsing four to ten times slower (the 7.5 MB feed
+# takes a second), a second is 50 ms and a poll may come 3 s late.
 case "$BUILD" in
 */asan*) unit_ms=50; slack_ms=3000; limit_kb=$((1024 * 1024)) ;;
-*) unit_ms=20; slack_ms=600; limit_kb=$((256 * 1024)) ;;
+*) unit_ms=20; slack_ms=1000; limit_kb=$((256 * 1024)) ;;
 esac
 date +%s > "$T/t0"
 PMSIGNALD_POLL_TIME_UNIT_MS=$unit_ms "$PMSIGNALD" run --foreground \

@@ -8,6 +8,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/pmsignal-regress.XXXXXX")
 cleanup_hooks=""
 cleanup() {
 	for h in $cleanup_hooks; do $h || true; done
+	# Whatever a failed test left running in the background goes too.
+	for j in $(jobs -p); do kill -9 "$j" 2>/dev/null || true; done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -41,4 +43,16 @@ test_config() {
 	sed -e "s|\"markets\": \"markets/|\"markets\": \"$TOP/config/markets/|" \
 	    -e 's|"url": "https\?://[^"]*"|"url": "http://127.0.0.1:9/feed"|' \
 	    "$TOP/config/pmsignald.json"
+}
+
+# check_delta_log DB: the database passes integrity_check, its stored seqs
+# run from 1 without a hole, and no article moved a market twice.  Prints
+# the number of stored deltas.
+check_delta_log() {
+	[ "$(sqlite3 "$1" 'PRAGMA integrity_check')" = ok ] || fail "$1: integrity_check"
+	set -- "$1" $(sqlite3 -separator ' ' "$1" 'SELECT min(seq), max(seq), count(*) FROM deltas')
+	[ "$2" = 1 ] && [ "$3" = "$4" ] || fail "stored seqs not contiguous: min $2 max $3 count $4"
+	_dups=$(sqlite3 "$1" "SELECT count(*) FROM (SELECT article_source, article_id, market FROM deltas WHERE cause = 'article' GROUP BY article_source, article_id, market HAVING count(*) > 1)")
+	[ "$_dups" = 0 ] || fail "$_dups articles scored twice"
+	echo "$4"
 }

@@ -48,6 +48,7 @@ START_TEST(minimal_gets_defaults)
 	ck_assert_int_eq(cfg.client_soft_limit, 256 * 1024);
 	ck_assert_int_eq(cfg.client_hard_limit, 4 * 1024 * 1024);
 	ck_assert_int_eq(cfg.max_body, 8 * 1024 * 1024);
+	ck_assert_int_eq(cfg.max_unpersisted, 64 * 1024 * 1024);
 	ck_assert_int_eq(cfg.socket_mode, 0660);
 	ck_assert_str_eq(cfg.dir, ".");
 	config_free(&cfg);
@@ -62,7 +63,8 @@ START_TEST(full_config)
 	    "\"log_level\":\"debug\",\"markets\":\"m\",\"socket_mode\":\"0600\","
 	    "\"poll\":{\"default_interval\":120,\"max_body\":65536},"
 	    "\"subscribers\":{\"max_clients\":10,\"heartbeat\":2},"
-	    "\"model\":{\"tick\":600},\"retention\":{\"article_days\":7},"
+	    "\"model\":{\"tick\":600},\"retention\":{\"article_days\":7,"
+	    "\"max_unpersisted\":1048576},"
 	    "\"feeds\":[{\"name\":\"a.b-c_d\",\"url\":\"http://h/x\","
 	    "\"interval\":60,\"credibility\":0.5},"
 	    "{\"name\":\"b\",\"url\":\"HTTPS://h:8080/y?z=1\"}]}";
@@ -75,6 +77,7 @@ START_TEST(full_config)
 	ck_assert_int_eq(cfg.max_clients, 10);
 	ck_assert_int_eq(cfg.tick, 600);
 	ck_assert_int_eq(cfg.article_retention_days, 7);
+	ck_assert_int_eq(cfg.max_unpersisted, 1048576);
 	ck_assert_uint_eq(cfg.nfeeds, 2);
 	ck_assert_int_eq(cfg.feeds[0].interval, 60);
 	ck_assert(cfg.feeds[0].credibility == 0.5);
@@ -122,6 +125,9 @@ START_TEST(out_of_range)
 	    "t.json: feeds[0].interval: must be an integer (got 60.5)");
 	expect_error("{\"subscribers\":{\"max_clients\":0},\"feeds\":[" FEED_OK "]}",
 	    "t.json: subscribers.max_clients: must be between 1 and 65536 (got 0)");
+	expect_error("{\"retention\":{\"max_unpersisted\":1000},\"feeds\":["
+	    FEED_OK "]}", "t.json: retention.max_unpersisted: must be between "
+	    "65536 and 1099511627776 (got 1000)");
 }
 END_TEST
 

@@ -120,6 +120,37 @@ START_TEST(delta_decay_has_null_article)
 }
 END_TEST
 
+/* A delta published from memory says so; a stored one has no member. */
+START_TEST(delta_unpersisted_flag)
+{
+	struct delta	d = { 0 }, back;
+	char		*line, *plain;
+
+	d.seq = 9;
+	d.ts = 1763510400;
+	d.market = "m";
+	d.prev = 0.5;
+	d.p = 0.6;
+	d.cause = DELTA_DECAY;
+	ck_assert_ptr_nonnull(plain = delta_to_json(&d, "s"));
+	ck_assert_ptr_null(strstr(plain, "persisted"));
+	ck_assert_int_eq(delta_from_json(plain, &back), 0);
+	ck_assert_int_eq(back.unpersisted, 0);
+	delta_free(&back);
+	d.unpersisted = 1;
+	ck_assert_ptr_nonnull(line = delta_to_json(&d, "s"));
+	/* The stored line plus one member at the end, nothing else. */
+	ck_assert_uint_eq(strlen(line), strlen(plain) + strlen(",\"persisted\":false"));
+	ck_assert_int_eq(strncmp(line, plain, strlen(plain) - 1), 0);
+	ck_assert_str_eq(line + strlen(plain) - 1, ",\"persisted\":false}");
+	ck_assert_int_eq(delta_from_json(line, &back), 0);
+	ck_assert_int_eq(back.unpersisted, 1);
+	delta_free(&back);
+	free(line);
+	free(plain);
+}
+END_TEST
+
 static Suite *
 date_delta_suite(void)
 {
@@ -131,6 +162,7 @@ date_delta_suite(void)
 	tcase_add_test(tc, rfc3339_format);
 	tcase_add_test(tc, delta_roundtrip);
 	tcase_add_test(tc, delta_decay_has_null_article);
+	tcase_add_test(tc, delta_unpersisted_flag);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1372,6 +1372,37 @@ START_TEST(stop_aborts_and_stops)
 }
 END_TEST
 
+/*
+ * Paused (the daemon's database is full), nothing new starts; due feeds
+ * wait and start at once on resume.
+ */
+START_TEST(pause_holds_due_feeds)
+{
+	static struct scen	s;	/* big: not on the stack */
+	size_t			before;
+	int64_t			resumed;
+
+	scen_init(&s, 1);
+	scen_feed(&s, "a", 0, "/ok/a", 0);
+	scen_feed(&s, "b", 0, "/ok/b", 0);
+	scen_poller(&s, "", NULL);
+	scen_run(&s, 700);
+	ck_assert_uint_gt(s.srv.nreqs, 0);
+	poller_pause(s.p, 1);
+	scen_run(&s, 50);		/* transfers already running finish */
+	before = s.srv.nreqs;
+	scen_run(&s, 1000);		/* three intervals: both feeds come due */
+	ck_assert_uint_eq(s.srv.nreqs, before);
+	poller_pause(s.p, 0);
+	resumed = mono_ms() - s.srv.t0;
+	scen_run(&s, 150);
+	ck_assert_uint_ge(s.srv.nreqs, before + 2);
+	for (size_t i = before; i < s.srv.nreqs; i++)
+		ck_assert_int_ge(s.srv.reqs[i].t, resumed);
+	scen_free(&s);
+}
+END_TEST
+
 /* ---- policy arithmetic ---- */
 
 START_TEST(policy_backoff)
@@ -1496,6 +1527,7 @@ poller_suite(void)
 	tcase_add_test(tc, restored_state);
 	tcase_add_test(tc, reconfigure_keeps_state);
 	tcase_add_test(tc, stop_aborts_and_stops);
+	tcase_add_test(tc, pause_holds_due_feeds);
 	suite_add_tcase(s, tc);
 	return s;
 }

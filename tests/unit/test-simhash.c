@@ -184,6 +184,33 @@ START_TEST(near_copies_are_near)
 }
 END_TEST
 
+/* The inline popcount against counting bits one by one. */
+START_TEST(distance_counts_bits)
+{
+	uint64_t r = 88172645463325252ULL;
+
+	ck_assert_int_eq(simhash_distance(0, 0), 0);
+	ck_assert_int_eq(simhash_distance(0, ~0ULL), 64);
+	ck_assert_int_eq(simhash_distance(1ULL << 63, 1), 2);
+	for (int i = 0; i < 10000; i++) {
+		uint64_t a, b, x;
+		int n = 0;
+
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		a = r;
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		b = r;
+		for (x = a ^ b; x != 0; x &= x - 1)
+			n++;
+		ck_assert_int_eq(simhash_distance(a, b), n);
+	}
+}
+END_TEST
+
 START_TEST(window_of_recent_hashes)
 {
 	struct simhash_index	 x;
@@ -218,6 +245,7 @@ main(void)
 	tcase_add_test(tc, repeated_shingles_do_not_wrap);
 	tcase_add_test(tc, near_copies_are_near);
 	tcase_add_test(tc, window_of_recent_hashes);
+	tcase_add_test(tc, distance_counts_bits);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
