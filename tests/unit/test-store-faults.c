@@ -829,9 +829,6 @@ START_TEST(kill9_loses_nothing)
 	char		*dir, *path;
 	struct received	*r;
 	unsigned	 seed = 7;
-	/* Under valgrind the writer is 20-50 times slower: give it time to
-	 * commit something in each round (the progress check below). */
-	int		 slow = RUNNING_ON_VALGRIND ? 6 : 1;
 
 	/* Kills at random moments of a writer that valgrind slows 50-fold. */
 	if (unit_timing_skipped("test-store-faults", "kill9_loses_nothing"))
@@ -841,7 +838,7 @@ START_TEST(kill9_loses_nothing)
 	r = calloc(1, sizeof(*r));
 	ck_assert_ptr_nonnull(r);
 	for (int round = 0; round < CRASH_ROUNDS; round++) {
-		crash_round(path, r, slow * (5 + (int)(rand_r(&seed) % 60)));
+		crash_round(path, r, 5 + (int)(rand_r(&seed) % 60));
 		crash_check(path, r);
 	}
 	ck_assert_int_gt(r->max, CRASH_ROUNDS);
