@@ -432,6 +432,7 @@ fail:
  * The bytes of p[0..8) that are not ASCII letters or digits: 0x80 in each
  * such byte, 0 elsewhere.
  */
+#ifndef __SSE2__	/* the portable path's helper; SSE2 does it in registers */
 static inline uint64_t
 text_stops(const unsigned char *p)
 {
@@ -445,6 +446,7 @@ text_stops(const unsigned char *p)
 	digit = (x + 0x5050505050505050ULL) & ~(x + 0x4646464646464646ULL);
 	return ~((letter | digit) & ~b) & h;
 }
+#endif
 
 /*
  * The extras of an ASCII word [start, start + n), when asked for: the
