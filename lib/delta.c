@@ -8,9 +8,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "date.h"
 #include "delta.h"
-#include "jsonv.h"
+#include "jsonw.h"
 
 static const char *const delta_causes[] = { "article", "decay", "open", "close" };
 
@@ -40,65 +41,84 @@ delta_round(double p)
 	return round(p * 1e6) / 1e6;
 }
 
-static int
-delta_add_string(cJSON *o, const char *key, const char *s)
+/* A string member ("key":"value" or "key":null) after a comma. */
+static void
+delta_put_string(struct buf *b, const char *key, const char *s)
 {
+	buf_adds(b, key);
 	if (s == NULL)
-		return cJSON_AddNullToObject(o, key) != NULL ? 0 : -1;
-	return cJSON_AddStringToObject(o, key, s) != NULL ? 0 : -1;
+		buf_add(b, "null", 4);
+	else
+		jsonw_string(b, s);
 }
 
-static int
-delta_add_article(cJSON *o, const struct delta *d)
+static void
+delta_put_time(struct buf *b, const char *key, int64_t t)
 {
-	cJSON *a;
+	char ts[40];
 
-	if (d->article_id == NULL)
-		return cJSON_AddNullToObject(o, "article") != NULL ? 0 : -1;
-	if ((a = cJSON_AddObjectToObject(o, "article")) == NULL ||
-	    delta_add_string(a, "id", d->article_id) == -1 ||
-	    delta_add_string(a, "title", d->article_title) == -1 ||
-	    delta_add_string(a, "url", d->article_url) == -1 ||
-	    delta_add_string(a, "source", d->article_source) == -1 ||
-	    jsonv_add_time(a, "published", d->article_published) == -1 ||
-	    jsonv_add_time(a, "first_seen", d->article_first_seen) == -1)
-		return -1;
-	return 0;
+	if (t == PM_TIME_NONE) {
+		delta_put_string(b, key, NULL);
+		return;
+	}
+	date_format_rfc3339(t, ts, sizeof(ts));
+	delta_put_string(b, key, ts);
 }
 
+static void
+delta_put_number(struct buf *b, const char *key, double v)
+{
+	buf_adds(b, key);
+	jsonw_number(b, v);
+}
+
+/*
+ * Written straight into a buffer rather than built as a cJSON tree and
+ * printed: a backtest encodes every delta, and the tree (with the evidence
+ * array parsed back into it) cost more than scoring the article.  The bytes
+ * are those cJSON_PrintUnformatted() gives for the same object, member for
+ * member (a differential test holds it to that).  d->evidence goes in as
+ * it is: its producers (the scorer's jsonw writer, delta_from_json(), the
+ * store's read path) all hand over a valid array printed that way.
+ */
 char *
 delta_to_json(const struct delta *d, const char *session)
 {
-	cJSON	*o, *ev;
-	char	*out = NULL;
-	double	 p = delta_round(d->p), prev = delta_round(d->prev);
+	struct buf	 b;
+	double		 p = delta_round(d->p), prev = delta_round(d->prev);
 
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	ev = cJSON_Parse(d->evidence != NULL ? d->evidence : "[]");
-	if (ev == NULL)
-		ev = cJSON_CreateArray();
-	if (cJSON_AddStringToObject(o, "type", "delta") == NULL ||
-	    cJSON_AddNumberToObject(o, "seq", (double)d->seq) == NULL ||
-	    delta_add_string(o, "session", session) == -1 ||
-	    jsonv_add_time(o, "ts", d->ts) == -1 ||
-	    cJSON_AddStringToObject(o, "market", d->market) == NULL ||
-	    cJSON_AddNumberToObject(o, "p", p) == NULL ||
-	    cJSON_AddNumberToObject(o, "prev", prev) == NULL ||
-	    cJSON_AddNumberToObject(o, "delta", delta_round(p - prev)) == NULL ||
-	    cJSON_AddStringToObject(o, "cause", delta_cause_name(d->cause)) == NULL ||
-	    delta_add_article(o, d) == -1 || ev == NULL ||
-	    !cJSON_AddItemToObject(o, "evidence", ev)) {
-		if (ev != NULL && cJSON_GetObjectItem(o, "evidence") != ev)
-			cJSON_Delete(ev);
-		goto out;
+	buf_init(&b);
+	buf_adds(&b, "{\"type\":\"delta\"");
+	delta_put_number(&b, ",\"seq\":", (double)d->seq);
+	delta_put_string(&b, ",\"session\":", session);
+	delta_put_time(&b, ",\"ts\":", d->ts);
+	delta_put_string(&b, ",\"market\":", d->market);
+	delta_put_number(&b, ",\"p\":", p);
+	delta_put_number(&b, ",\"prev\":", prev);
+	delta_put_number(&b, ",\"delta\":", delta_round(p - prev));
+	delta_put_string(&b, ",\"cause\":", delta_cause_name(d->cause));
+	if (d->article_id == NULL)
+		buf_adds(&b, ",\"article\":null");
+	else {
+		delta_put_string(&b, ",\"article\":{\"id\":", d->article_id);
+		delta_put_string(&b, ",\"title\":", d->article_title);
+		delta_put_string(&b, ",\"url\":", d->article_url);
+		delta_put_string(&b, ",\"source\":", d->article_source);
+		delta_put_time(&b, ",\"published\":", d->article_published);
+		delta_put_time(&b, ",\"first_seen\":", d->article_first_seen);
+		buf_addc(&b, '}');
 	}
-	if (d->unpersisted && cJSON_AddFalseToObject(o, "persisted") == NULL)
-		goto out;
-	out = cJSON_PrintUnformatted(o);
-out:
-	cJSON_Delete(o);
-	return out;
+	buf_adds(&b, ",\"evidence\":");
+	buf_adds(&b, d->evidence != NULL && *d->evidence != '\0' ?
+	    d->evidence : "[]");
+	if (d->unpersisted)
+		buf_adds(&b, ",\"persisted\":false");
+	buf_addc(&b, '}');
+	if (d->market == NULL) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
 }
 
 static char *

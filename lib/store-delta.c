@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "log.h"
 #include "store-int.h"
 
 uint64_t
@@ -129,6 +132,16 @@ store_append_deltas(struct store *s, struct delta *d, size_t n, char *err,
 	return rc;
 }
 
+static int
+store_json_is_array(const char *text)
+{
+	cJSON	*v = cJSON_Parse(text);
+	int	 ok = cJSON_IsArray(v);
+
+	cJSON_Delete(v);
+	return ok;
+}
+
 /* Point d's fields at the current row (valid until the next step). */
 static int
 store_delta_row(sqlite3_stmt *st, struct delta *d, const char **session)
@@ -147,6 +160,13 @@ store_delta_row(sqlite3_stmt *st, struct delta *d, const char **session)
 	d->article_published = store_column_time(st, 11);
 	d->article_first_seen = store_column_time(st, 12);
 	d->evidence = (char *)sqlite3_column_text(st, 13);
+	/* delta_to_json() writes the evidence as it is: text that is not
+	 * a JSON array (a damaged row) must not reach a subscriber. */
+	if (d->evidence != NULL && !store_json_is_array(d->evidence)) {
+		log_warnx("database: delta %llu: stored evidence is not a JSON "
+		    "array; sent as []", (unsigned long long)d->seq);
+		d->evidence = NULL;
+	}
 	if (sqlite3_column_type(st, 6) != SQLITE_TEXT ||
 	    delta_cause_parse((const char *)sqlite3_column_text(st, 6),
 	    &d->cause) == -1)

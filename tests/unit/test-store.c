@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cjson/cJSON.h>
+
 #include "log.h"
 #include "store-fixture.h"
 
@@ -438,6 +440,49 @@ START_TEST(delta_roundtrip)
 	store_close(s);
 	for (int i = 0; i < 24; i++)
 		free(want[i]);
+	free(path);
+	fx_rmdir(dir);
+}
+END_TEST
+
+/*
+ * Evidence is written into the delta line as stored: a damaged row (text
+ * that is not a JSON array) is replayed with "evidence":[], never as
+ * broken JSON on a subscriber's socket.
+ */
+START_TEST(damaged_evidence_replayed_empty)
+{
+	char		*dir = fx_tmpdir(), *path = fx_path(dir, "e.db");
+	struct store	*s = fx_open(path);
+	struct delta	 d[3];
+	struct lines	 l = { .n = 0 };
+	sqlite3		*db;
+	cJSON		*o;
+	char		 err[512];
+
+	ck_assert_int_eq(store_session_new(s, FX_T0, err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++)
+		fx_delta(&d[i], i, FX_T0 + i * 60);
+	ck_assert_int_eq(store_append_deltas(s, d, 3, err, sizeof(err)), 0);
+	store_close(s);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE deltas SET evidence = "
+	    "'[{\"rule\":' WHERE seq = 2; UPDATE deltas SET evidence = "
+	    "'{\"a\":1}' WHERE seq = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = fx_open(path);
+	ck_assert_int_eq(store_deltas_since(s, 0, 0, collect_line, &l, err,
+	    sizeof(err)), 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_ptr_nonnull(o = cJSON_Parse(l.line[i]));
+		ck_assert(cJSON_IsArray(cJSON_GetObjectItem(o, "evidence")));
+		if (i > 0)
+			ck_assert_ptr_nonnull(strstr(l.line[i],
+			    "\"evidence\":[]"));
+		cJSON_Delete(o);
+	}
+	lines_free(&l);
+	store_close(s);
 	free(path);
 	fx_rmdir(dir);
 }
@@ -1056,6 +1101,7 @@ store_suite(void)
 	tcase_add_test(tc, seq_contiguous_across_reopen);
 	tcase_add_test(tc, replay_since);
 	tcase_add_test(tc, delta_roundtrip);
+	tcase_add_test(tc, damaged_evidence_replayed_empty);
 	tcase_add_test(tc, article_identity);
 	tcase_add_test(tc, articles_in_first_seen_order);
 	tcase_add_test(tc, batch_commit_and_rollback);
