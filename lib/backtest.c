@@ -26,6 +26,8 @@ struct bt_run {
 	struct pipeline			*model, *decay;
 	struct delta_list		 out;
 	size_t				 hint;	/* market of the last delta */
+	int64_t				 when_t;	/* when[] formats it */
+	char				 when[40];
 	char				*err;
 	size_t				 errsize;
 };
@@ -142,11 +144,33 @@ bt_fail(struct bt_run *r, const char *what)
 	return -1;
 }
 
+/*
+ * p, already rounded to 6 decimals, as "%.6f" prints it.  A tick writes a
+ * row per market and a backtest hundreds of thousands of them: digits of
+ * the integer millionths cost a fraction of printf's float formatting.
+ */
+static void
+bt_format_p(double p, char *out, size_t size)
+{
+	long long	k;
+
+	if (!(p >= 0.0 && p <= 1.0)) {
+		snprintf(out, size, "%.6f", p);
+		return;
+	}
+	k = llround(p * 1e6);
+	out[0] = (char)('0' + k / 1000000);
+	out[1] = '.';
+	for (int i = 7; i >= 2; i--, k /= 10)
+		out[i] = (char)('0' + k % 10);
+	out[8] = '\0';
+}
+
 /* One "market,time,p" row, unless it would repeat the previous one. */
 static int
 bt_row(struct bt_run *r, struct backtest_market *m, int64_t t, double p)
 {
-	char when[40];
+	char pbuf[40];
 
 	p = delta_round(p);
 	if (m->row_t == t && m->row_p == p)
@@ -155,8 +179,17 @@ bt_row(struct bt_run *r, struct backtest_market *m, int64_t t, double p)
 	m->row_p = p;
 	if (r->opts->trajectories == NULL)
 		return 0;
-	date_format_rfc3339(t, when, sizeof(when));
-	if (fprintf(r->opts->trajectories, "%s,%s,%.6f\n", m->id, when, p) < 0)
+	if (r->when[0] == '\0' || r->when_t != t) {
+		date_format_rfc3339(t, r->when, sizeof(r->when));
+		r->when_t = t;
+	}
+	bt_format_p(p, pbuf, sizeof(pbuf));
+	if (fputs(m->id, r->opts->trajectories) == EOF ||
+	    putc(',', r->opts->trajectories) == EOF ||
+	    fputs(r->when, r->opts->trajectories) == EOF ||
+	    putc(',', r->opts->trajectories) == EOF ||
+	    fputs(pbuf, r->opts->trajectories) == EOF ||
+	    putc('\n', r->opts->trajectories) == EOF)
 		return bt_fail(r, "cannot write trajectories");
 	return 0;
 }
@@ -201,9 +234,10 @@ bt_publish(struct bt_run *r, struct delta *d)
 	if (r->opts->deltas != NULL) {
 		if ((line = delta_to_json(d, BACKTEST_SESSION)) == NULL)
 			return bt_fail(r, "out of memory");
-		rc = fprintf(r->opts->deltas, "%s\n", line);
+		rc = fputs(line, r->opts->deltas) == EOF ||
+		    putc('\n', r->opts->deltas) == EOF;
 		free(line);
-		if (rc < 0)
+		if (rc)
 			return bt_fail(r, "cannot write deltas");
 	}
 	m->p = d->p;
