@@ -75,6 +75,8 @@ assert rows[0] == ["market", "time", "p"], rows[0]
 last, final = {}, {m["id"]: m["final_p"] for m in s["markets"]}
 for mk, t, p in rows[1:]:
     assert t >= last.get(mk, ("", 0))[0], (mk, t)
+    # "%.6f" of the rounded p, always 6 decimals
+    assert p == "%.6f" % round(float(p), 6) and 0 <= float(p) <= 1, (mk, t, p)
     last[mk] = (t, float(p))
 for mk, (t, p) in last.items():
     assert abs(p - final[mk]) < 1e-9, (mk, p, final[mk])
