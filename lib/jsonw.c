@@ -60,13 +60,59 @@ jsonw_same(double a, double b)
 	return fabs(a - b) <= max * DBL_EPSILON;
 }
 
+/*
+ * The common numbers without printf: d is a whole number, or a number of
+ * millionths (probabilities, rounded weights), that %1.15g prints exactly
+ * as that decimal, trailing zeros dropped, and that reads back as d.  That
+ * holds when d is the double nearest to k / 10^6 (the division below is
+ * correctly rounded, so comparing it with d says so), k has at most 15
+ * digits, and |d| >= 1e-4, below which %g turns to an exponent.  Returns
+ * the length written to tmp (at least 24 bytes), or 0 for printf's way.
+ */
+static int
+jsonw_number_fast(double d, char *tmp)
+{
+	char		 digits[24];
+	long long	 k;
+	unsigned long long u;
+	int		 nd = 0, n = 0, point;
+
+	if (!(fabs(d) >= 1e-4 && fabs(d) < 1e9))
+		return 0;
+	k = llround(d * 1e6);
+	if ((double)k / 1e6 != d)
+		return 0;
+	u = k < 0 ? (unsigned long long)-k : (unsigned long long)k;
+	point = 6;
+	while (point > 0 && u % 10 == 0) {	/* trailing zeros go */
+		u /= 10;
+		point--;
+	}
+	do {
+		digits[nd++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	while (nd <= point)			/* "0.00x" */
+		digits[nd++] = '0';
+	if (k < 0)
+		tmp[n++] = '-';
+	while (nd > 0) {
+		tmp[n++] = digits[--nd];
+		if (nd == point && point > 0)
+			tmp[n++] = '.';
+	}
+	return n;
+}
+
 void
 jsonw_number(struct buf *b, double d)
 {
 	char	tmp[32];
 	int	n;
 
-	if (isnan(d) || isinf(d))
+	if ((n = jsonw_number_fast(d, tmp)) > 0)
+		;
+	else if (isnan(d) || isinf(d))
 		n = snprintf(tmp, sizeof(tmp), "null");
 	else {
 		n = snprintf(tmp, sizeof(tmp), "%1.15g", d);

@@ -128,13 +128,31 @@ simhash_index_free(struct simhash_index *x)
 	for (size_t i = 0; i < x->n; i++)
 		free(x->v[i].id);
 	free(x->v);
+	free(x->heads);
 	memset(x, 0, sizeof(*x));
+}
+
+/* The bucket of band b of hash h. */
+static inline size_t
+simhash_bucket(uint64_t h, int b)
+{
+	uint64_t band = (h >> (16 * b)) & 0xffff;
+
+	/* Fold the 16 bits: similar bands spread over the buckets. */
+	return (size_t)b << SIMHASH_BUCKET_BITS |
+	    (size_t)((band * 0x9e37u) >> 4 & ((1u << SIMHASH_BUCKET_BITS) - 1));
 }
 
 int
 simhash_index_add(struct simhash_index *x, uint64_t hash, int64_t t,
     const char *id)
 {
+	struct simhash_entry	*e;
+	uint64_t		 num = x->base + x->n;
+
+	if (x->heads == NULL && (x->heads = calloc((size_t)SIMHASH_BANDS <<
+	    SIMHASH_BUCKET_BITS, sizeof(*x->heads))) == NULL)
+		return -1;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 256;
 		struct simhash_entry *n = realloc(x->v, cap * sizeof(*n));
@@ -144,10 +162,17 @@ simhash_index_add(struct simhash_index *x, uint64_t hash, int64_t t,
 		x->v = n;
 		x->cap = cap;
 	}
-	if ((x->v[x->n].id = strdup(id != NULL ? id : "")) == NULL)
+	e = &x->v[x->n];
+	if ((e->id = strdup(id != NULL ? id : "")) == NULL)
 		return -1;
-	x->v[x->n].hash = hash;
-	x->v[x->n].t = t;
+	e->hash = hash;
+	e->t = t;
+	for (int b = 0; b < SIMHASH_BANDS; b++) {
+		size_t k = simhash_bucket(hash, b);
+
+		e->next[b] = x->heads[k];
+		x->heads[k] = num + 1;
+	}
 	x->n++;
 	return 0;
 }
@@ -160,9 +185,28 @@ simhash_index_expire(struct simhash_index *x, int64_t now, int64_t window)
 	while (k < x->n && x->v[k].t < now - window)
 		free(x->v[k++].id);
 	if (k > 0) {
+		/* Bucket chains run newest to oldest and stop at base. */
 		memmove(x->v, x->v + k, (x->n - k) * sizeof(*x->v));
 		x->n -= k;
+		x->base += k;
 	}
+}
+
+/* Is e a better match than best (at bestd bits)?  Nearest, then oldest. */
+static int
+simhash_consider(const struct simhash_entry *e, uint64_t hash, int64_t now,
+    int64_t window, const struct simhash_entry *best, int *bestd)
+{
+	int d;
+
+	if (e->hash == 0 || e->t < now - window || e->t > now)
+		return 0;
+	d = simhash_distance(hash, e->hash);
+	if (d < *bestd || (d == *bestd && best != NULL && e < best)) {
+		*bestd = d;
+		return 1;
+	}
+	return 0;
 }
 
 const struct simhash_entry *
@@ -174,16 +218,23 @@ simhash_index_find(const struct simhash_index *x, uint64_t hash, int64_t now,
 
 	if (hash == 0)
 		return NULL;
-	for (size_t i = 0; i < x->n; i++) {
-		const struct simhash_entry *e = &x->v[i];
-		int d;
+	if (maxdist >= SIMHASH_BANDS || x->heads == NULL) {
+		for (size_t i = 0; i < x->n; i++)
+			if (simhash_consider(&x->v[i], hash, now, window, best,
+			    &bestd))
+				best = &x->v[i];
+		return best;
+	}
+	/* Within maxdist < SIMHASH_BANDS bits, some band is equal. */
+	for (int b = 0; b < SIMHASH_BANDS; b++) {
+		uint64_t num = x->heads[simhash_bucket(hash, b)];
 
-		if (e->hash == 0 || e->t < now - window || e->t > now)
-			continue;
-		d = simhash_distance(hash, e->hash);
-		if (d < bestd) {
-			bestd = d;
-			best = e;
+		while (num > x->base) {
+			const struct simhash_entry *e = &x->v[num - 1 - x->base];
+
+			if (simhash_consider(e, hash, now, window, best, &bestd))
+				best = e;
+			num = e->next[b];
 		}
 	}
 	return best;

@@ -6,8 +6,10 @@
  *
  * struct simhash_index remembers recent hashes with their article ids and
  * times, in arrival order, and answers "was something within d bits seen
- * in the last W seconds?" (a linear scan: tens of thousands of entries
- * cost microseconds, far below the cost of one feed fetch).
+ * in the last W seconds?".  For d < SIMHASH_BANDS it looks only at the
+ * entries that share one of the hash's four 16-bit bands (two hashes
+ * within 3 bits agree on at least one band), so a window of hundreds of
+ * thousands of articles costs a few comparisons, not a scan of them all.
  */
 #ifndef PM_SIMHASH_H
 #define PM_SIMHASH_H
@@ -26,15 +28,23 @@ uint64_t	 simhash_shingle(uint64_t w1, uint64_t w2, uint64_t w3);
 uint64_t	 simhash_text(const struct text *);
 int		 simhash_distance(uint64_t, uint64_t);
 
+#define SIMHASH_BANDS		4	/* of 16 bits: exact for distances < 4 */
+#define SIMHASH_BUCKET_BITS	12	/* buckets per band: 4096 */
+
 struct simhash_entry {
 	uint64_t	 hash;
 	int64_t		 t;
 	char		*id;
+	/* The previous entry in this band's bucket, as its number + 1 (0:
+	 * none); entry numbers count every entry ever added. */
+	uint64_t	 next[SIMHASH_BANDS];
 };
 
 struct simhash_index {
-	struct simhash_entry *v;	/* oldest first */
+	struct simhash_entry *v;	/* oldest first; v[0] is entry number base */
 	size_t		 n, cap;
+	uint64_t	 base;
+	uint64_t	*heads;		/* [band][bucket]: newest entry number + 1 */
 };
 
 void	 simhash_index_init(struct simhash_index *);

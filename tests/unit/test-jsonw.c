@@ -69,15 +69,24 @@ START_TEST(numbers_as_cjson_prints_them)
 	    1e-7, 123456789.123, 1e15, 1e16, 1e21, 1e300, 5e-324, DBL_MAX,
 	    -DBL_MAX, INT_MAX, INT_MIN, (double)INT_MAX + 1,
 	    (double)INT_MIN - 1, 2147483646.5, 0.1 + 0.2, 1.0 / 3, 2.0 / 3,
-	    NAN, INFINITY, -INFINITY };
+	    NAN, INFINITY, -INFINITY, 1e-4, -1e-4, 9.9999e-5, 0.000123,
+	    0.1, 0.01, 0.001, 1e-6, 999999999.999999, 1e9, 0.080000001,
+	    -1.344, 2.6, 100, 1234567, -0.5 };
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		check_number(fixed[i]);
-	for (int i = 0; i < 20000; i++) {
+	for (int i = 0; i < 60000; i++) {
 		uint64_t	r = next_rand();
 		double		d;
 
-		switch (i % 4) {
+		switch (i % 6) {
+		case 4:		/* millionths, as rounded probabilities are */
+			d = round((double)(r % 2000000001) - 1e9) / 1e6;
+			break;
+		case 5:		/* a few decimals, small and large */
+			d = (double)(int64_t)(r % 20000001 - 10000000) /
+			    pow(10, (double)((r >> 40) % 12));
+			break;
 		case 0:		/* evidence weights, rounded to 4 places */
 			d = round(((double)(r % 2000001) / 1e5 - 10) * 1e4) / 1e4;
 			break;

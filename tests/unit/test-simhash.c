@@ -235,6 +235,75 @@ START_TEST(window_of_recent_hashes)
 }
 END_TEST
 
+/* The definition the banded lookup must agree with: every entry looked at. */
+static const struct simhash_entry *
+find_by_scan(const struct simhash_index *x, uint64_t h, int64_t now,
+    int64_t window, int maxdist)
+{
+	const struct simhash_entry	*best = NULL;
+	int				 bestd = maxdist + 1;
+
+	for (size_t i = 0; h != 0 && i < x->n; i++) {
+		const struct simhash_entry *e = &x->v[i];
+		int d = simhash_distance(h, e->hash);
+
+		if (e->hash != 0 && e->t >= now - window && e->t <= now &&
+		    d < bestd) {
+			bestd = d;
+			best = e;
+		}
+	}
+	return best;
+}
+
+/*
+ * The lookup by bands finds exactly what a scan of the window finds, the
+ * nearest and then the oldest, also after expiry has moved the window on:
+ * random hashes, near copies of them 0 to 5 bits off, and exact repeats.
+ */
+START_TEST(banded_lookup_equals_scan)
+{
+	struct simhash_index	 x;
+	uint64_t		 r = 0x9e3779b97f4a7c15ULL, kept[512];
+	char			 id[32];
+	int			 found = 0;
+
+	simhash_index_init(&x);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t h;
+		int64_t	 t = i * 10;
+
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		h = r;
+		if (i >= 512 && r % 3 == 0) {	/* near an earlier one */
+			h = kept[(r >> 8) % 512];
+			for (int k = 0; k < (int)((r >> 20) % 6); k++)
+				h ^= 1ULL << ((r >> (24 + 6 * k)) % 64);
+		}
+		for (int maxdist = 0; maxdist <= 3; maxdist++) {
+			const struct simhash_entry *want = find_by_scan(&x, h,
+			    t, 5000, maxdist);
+			const struct simhash_entry *got = simhash_index_find(&x,
+			    h, t, 5000, maxdist);
+
+			ck_assert_ptr_eq(got, want);
+			found += got != NULL;
+		}
+		snprintf(id, sizeof(id), "a%d", i);
+		if (h != 0)
+			ck_assert_int_eq(simhash_index_add(&x, h, t, id), 0);
+		kept[i % 512] = h;
+		simhash_index_expire(&x, t, 5000);
+	}
+	/* The window held about 500 entries, and matches were many. */
+	ck_assert_uint_le(x.n, 502);
+	ck_assert_int_gt(found, 5000);
+	simhash_index_free(&x);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -245,6 +314,7 @@ main(void)
 	tcase_add_test(tc, repeated_shingles_do_not_wrap);
 	tcase_add_test(tc, near_copies_are_near);
 	tcase_add_test(tc, window_of_recent_hashes);
+	tcase_add_test(tc, banded_lookup_equals_scan);
 	tcase_add_test(tc, distance_counts_bits);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
