@@ -124,7 +124,7 @@ jsonv_path_index(char *buf, size_t size, const char *parent, int index)
 	snprintf(buf, size, "%s[%d]", parent != NULL ? parent : "", index);
 }
 
-static const char *
+const char *
 jsonv_type_name(const cJSON *node)
 {
 	if (cJSON_IsObject(node))

@@ -24,6 +24,9 @@ int	 jsonv_fail(struct jsonv *, const char *path, const char *fmt, ...)
 /* Parse text; a syntax error reports line and column.  NULL on error. */
 cJSON	*jsonv_parse(struct jsonv *, const char *text, size_t len);
 
+/* What a node is, for messages: "a number", "an object", "null", ... */
+const char *jsonv_type_name(const cJSON *node);
+
 /* Join a parent path and a key ("feeds[3]" + "url"), or an index. */
 void	 jsonv_path_key(char *buf, size_t size, const char *parent, const char *key);
 void	 jsonv_path_index(char *buf, size_t size, const char *parent, int index);
