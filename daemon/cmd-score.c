@@ -42,39 +42,14 @@ score_usage(FILE *fp)
 	    CONFIG_DEFAULT_PATH);
 }
 
+/* The whole input: FILE, or stdin for "-". */
 static char *
 score_read(const char *path, size_t *len, char *err, size_t errsize)
 {
-	char	*buf = NULL;
-	size_t	 cap = 0, n;
-
-	if (strcmp(path, "-") != 0)
-		return jsonv_read_file(path, SCORE_MAX_INPUT, len, err, errsize);
-	*len = 0;
-	for (;;) {
-		if (cap - *len < 65536) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 262144;
-			if (cap > SCORE_MAX_INPUT + 65536 ||
-			    (nb = realloc(buf, cap + 1)) == NULL) {
-				snprintf(err, errsize, "stdin: too large or out of memory");
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-		}
-		if ((n = fread(buf + *len, 1, cap - *len, stdin)) == 0)
-			break;
-		*len += n;
-	}
-	if (ferror(stdin)) {
-		snprintf(err, errsize, "stdin: read error");
-		free(buf);
-		return NULL;
-	}
-	buf[*len] = '\0';
-	return buf;
+	if (strcmp(path, "-") == 0)
+		return jsonv_read_stream(stdin, "stdin", SCORE_MAX_INPUT, len,
+		    err, errsize);
+	return jsonv_read_file(path, SCORE_MAX_INPUT, len, err, errsize);
 }
 
 /*

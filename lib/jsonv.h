@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 struct jsonv {
@@ -57,5 +58,8 @@ int	 jsonv_add_time(cJSON *obj, const char *key, int64_t t);
 /* Read a whole file (at most maxlen bytes); NULL and a message on error. */
 char	*jsonv_read_file(const char *path, size_t maxlen, size_t *lenp,
 	    char *err, size_t errsize);
+/* The same for an open stream (stdin), named name in messages. */
+char	*jsonv_read_stream(FILE *fp, const char *name, size_t maxlen,
+	    size_t *lenp, char *err, size_t errsize);
 
 #endif

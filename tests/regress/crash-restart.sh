@@ -40,12 +40,7 @@ stored=$(check_delta_log "$DB")
 	fail "too few article deltas"
 
 # Replay everything the store holds, and compare with what the subscriber got.
-start_daemon 10
-"$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 --count "$stored" \
-    --no-reconnect > "$T/replay" || fail "replay failed"
-stop_daemon || true
-counts=$(python3 "$TOP/tests/regress/helpers/same-deltas.py" "$T/sub" "$T/replay") ||
-	fail "subscriber and store disagree"
+store_matches_subscriber 10 "$stored"
 set -- $counts
 sessions=$(sqlite3 "$DB" 'SELECT count(DISTINCT session) FROM deltas')
 [ "$sessions" -ge $((KILLS / 2)) ] || fail "only $sessions sessions published deltas"

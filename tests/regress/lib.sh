@@ -121,6 +121,20 @@ start_subscriber() {
 	subs="$subs $sub"
 }
 
+# store_matches_subscriber UNIT_MS STORED: run the daemon again (start_daemon
+# UNIT_MS), replay the STORED deltas its database holds into $T/replay and
+# stop it; the test fails unless the subscriber's $T/sub holds exactly
+# those deltas (helpers/same-deltas.py).  Sets $counts to what that prints:
+# "RECEIVED STORED UNPERSISTED".
+store_matches_subscriber() {
+	start_daemon "$1"
+	"$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 --count "$2" \
+	    --no-reconnect > "$T/replay" || fail "replay failed"
+	stop_daemon || true
+	counts=$(python3 "$TOP/tests/regress/helpers/same-deltas.py" "$T/sub" "$T/replay") ||
+		fail "subscriber and store disagree"
+}
+
 # stop_subscribers: stop every subscriber start_subscriber started.
 stop_subscribers() {
 	[ -z "$subs" ] || kill $subs 2>/dev/null || true
