@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "archive.h"
 #include "cmd.h"
 #include "config.h"
 #include "date.h"
@@ -24,11 +25,6 @@
 #include "utf8.h"
 
 #define SCORE_MAX_INPUT	(64u * 1024 * 1024)
-
-struct score_input {
-	char	*id, *title, *body, *source, *url;
-	int64_t	 published;
-};
 
 static void
 score_usage(FILE *fp)
@@ -46,111 +42,87 @@ score_usage(FILE *fp)
 	    CONFIG_DEFAULT_PATH);
 }
 
-static void
-score_input_free(struct score_input *in)
-{
-	free(in->id);
-	free(in->title);
-	free(in->body);
-	free(in->source);
-	free(in->url);
-}
-
+/* The whole input: FILE, or stdin for "-". */
 static char *
 score_read(const char *path, size_t *len, char *err, size_t errsize)
 {
-	char	*buf = NULL;
-	size_t	 cap = 0, n;
-
-	if (strcmp(path, "-") != 0)
-		return jsonv_read_file(path, SCORE_MAX_INPUT, len, err, errsize);
-	*len = 0;
-	for (;;) {
-		if (cap - *len < 65536) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 262144;
-			if (cap > SCORE_MAX_INPUT + 65536 ||
-			    (nb = realloc(buf, cap + 1)) == NULL) {
-				snprintf(err, errsize, "stdin: too large or out of memory");
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-		}
-		if ((n = fread(buf + *len, 1, cap - *len, stdin)) == 0)
-			break;
-		*len += n;
-	}
-	if (ferror(stdin)) {
-		snprintf(err, errsize, "stdin: read error");
-		free(buf);
-		return NULL;
-	}
-	buf[*len] = '\0';
-	return buf;
+	if (strcmp(path, "-") == 0)
+		return jsonv_read_stream(stdin, "stdin", SCORE_MAX_INPUT, len,
+		    err, errsize);
+	return jsonv_read_file(path, SCORE_MAX_INPUT, len, err, errsize);
 }
 
-static char *
-score_member(const cJSON *o, const char *key)
+/*
+ * "text" is taken for "body" when there is no "body".  It is renamed in
+ * place so that the shared reader sees one body; a wrong type is reported
+ * under the name the article used.
+ */
+static int
+score_text_alias(struct jsonv *jv, cJSON *root)
 {
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
+	cJSON	*t;
 
-	return cJSON_IsString(m) ? strdup(m->valuestring) : NULL;
+	if (cJSON_GetObjectItemCaseSensitive(root, "body") != NULL ||
+	    (t = cJSON_GetObjectItemCaseSensitive(root, "text")) == NULL)
+		return 0;
+	if (!cJSON_IsString(t) && !cJSON_IsNull(t))
+		return jsonv_fail(jv, "text", "must be a string, not %s",
+		    jsonv_type_name(t));
+	t = cJSON_DetachItemViaPointer(root, t);
+	if (!cJSON_AddItemToObject(root, "body", t)) {
+		cJSON_Delete(t);
+		return jsonv_fail(jv, NULL, "out of memory");
+	}
+	return 0;
 }
 
-/* The JSON form of an article; one-line errors. */
+/*
+ * The JSON form of an article, read as a line of an archive is
+ * (archive_parse_object(): types, times, an HTML body made plain text),
+ * but with score's own rules on top: unknown keys are refused (a typo
+ * would silently score nothing), "id" is optional and "text" stands for
+ * "body".  Errors are one line naming the file.
+ */
 static int
 score_parse_json(const char *name, const char *text, size_t len,
-    struct score_input *in, char *err, size_t errsize)
+    struct article *a, char *err, size_t errsize)
 {
 	static const char *const keys[] = { "id", "title", "body", "source",
 	    "url", "published", "first_seen", "text", NULL };
 	struct jsonv	 jv;
 	cJSON		*root;
-	const cJSON	*pub;
-	const char	*s;
+	const char	*why;
+	char		 why_buf[256];
 
 	jsonv_init(&jv, name);
 	if ((root = jsonv_parse(&jv, text, len)) == NULL ||
 	    jsonv_only_keys(&jv, root, NULL, keys) == -1 ||
-	    jsonv_string(&jv, root, NULL, "title", 0, SCORE_MAX_INPUT, &s) == -1 ||
-	    jsonv_string(&jv, root, NULL, "body", 0, SCORE_MAX_INPUT, &s) == -1)
-		goto fail;
-	in->id = score_member(root, "id");
-	in->title = score_member(root, "title");
-	if ((in->body = score_member(root, "body")) == NULL)
-		in->body = score_member(root, "text");
-	in->source = score_member(root, "source");
-	in->url = score_member(root, "url");
-	pub = cJSON_GetObjectItemCaseSensitive(root, "published");
-	if (cJSON_IsString(pub) &&
-	    date_parse_rfc3339(pub->valuestring, &in->published) == -1) {
-		jsonv_fail(&jv, "published", "'%s' is not an RFC 3339 time",
-		    pub->valuestring);
-		goto fail;
+	    score_text_alias(&jv, root) == -1) {
+		cJSON_Delete(root);
+		snprintf(err, errsize, "%s", jv.err);
+		return -1;
 	}
-	if (in->title == NULL && in->body == NULL) {
-		jsonv_fail(&jv, NULL, "needs a \"title\" or a \"body\"");
-		goto fail;
-	}
+	why = archive_parse_object(root, ARCHIVE_ID_OPTIONAL, a, why_buf,
+	    sizeof(why_buf));
 	cJSON_Delete(root);
+	if (why != NULL) {
+		snprintf(err, errsize, "%s: %s", name, why);
+		return -1;
+	}
 	return 0;
-fail:
-	cJSON_Delete(root);
-	snprintf(err, errsize, "%s", jv.err);
-	return -1;
 }
 
+/* An article from the input: a JSON object, or plain text. */
 static int
 score_parse_input(const char *name, char *text, size_t len,
-    struct score_input *in, char *err, size_t errsize)
+    struct article *in, char *err, size_t errsize)
 {
 	size_t	 i = 0;
 	char	*nl;
 
 	memset(in, 0, sizeof(*in));
-	in->published = PM_TIME_NONE;
+	in->published = in->first_seen = PM_TIME_NONE;
+	in->credibility = 1.0;
 	if (memchr(text, '\0', len) != NULL) {
 		snprintf(err, errsize, "%s: binary input (NUL byte)", name);
 		return -1;
@@ -163,12 +135,12 @@ score_parse_input(const char *name, char *text, size_t len,
 	/* Plain text: the first line is the title. */
 	if ((nl = strchr(text + i, '\n')) != NULL) {
 		in->title = strndup(text + i, (size_t)(nl - (text + i)));
-		in->body = strdup(nl + 1);
+		in->text = strdup(nl + 1);
 	} else {
 		in->title = strdup(text + i);
-		in->body = strdup("");
+		in->text = strdup("");
 	}
-	if (in->title == NULL || in->body == NULL) {
+	if (in->title == NULL || in->text == NULL) {
 		snprintf(err, errsize, "%s: out of memory", name);
 		return -1;
 	}
@@ -198,7 +170,7 @@ struct score_run {
 	const struct market_set	*set;
 	struct scorer		*scorer;
 	struct text		 text;
-	struct score_input	 in;
+	struct article		 in;
 	int64_t			 at;
 };
 
@@ -453,7 +425,7 @@ score_args(int argc, char **argv, struct score_args *a)
 }
 
 static int
-score_at(const struct score_args *a, const struct score_input *in, int64_t *at)
+score_at(const struct score_args *a, const struct article *in, int64_t *at)
 {
 	if (a->at != NULL && strcmp(a->at, "now") != 0) {
 		if (date_parse_rfc3339(a->at, at) == -1) {
@@ -499,7 +471,7 @@ cmd_score(int argc, char **argv)
 		goto out;
 	}
 	text_set_prefixes(&r.text, scorer_prefix_mask(r.scorer));
-	if (text_prepare(&r.text, r.in.title, r.in.body) == -1 ||
+	if (text_prepare(&r.text, r.in.title, r.in.text) == -1 ||
 	    scorer_run(r.scorer, &r.text, a.credibility) == -1) {
 		fprintf(stderr, "pmsignald: score: cannot score %s (too large or "
 		    "out of memory)\n", a.file);
@@ -509,7 +481,7 @@ cmd_score(int argc, char **argv)
 out:
 	scorer_free(r.scorer);
 	text_free(&r.text);
-	score_input_free(&r.in);
+	archive_article_free(&r.in);
 	market_set_free(set);
 	free(path);
 	free(input);

@@ -17,6 +17,7 @@
 #include "archive.h"
 #include "date.h"
 #include "htmltext.h"
+#include "jsonv.h"
 #include "log.h"
 #include "store.h"
 
@@ -131,7 +132,8 @@ archive_get_string(const cJSON *o, const char *key, int required, char **out,
 		return buf;
 	}
 	if (!cJSON_IsString(m)) {
-		snprintf(buf, bufsize, "%s: must be a string", key);
+		snprintf(buf, bufsize, "%s: must be a string, not %s", key,
+		    jsonv_type_name(m));
 		return buf;
 	}
 	if (required && m->valuestring[0] == '\0') {
@@ -217,27 +219,28 @@ archive_html_body(struct article *a, char *buf, size_t bufsize)
 	return NULL;
 }
 
-const char *
-archive_parse_line(const char *line, size_t len, struct article *a, char *buf,
-    size_t bufsize)
+/* An empty article: no fields, no times, full credibility. */
+static void
+archive_article_init(struct article *a)
 {
-	cJSON		*o;
-	const char	*why = NULL;
-
 	memset(a, 0, sizeof(*a));
 	a->published = a->first_seen = PM_TIME_NONE;
 	a->credibility = 1.0;
-	if ((o = cJSON_ParseWithLength(line, len)) == NULL) {
-		snprintf(buf, bufsize, "not valid JSON (at column %zu)",
-		    archive_json_column(line, len));
-		return buf;
-	}
+}
+
+const char *
+archive_parse_object(const cJSON *o, unsigned flags, struct article *a,
+    char *buf, size_t bufsize)
+{
+	const char	*why = NULL;
+
+	archive_article_init(a);
 	if (!cJSON_IsObject(o)) {
 		snprintf(buf, bufsize, "not a JSON object");
-		why = buf;
+		return buf;
 	}
-	if (why == NULL)
-		why = archive_get_string(o, "id", 1, &a->id, buf, bufsize);
+	why = archive_get_string(o, "id", !(flags & ARCHIVE_ID_OPTIONAL),
+	    &a->id, buf, bufsize);
 	if (why == NULL)
 		why = archive_get_string(o, "title", 0, &a->title, buf, bufsize);
 	if (why == NULL)
@@ -256,9 +259,26 @@ archive_parse_line(const char *line, size_t len, struct article *a, char *buf,
 		snprintf(buf, bufsize, "no title and no body");
 		why = buf;
 	}
-	cJSON_Delete(o);
 	if (why != NULL)
 		archive_article_free(a);
+	return why;
+}
+
+const char *
+archive_parse_line(const char *line, size_t len, struct article *a, char *buf,
+    size_t bufsize)
+{
+	cJSON		*o;
+	const char	*why;
+
+	archive_article_init(a);
+	if ((o = cJSON_ParseWithLength(line, len)) == NULL) {
+		snprintf(buf, bufsize, "not valid JSON (at column %zu)",
+		    archive_json_column(line, len));
+		return buf;
+	}
+	why = archive_parse_object(o, 0, a, buf, bufsize);
+	cJSON_Delete(o);
 	return why;
 }
 

@@ -62,6 +62,20 @@ void	 archive_free(struct archive *ar);
 /* Parse one JSONL record into *a (fields malloc'd); NULL or a problem. */
 const char *archive_parse_line(const char *line, size_t len, struct article *a,
 	    char *buf, size_t bufsize);
+
+/* archive_parse_object() flags. */
+#define ARCHIVE_ID_OPTIONAL	0x1	/* "id" may be absent or empty */
+
+/*
+ * Read one article object, the members of an archive line, into *a
+ * (fields malloc'd): archive_parse_line() past the JSON syntax, for
+ * callers that parsed the JSON themselves (pmsignald score, with its
+ * strict key check).  Unknown members are ignored.  NULL, or a one-line
+ * problem in buf ("MEMBER: problem"); on a problem *a holds nothing.
+ */
+struct cJSON;
+const char *archive_parse_object(const struct cJSON *o, unsigned flags,
+	    struct article *a, char *buf, size_t bufsize);
 /* True when body looks like HTML markup rather than plain text. */
 int	 archive_looks_like_html(const char *body);
 void	 archive_article_free(struct article *a);

@@ -124,7 +124,7 @@ jsonv_path_index(char *buf, size_t size, const char *parent, int index)
 	snprintf(buf, size, "%s[%d]", parent != NULL ? parent : "", index);
 }
 
-static const char *
+const char *
 jsonv_type_name(const cJSON *node)
 {
 	if (cJSON_IsObject(node))
@@ -290,24 +290,19 @@ jsonv_bool(struct jsonv *jv, const cJSON *obj, const char *path,
 
 /* Read a regular file whole, refusing anything over maxlen bytes. */
 char *
-jsonv_read_file(const char *path, size_t maxlen, size_t *lenp, char *err,
-    size_t errsize)
+jsonv_read_stream(FILE *fp, const char *name, size_t maxlen, size_t *lenp,
+    char *err, size_t errsize)
 {
-	FILE	*fp;
 	char	*buf = NULL;
 	size_t	 len = 0, cap = 0, n;
 
-	if ((fp = fopen(path, "rb")) == NULL) {
-		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
 	for (;;) {
 		if (cap - len < 4096) {
 			size_t	 ncap = cap ? cap * 2 : 8192;
 			char	*nbuf;
 
 			if ((nbuf = realloc(buf, ncap + 1)) == NULL) {
-				snprintf(err, errsize, "%s: out of memory", path);
+				snprintf(err, errsize, "%s: out of memory", name);
 				goto fail;
 			}
 			buf = nbuf;
@@ -316,7 +311,7 @@ jsonv_read_file(const char *path, size_t maxlen, size_t *lenp, char *err,
 		n = fread(buf + len, 1, cap - len, fp);
 		len += n;
 		if (len > maxlen) {
-			snprintf(err, errsize, "%s: larger than %zu bytes", path,
+			snprintf(err, errsize, "%s: larger than %zu bytes", name,
 			    maxlen);
 			goto fail;
 		}
@@ -324,18 +319,32 @@ jsonv_read_file(const char *path, size_t maxlen, size_t *lenp, char *err,
 			break;
 	}
 	if (ferror(fp)) {
-		snprintf(err, errsize, "%s: read error: %s", path,
+		snprintf(err, errsize, "%s: read error: %s", name,
 		    strerror(errno));
 		goto fail;
 	}
-	fclose(fp);
 	buf[len] = '\0';
 	*lenp = len;
 	return buf;
 fail:
-	fclose(fp);
 	free(buf);
 	return NULL;
+}
+
+char *
+jsonv_read_file(const char *path, size_t maxlen, size_t *lenp, char *err,
+    size_t errsize)
+{
+	FILE	*fp;
+	char	*buf;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = jsonv_read_stream(fp, path, maxlen, lenp, err, errsize);
+	fclose(fp);
+	return buf;
 }
 
 int

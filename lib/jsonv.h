@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 struct jsonv {
@@ -23,6 +24,9 @@ int	 jsonv_fail(struct jsonv *, const char *path, const char *fmt, ...)
 
 /* Parse text; a syntax error reports line and column.  NULL on error. */
 cJSON	*jsonv_parse(struct jsonv *, const char *text, size_t len);
+
+/* What a node is, for messages: "a number", "an object", "null", ... */
+const char *jsonv_type_name(const cJSON *node);
 
 /* Join a parent path and a key ("feeds[3]" + "url"), or an index. */
 void	 jsonv_path_key(char *buf, size_t size, const char *parent, const char *key);
@@ -54,5 +58,8 @@ int	 jsonv_add_time(cJSON *obj, const char *key, int64_t t);
 /* Read a whole file (at most maxlen bytes); NULL and a message on error. */
 char	*jsonv_read_file(const char *path, size_t maxlen, size_t *lenp,
 	    char *err, size_t errsize);
+/* The same for an open stream (stdin), named name in messages. */
+char	*jsonv_read_stream(FILE *fp, const char *name, size_t maxlen,
+	    size_t *lenp, char *err, size_t errsize);
 
 #endif

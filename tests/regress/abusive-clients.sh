@@ -17,16 +17,11 @@
 
 ABUSE_SECONDS=${ABUSE_SECONDS:-20}
 mkdir -p "$T/www" "$T/state"
-python3 "$TOP/tests/regress/helpers/feed-server.py" --grow 0.1 "$T/www" "$T/port" &
-srv=$!
-pid=""; tailpid=""
-stop_all() { kill "$srv" $tailpid 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_all"
-wait_for 10 test -s "$T/port" || fail "feed server did not start"
+start_feed_server --grow 0.1 "$T/www"
 
 # Markets timed from now whose rules the growing feed's five stories
 # (helpers/feed-server.py) push both ways, so deltas keep coming.
-python3 - "$T" "$(cat "$T/port")" <<'PY'
+python3 - "$T" "$port" <<'PY'
 import json, sys, time
 t, port = sys.argv[1], int(sys.argv[2])
 opens = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 86400))
@@ -46,13 +41,13 @@ json.dump({"socket": "pmsignald.sock", "database": "pmsignald.db",
           open(t + "/pmsignald.json", "w"), indent=1)
 PY
 
-SOCK=$T/state/pmsignald.sock
-(ulimit -S -n 1024 2>/dev/null; exec env PMSIGNALD_POLL_TIME_UNIT_MS=20 "$PMSIGNALD" run \
-    --foreground --config "$T/pmsignald.json" --state-dir "$T/state") 2> "$T/log" &
-pid=$!
-wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
-"$PMSIGNALCTL" --socket "$SOCK" tail --json > "$T/sub" 2> "$T/tail.err" &
-tailpid=$!
+# The daemon inherits a soft descriptor limit of 1024; the shell's own
+# limit is back as it was for everything else.
+nofile=$(ulimit -S -n)
+ulimit -S -n 1024 2>/dev/null || true
+start_daemon 20
+ulimit -S -n "$nofile" || fail "cannot restore the descriptor limit $nofile"
+start_subscriber sub
 wait_for 15 grep -q '"type":"delta"' "$T/sub" || fail "no delta: $(tail -n 20 "$T/log")"
 
 python3 "$TOP/tests/regress/helpers/abusive-clients.py" "$SOCK" "$ABUSE_SECONDS" \
@@ -62,7 +57,7 @@ kill -0 "$pid" 2>/dev/null || fail "the daemon died: $(tail -n 20 "$T/log")"
 # Stop the news, let the subscriber catch up with the last seq, replay all.
 sleep 1
 "$PMSIGNALCTL" --socket "$SOCK" status --json > "$T/status.mid" || fail "status failed"
-kill "$srv"; srv=""
+stop_feed_server
 sleep 1
 "$PMSIGNALCTL" --socket "$SOCK" status --json > "$T/status" || fail "status failed"
 seq=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seq"])' "$T/status")
@@ -71,13 +66,9 @@ wait_for 10 grep -q "\"seq\":$seq," "$T/sub" || fail "subscriber did not reach s
     --no-reconnect > "$T/replay" || fail "replay failed"
 grep VmHWM "/proc/$pid/status" > "$T/hwm"
 
-kill -TERM "$pid"
-set +e; wait "$pid"; rc=$?; set -e
-pid=""
-[ "$rc" -eq 0 ] || fail "daemon exit status $rc: $(tail -n 20 "$T/log")"
+stop_daemon || fail "daemon exit status $?: $(tail -n 20 "$T/log")"
 sleep 0.3
-kill "$tailpid" 2>/dev/null || true
-tailpid=""
+stop_subscribers
 
 case "$BUILD" in
 */asan*) limit_kb=$((1024 * 1024)) ;;

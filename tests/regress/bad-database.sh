@@ -32,13 +32,8 @@ refused() {
 }
 
 # A healthy database first (markets opened: deltas, state, a session).
-"$PMSIGNALD" run --foreground --config "$T/pmsignald.json" \
-    --state-dir "$T/state" 2> "$T/log" &
-pid=$!
-stop_daemon() { kill -9 "$pid" 2>/dev/null || true; }
-cleanup_hooks="stop_daemon"
-wait_for 10 test -S "$T/state/pmsignald.sock" || fail "no socket: $(cat "$T/log")"
-kill -TERM "$pid"; wait "$pid" || fail "first run failed: $(cat "$T/log")"
+start_daemon
+stop_daemon || fail "first run failed: $(cat "$T/log")"
 [ "$(sqlite3 "$DB" 'SELECT count(*) FROM deltas')" -gt 0 ] || fail "no deltas"
 cp "$DB" "$T/good.db"
 
@@ -81,8 +76,5 @@ fi
 
 # And the untouched copy still works.
 cp "$T/good.db" "$DB"
-"$PMSIGNALD" run --foreground --config "$T/pmsignald.json" \
-    --state-dir "$T/state" 2> "$T/log" &
-pid=$!
-wait_for 10 test -S "$T/state/pmsignald.sock" || fail "good copy refused: $(cat "$T/log")"
-kill -TERM "$pid"; wait "$pid" || fail "good copy run failed"
+start_daemon
+stop_daemon || fail "good copy run failed"

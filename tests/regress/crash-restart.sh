@@ -8,31 +8,16 @@
 
 KILLS=${CRASH_KILLS:-20}
 mkdir -p "$T/www" "$T/state"
-python3 "$TOP/tests/regress/helpers/feed-server.py" --grow 0.15 "$T/www" "$T/port" &
-srv=$!
-pid=""; tailpid=""
-stop_all() { kill "$srv" $tailpid 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_all"
-wait_for 10 test -s "$T/port" || fail "feed server did not start"
-port=$(cat "$T/port")
+start_feed_server --grow 0.15 "$T/www"
 cat > "$T/pmsignald.json" <<JSON
 { "socket": "pmsignald.sock", "database": "pmsignald.db",
   "markets": "$TOP/config/markets/ukraine-live.json",
   "model": { "dedup_window": 0 },
   "feeds": [ { "name": "grow", "url": "http://127.0.0.1:$port/grow.xml", "interval": 30 } ] }
 JSON
-SOCK=$T/state/pmsignald.sock
 
-start() {
-	PMSIGNALD_POLL_TIME_UNIT_MS=10 "$PMSIGNALD" run --foreground \
-	    --config "$T/pmsignald.json" --state-dir "$T/state" 2>> "$T/log" &
-	pid=$!
-	wait_for 10 test -S "$SOCK" || fail "no socket: $(tail -n 20 "$T/log")"
-}
-
-start
-"$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 > "$T/sub" 2> "$T/tail.err" &
-tailpid=$!
+start_daemon 10
+start_subscriber sub --since 0
 i=0
 while [ $i -lt "$KILLS" ]; do
 	i=$((i + 1))
@@ -40,15 +25,13 @@ while [ $i -lt "$KILLS" ]; do
 	sleep "0.$(( (i * 7919 + $$) % 10 + 3 ))"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
-	start
+	start_daemon 10
 done
 sleep 1
-kill -TERM "$pid"; wait "$pid" || fail "last run did not exit cleanly"
-pid=""
+stop_daemon || fail "last run did not exit cleanly"
 sleep 0.5
-kill "$tailpid" 2>/dev/null || true
-tailpid=""
-kill "$srv"
+stop_subscribers
+stop_feed_server
 
 DB=$T/state/pmsignald.db
 stored=$(check_delta_log "$DB")
@@ -57,12 +40,7 @@ stored=$(check_delta_log "$DB")
 	fail "too few article deltas"
 
 # Replay everything the store holds, and compare with what the subscriber got.
-start
-"$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 --count "$stored" \
-    --no-reconnect > "$T/replay" || fail "replay failed"
-kill -TERM "$pid"; wait "$pid" || true; pid=""
-counts=$(python3 "$TOP/tests/regress/helpers/same-deltas.py" "$T/sub" "$T/replay") ||
-	fail "subscriber and store disagree"
+store_matches_subscriber 10 "$stored"
 set -- $counts
 sessions=$(sqlite3 "$DB" 'SELECT count(DISTINCT session) FROM deltas')
 [ "$sessions" -ge $((KILLS / 2)) ] || fail "only $sessions sessions published deltas"

@@ -5,9 +5,6 @@
 
 test_config > "$T/pmsignald.json"
 mkdir -p "$T/markets" "$T/state"
-pid=""
-kill_daemon() { [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="kill_daemon"
 
 for sig in INT TERM; do
 	# A fresh log per run: the shell truncates "2>" in the child, after

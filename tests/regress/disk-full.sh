@@ -20,18 +20,10 @@ fi
 mkdir -p "$T/www" "$T/state"
 mount --make-rprivate / 2>/dev/null || true
 mount -t tmpfs -o size=4m tmpfs "$T/state" || fail "cannot mount a tmpfs"
-python3 "$TOP/tests/regress/helpers/feed-server.py" --grow 0.1 "$T/www" "$T/port" &
-srv=$!
-pid=""; tailpid=""
-stop_all() {
-	kill "$srv" $tailpid 2>/dev/null
-	[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null
-	sleep 0.2
-	umount "$T/state" 2>/dev/null
-}
-cleanup_hooks="stop_all"
-wait_for 10 test -s "$T/port" || fail "feed server did not start"
-port=$(cat "$T/port")
+start_feed_server --grow 0.1 "$T/www"
+# cleanup has stopped the daemon when it runs this.
+unmount_state() { sleep 0.2; umount "$T/state" 2>/dev/null; }
+cleanup_hooks="unmount_state"
 cat > "$T/pmsignald.json" <<JSON
 { "socket": "pmsignald.sock", "database": "pmsignald.db",
   "markets": "$TOP/config/markets/ukraine-live.json",
@@ -39,15 +31,10 @@ cat > "$T/pmsignald.json" <<JSON
   "retention": { "max_unpersisted": 65536 },
   "feeds": [ { "name": "grow", "url": "http://127.0.0.1:$port/grow.xml", "interval": 30 } ] }
 JSON
-SOCK=$T/state/pmsignald.sock
 DB=$T/state/pmsignald.db
 
-PMSIGNALD_POLL_TIME_UNIT_MS=10 "$PMSIGNALD" run --foreground \
-    --config "$T/pmsignald.json" --state-dir "$T/state" 2> "$T/log" &
-pid=$!
-wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
-"$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 > "$T/sub" 2> "$T/tail.err" &
-tailpid=$!
+start_daemon 10
+start_subscriber sub --since 0
 wait_for 15 grep -q '"cause":"article"' "$T/sub" || fail "no article delta: $(cat "$T/log")"
 
 # Fill the file system.  sqlite still has room in its WAL for a while;
@@ -104,11 +91,9 @@ wait_for 10 grep -q 'polling and scoring resume' "$T/log" || fail "no resume"
 wait_for 15 sh -c "[ \$(wc -l < '$T/www/requests.log') -gt $polls ]" ||
 	fail "polling did not resume"
 sleep 2
-kill -TERM "$pid"; wait "$pid" || fail "daemon did not exit cleanly: $(tail -n 5 "$T/log")"
-pid=""
+stop_daemon || fail "daemon did not exit cleanly: $(tail -n 5 "$T/log")"
 sleep 0.3
-kill "$tailpid" 2>/dev/null || true
-tailpid=""
+stop_subscribers
 
 stored=$(check_delta_log "$DB")
 # Every article delta's article and evidence were stored with it.
@@ -116,15 +101,7 @@ orphans=$(sqlite3 "$DB" "SELECT count(*) FROM deltas d WHERE cause = 'article' A
 [ "$orphans" = 0 ] || fail "$orphans article deltas without their article or evidence"
 
 # What the subscriber saw is exactly what the database holds.
-PMSIGNALD_POLL_TIME_UNIT_MS=10 "$PMSIGNALD" run --foreground \
-    --config "$T/pmsignald.json" --state-dir "$T/state" 2>> "$T/log" &
-pid=$!
-wait_for 10 test -S "$SOCK" || fail "no socket on restart: $(tail -n 5 "$T/log")"
-"$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 --count "$stored" \
-    --no-reconnect > "$T/replay" || fail "replay failed"
-kill -TERM "$pid"; wait "$pid" || true; pid=""
-counts=$(python3 "$TOP/tests/regress/helpers/same-deltas.py" "$T/sub" "$T/replay") ||
-	fail "subscriber and store disagree"
+store_matches_subscriber 10 "$stored"
 set -- $counts
 [ "$3" -ge 5 ] || fail "only $3 deltas published from memory"
 # The recovery line names exactly the seqs published from memory.

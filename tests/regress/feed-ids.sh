@@ -7,7 +7,6 @@
 . "$TOP/tests/regress/lib.sh"
 
 mkdir -p "$T/www" "$T/state"
-SOCK=$T/state/pmsignald.sock
 DB=$T/state/pmsignald.db
 cat > "$T/markets.json" <<'JSON'
 { "markets": [
@@ -37,24 +36,13 @@ B="Beta vote passed in parliament"
 G="Gamma summit held on the coast"
 feed "g1|alpha|$A" "g2|beta|$B"
 
-python3 "$TOP/tests/regress/helpers/feed-server.py" "$T/www" "$T/port" &
-srv=$!
-pid=""; subs=""
-stop_all() { kill "$srv" $subs 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_all"
-wait_for 10 test -s "$T/port" || fail "feed server did not start"
+start_feed_server "$T/www"
 cat > "$T/pmsignald.json" <<JSON
 { "socket": "pmsignald.sock", "database": "pmsignald.db", "markets": "$T/markets.json",
   "model": { "dedup_window": 0 },
-  "feeds": [ { "name": "local", "url": "http://127.0.0.1:$(cat "$T/port")/feed.xml", "interval": 30 } ] }
+  "feeds": [ { "name": "local", "url": "http://127.0.0.1:$port/feed.xml", "interval": 30 } ] }
 JSON
 
-start() {
-	PMSIGNALD_POLL_TIME_UNIT_MS=20 "$PMSIGNALD" run --foreground \
-	    --config "$T/pmsignald.json" --state-dir "$T/state" 2>> "$T/log" &
-	pid=$!
-	wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
-}
 # polls: how many polls of the feed have finished (status).
 polls() {
 	"$PMSIGNALCTL" --socket "$SOCK" status --json 2>/dev/null |
@@ -77,9 +65,8 @@ for l in open(sys.argv[1]):
         print("%s:%s" % (x["market"], x["article"]["id"]))' "$T/sub" | sort | tr '\n' ' '
 }
 
-start
-"$PMSIGNALCTL" --socket "$SOCK" tail --json --since 0 > "$T/sub" 2> "$T/sub.err" &
-subs=$!
+start_daemon 20
+start_subscriber sub --since 0
 wait_for 10 grep -q '"id":"g2"' "$T/sub" || fail "first poll not scored: $(cat "$T/log")"
 settle
 [ "$(articles)" = 2 ] || fail "$(articles) articles after the first polls"
@@ -102,9 +89,9 @@ settle
 	fail "g3 not stored with its link"
 
 # Across a restart: yet other guids for the same links are still known.
-kill -TERM "$pid"; wait "$pid" || fail "exit status $? after SIGTERM"
+stop_daemon || fail "exit status $? after SIGTERM"
 feed "g1-v4|alpha|$A" "g2-v4|beta|$B" "g3-v4|gamma|$G"
-start
+start_daemon 20
 settle
 settle
 [ "$(articles)" = 3 ] || fail "after a restart, re-issued guids stored: $(articles)"
@@ -114,6 +101,5 @@ settle
 expect_contains "$T/log" "feed local: 2 new articles"
 expect_contains "$T/log" "feed local: 1 new article"
 
-kill -TERM "$pid"; wait "$pid" || fail "exit status $? after SIGTERM"
-pid=""
+stop_daemon || fail "exit status $? after SIGTERM"
 exit 0

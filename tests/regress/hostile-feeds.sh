@@ -20,10 +20,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 
 python3 "$TOP/tests/regress/helpers/hostile-server.py" "$T/srv" \
     --secret "$T/secret" --cert "$T/cert.pem" --key "$T/key.pem" &
-srv=$!
-pid=""
-stop_all() { kill "$srv" 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_all"
+srv=$!		# stopped by cleanup (lib.sh), like a feed server
 wait_for 20 test -s "$T/srv/ports.json" || fail "hostile server did not start"
 
 # Markets timed from now.  truce-now is open for two years, truce-later
@@ -78,11 +75,7 @@ case "$BUILD" in
 *) unit_ms=20; slack_ms=1000; limit_kb=$((256 * 1024)) ;;
 esac
 date +%s > "$T/t0"
-PMSIGNALD_POLL_TIME_UNIT_MS=$unit_ms "$PMSIGNALD" run --foreground \
-    --config "$T/pmsignald.json" --state-dir "$T/state" 2> "$T/log" &
-pid=$!
-SOCK=$T/state/pmsignald.sock
-wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
+start_daemon "$unit_ms"
 
 sleep "$RUN_SECONDS"
 kill -0 "$pid" 2>/dev/null || fail "the daemon died: $(tail -n 20 "$T/log")"
@@ -96,10 +89,7 @@ seq=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seq"])' "
 grep VmHWM "/proc/$pid/status" > "$T/hwm"
 date +%s > "$T/t1"
 
-kill -TERM "$pid"
-set +e; wait "$pid"; rc=$?; set -e
-pid=""
-[ "$rc" -eq 0 ] || fail "daemon exit status $rc: $(tail -n 20 "$T/log")"
+stop_daemon || fail "daemon exit status $?: $(tail -n 20 "$T/log")"
 
 # Peak RSS bound (above): a few max_body buffers and one parse at a time;
 # the sanitizers' shadow memory and quarantine need more.

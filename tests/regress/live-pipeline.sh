@@ -22,13 +22,7 @@ A3=$(item a3 "Kremlin rules out any ceasefire before talks on territory" \
 	"The Kremlin ruled out a ceasefire with Ukraine before talks on territory, a spokesman said in Moscow.")
 printf '%s\n%s\n' "$A2" "$A1" | feed
 
-python3 "$TOP/tests/regress/helpers/feed-server.py" "$T/www" "$T/port" &
-srv=$!
-pid=""; tailpid=""
-stop_all() { kill "$srv" $tailpid 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_all"
-wait_for 10 test -s "$T/port" || fail "feed server did not start"
-port=$(cat "$T/port")
+start_feed_server "$T/www"
 
 cat > "$T/pmsignald.json" <<JSON
 { "socket": "pmsignald.sock", "database": "pmsignald.db",
@@ -37,16 +31,9 @@ cat > "$T/pmsignald.json" <<JSON
                "interval": 30, "credibility": 0.9 } ] }
 JSON
 
-start() {
-	PMSIGNALD_POLL_TIME_UNIT_MS=20 "$PMSIGNALD" run --foreground \
-	    --config "$T/pmsignald.json" --state-dir "$T/state" 2>> "$T/log" &
-	pid=$!
-	wait_for 10 test -S "$T/state/pmsignald.sock" || fail "no socket: $(cat "$T/log")"
-}
-start
+start_daemon 20
 # --since 0: the first poll may well beat the subscriber to it.
-"$PMSIGNALCTL" --socket "$T/state/pmsignald.sock" tail --json --since 0 > "$T/sub" 2> "$T/tail.err" &
-tailpid=$!
+start_subscriber sub --since 0
 
 # The ceasefire article moves the ceasefire market up; the weather one nothing.
 wait_for 15 grep -q '"cause":"article".*"id":"a1"' "$T/sub" ||
@@ -66,7 +53,7 @@ PY
 wait_for 10 grep -q 'feed.xml inm="' "$T/www/requests.log" || fail "no If-None-Match"
 
 # status shows the feed's health and the market's p.
-"$PMSIGNALCTL" --socket "$T/state/pmsignald.sock" status --json > "$T/status" ||
+"$PMSIGNALCTL" --socket "$SOCK" status --json > "$T/status" ||
 	fail "status failed"
 python3 - "$T/status" <<'PY' || fail "status wrong: $(cat "$T/status")"
 import json, sys
@@ -80,7 +67,7 @@ PY
 # kill -9, a new article arrives meanwhile, restart: only it is scored.
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true
 printf '%s\n%s\n%s\n' "$A3" "$A2" "$A1" | feed
-start
+start_daemon 20
 wait_for 15 grep -q '"id":"a3"' "$T/sub" || fail "no delta for a3 after restart: $(cat "$T/log")"
 sleep 1
 python3 - "$T/sub" <<'PY' || fail "resume wrong: $(cat "$T/sub")"
@@ -96,9 +83,5 @@ assert len({x["session"] for x in d}) == 2, "one session per daemon run"
 PY
 
 # SIGTERM: the subscriber gets bye "shutdown", the daemon exits 0 in time.
-kill -TERM "$pid"
-i=0; while kill -0 "$pid" 2>/dev/null; do i=$((i + 1)); [ $i -lt 100 ] || fail "no exit in 5 s"; sleep 0.05; done
-set +e; wait "$pid"; rc=$?; set -e
-pid=""
-[ "$rc" -eq 0 ] || fail "exit status $rc"
+stop_daemon 5 || fail "exit status $?"
 grep -q '"type":"bye","reason":"shutdown"' "$T/sub" || fail "no bye: $(tail -n 3 "$T/sub")"

@@ -7,9 +7,6 @@
 
 PROM="python3 $TOP/tests/regress/prom-check.py"
 mkdir -p "$T/state"
-pid=""
-kill_daemon() { [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="kill_daemon"
 
 # config LISTEN: the bundled config with metrics_listen LISTEN ("" for none).
 config() {

@@ -9,7 +9,6 @@
 
 PROM="python3 $TOP/tests/regress/prom-check.py"
 mkdir -p "$T/www" "$T/state"
-SOCK=$T/state/pmsignald.sock
 
 # market ID PRIOR PHRASE: one binary market, open since 2020.
 market() {
@@ -39,13 +38,7 @@ feed() {
 
 markets "$ALPHA" "$BETA"
 feed "w1|Weather service warns of early frost"
-python3 "$TOP/tests/regress/helpers/feed-server.py" "$T/www" "$T/port" &
-srv=$!
-pid=""; subs=""
-stop_all() { kill "$srv" $subs 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_all"
-wait_for 10 test -s "$T/port" || fail "feed server did not start"
-port=$(cat "$T/port")
+start_feed_server "$T/www"
 
 # config INTERVAL MARKETS: write the daemon config atomically.
 config() {
@@ -58,18 +51,15 @@ JSON
 }
 config 30 "$T/markets.json"
 
-PMSIGNALD_POLL_TIME_UNIT_MS=20 "$PMSIGNALD" run --foreground \
-    --config "$T/pmsignald.json" --state-dir "$T/state" 2> "$T/log" &
-pid=$!
+start_daemon 20
 wait_for 10 grep -q 'feeds\?, markets' "$T/log" || fail "no start: $(cat "$T/log")"
 wait_for 10 grep -q 'feed local: 1 new article' "$T/log" || fail "no first poll: $(cat "$T/log")"
 MPORT=$(sed -n 's|.*metrics: listening on http://127.0.0.1:\([0-9]*\)/metrics$|\1|p' "$T/log")
 
-# subscribe NAME ARGS...: a real subscriber, JSON lines into $T/NAME.
+# subscribe NAME ARGS...: start_subscriber, then wait for its snapshot.
 subscribe() {
-	_n=$1; shift
-	"$PMSIGNALCTL" --socket "$SOCK" tail --json "$@" > "$T/$_n" 2> "$T/$_n.err" &
-	subs="$subs $!"
+	_n=$1
+	start_subscriber "$@"
 	wait_for 10 grep -qE '"type":"(snapshot|delta)"' "$T/$_n" ||
 		fail "$_n: no snapshot nor delta: $(cat "$T/$_n.err")"
 }
@@ -184,11 +174,7 @@ PY
 subscribe s3 --no-reconnect
 subscribe s4 --no-reconnect --market 'alpha-*'
 subscribe s5 --no-reconnect --since 0
-kill -TERM "$pid"
-i=0; while kill -0 "$pid" 2>/dev/null; do i=$((i + 1)); [ $i -lt 100 ] || fail "no exit in 5 s"; sleep 0.05; done
-set +e; wait "$pid"; rc=$?; set -e
-pid=""
-[ "$rc" -eq 0 ] || fail "exit status $rc after SIGTERM: $(tail -n 5 "$T/log")"
+stop_daemon 5 || fail "exit status $? after SIGTERM: $(tail -n 5 "$T/log")"
 for s in all gamma s3 s4 s5; do
 	grep -q '"type":"bye","reason":"shutdown"' "$T/$s" || fail "$s: no bye: $(tail -n 3 "$T/$s")"
 done

@@ -11,27 +11,17 @@ cat > "$T/pmsignald.json" <<JSON
   "retention": { "article_days": 7, "delta_days": 30 },
   "feeds": [ { "name": "closed", "url": "http://127.0.0.1:9/feed" } ] }
 JSON
-SOCK=$T/state/pmsignald.sock
 DB=$T/state/pmsignald.db
-pid=""
-stop_daemon() { [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_daemon"
-start() {
-	"$PMSIGNALD" run --foreground --config "$T/pmsignald.json" \
-	    --state-dir "$T/state" 2>> "$T/log" &
-	pid=$!
-	wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
-}
 
 # A first run opens the markets: one delta each.
-start
-kill -TERM "$pid"; wait "$pid" || fail "first run failed"; pid=""
+start_daemon
+stop_daemon || fail "first run failed"
 last=$(sqlite3 "$DB" 'SELECT max(seq) FROM deltas')
 [ "$last" -ge 6 ] || fail "only $last deltas"
 # The first four become 400 days old.
 sqlite3 "$DB" "UPDATE deltas SET ts = ts - 400 * 86400 WHERE seq <= 4"
 
-start
+start_daemon
 wait_for 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT min(seq) FROM deltas')\" = 5 ]" ||
 	fail "old deltas not pruned: min seq $(sqlite3 "$DB" 'SELECT min(seq) FROM deltas')"
 [ "$(sqlite3 "$DB" 'SELECT max(seq) FROM deltas')" = "$last" ] || fail "newer deltas pruned"
@@ -65,4 +55,4 @@ got = session(4, last - 4)
 assert [m["type"] for m in got] == ["delta"] * (last - 4), got
 assert [m["seq"] for m in got] == list(range(5, last + 1)), got
 PY
-kill -TERM "$pid"; wait "$pid" || fail "daemon did not exit cleanly"; pid=""
+stop_daemon || fail "daemon did not exit cleanly"

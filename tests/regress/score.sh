@@ -30,6 +30,14 @@ expect_contains "$T/plain" '"title":"Ceasefire agreed"'
 expect_contains "$T/plain" '"at":"2025-12-10T12:00:00Z"'
 expect_contains "$T/plain" '"rule":"ceasefire-agreed"'
 
+# A JSON article is read as an archive line is: the HTML body becomes the
+# text the pipeline scores (the span counts no tags), "published" may be a
+# feed's date; score's own rules: no id needed, "text" stands for "body".
+printf '{"title": "Talks", "text": "<p>Russia and Ukraine <b>agreed</b> a full ceasefire on Monday.</p>", "published": "Wed, 10 Dec 2025 12:00:00 GMT"}' > "$T/html.json"
+"$PMSIGNALD" score --markets "$M" --json "$T/html.json" > "$T/html"
+expect_contains "$T/html" '"at":"2025-12-10T12:00:00Z"'
+expect_contains "$T/html" '"rule":"ceasefire-agreed","text":"agreed a full ceasefire","field":"text","span":[19,42]'
+
 # Markets not open at the time are left out.
 "$PMSIGNALD" score --markets "$M" --at 2025-11-20T00:00:00Z --json "$A" > "$T/early"
 grep -q 'trump-putin-call-2025' "$T/early" && fail "a market not yet open was scored"
@@ -49,6 +57,12 @@ refuse() {
 printf '{"title": "x", "body": 3}' > "$T/bad.json"
 refuse "bad article" "$T/bad.json: body: must be a string, not a number" --markets "$M" "$T/bad.json"
 printf '{"title": "x",' > "$T/broken.json"
+printf '{"title": "x", "boddy": "y"}' > "$T/typo.json"
+refuse "unknown key" "$T/typo.json: boddy: unknown key" --markets "$M" "$T/typo.json"
+printf '{"title": "", "text": ""}' > "$T/empty.json"
+refuse "empty article" "$T/empty.json: no title and no body" --markets "$M" "$T/empty.json"
+printf '{"title": "x", "published": "soon"}' > "$T/when.json"
+refuse "bad published" "$T/when.json: published: not a time" --markets "$M" "$T/when.json"
 refuse "broken JSON" "$T/broken.json: JSON syntax error at line 1" --markets "$M" "$T/broken.json"
 refuse "bad time" "--at 'yesterday' is not an RFC 3339 time" --markets "$M" --at yesterday "$A"
 printf '{"markets": [{"id": "x"}]}' > "$T/m.json"

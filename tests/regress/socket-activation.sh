@@ -10,15 +10,11 @@
 test_config > "$T/pmsignald.json"
 mkdir -p "$T/state"
 SOCK=$T/act.sock
-pid=""
-subs=""
-kill_daemon() {
-	kill $subs 2>/dev/null
-	[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null
-	# The daemon run by listen-fds.py --respawn.
+# The daemon run by listen-fds.py --respawn ($pid and $subs are lib.sh's).
+kill_respawned() {
 	[ ! -s "$T/daemon.pid" ] || kill -9 "$(cat "$T/daemon.pid")" 2>/dev/null
 }
-cleanup_hooks="kill_daemon"
+cleanup_hooks="kill_respawned"
 
 # run_activated ARGS...: start the daemon under listen-fds.py ARGS, logging
 # to a fresh $LOG.

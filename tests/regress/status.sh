@@ -9,7 +9,6 @@
 
 PROM="python3 $TOP/tests/regress/prom-check.py"
 mkdir -p "$T/www" "$T/state"
-SOCK=$T/state/pmsignald.sock
 cat > "$T/markets.json" <<'JSON'
 { "markets": [
   { "id": "alpha-deal", "question": "Will the alpha deal be signed?", "kind": "binary",
@@ -27,13 +26,7 @@ XML
 printf '<!DOCTYPE html><html><head><title>Home</title></head><body><p>Welcome</p></body></html>\n' > "$T/www/page.html"
 : > "$T/www/empty.xml"
 
-python3 "$TOP/tests/regress/helpers/feed-server.py" "$T/www" "$T/port" &
-srv=$!
-pid=""; subs=""
-stop_all() { kill "$srv" $subs 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_all"
-wait_for 10 test -s "$T/port" || fail "feed server did not start"
-port=$(cat "$T/port")
+start_feed_server "$T/www"
 U=http://127.0.0.1:$port
 cat > "$T/pmsignald.json" <<JSON
 { "socket": "pmsignald.sock", "database": "pmsignald.db",
@@ -47,14 +40,11 @@ cat > "$T/pmsignald.json" <<JSON
     { "name": "refused", "url": "http://127.0.0.1:9/feed.xml", "interval": 30 } ] }
 JSON
 
-PMSIGNALD_POLL_TIME_UNIT_MS=20 "$PMSIGNALD" run --foreground \
-    --config "$T/pmsignald.json" --state-dir "$T/state" 2> "$T/log" &
-pid=$!
+start_daemon 20
 wait_for 10 grep -q 'feeds, markets' "$T/log" || fail "no start: $(cat "$T/log")"
 MPORT=$(sed -n 's|.*metrics: listening on http://127.0.0.1:\([0-9]*\)/metrics$|\1|p' "$T/log")
 URL=http://127.0.0.1:$MPORT/metrics
-"$PMSIGNALCTL" --socket "$SOCK" tail --json > "$T/sub" 2> "$T/sub.err" &
-subs=$!
+start_subscriber sub
 wait_for 10 grep -q '"type":"snapshot"' "$T/sub" || fail "no snapshot: $(cat "$T/sub.err")"
 
 # metric FILE NAME: one sample's value from a canonical scrape.
@@ -145,11 +135,9 @@ grep -Eq '^articles: 1 \(0 near-duplicates\); deltas: [0-9]+; reloads: 0 \(0 ref
 grep -q '^feeds: \[' "$txt" && fail "raw JSON in the human view: $(cat "$txt")"
 
 # The subscribers gauge follows a disconnect.
-kill "$subs"; subs=""
+stop_subscribers
 wait_for 10 sh -c "$PROM get '$URL' | grep -qx 'pmsignald_subscribers 0'" ||
 	fail "subscribers gauge did not drop"
 
-kill -TERM "$pid"
-wait "$pid" || fail "exit status $? after SIGTERM"
-pid=""
+stop_daemon || fail "exit status $? after SIGTERM"
 exit 0

@@ -8,7 +8,6 @@
 . "$TOP/tests/regress/lib.sh"
 
 mkdir -p "$T/state"
-SOCK=$T/state/pmsignald.sock
 # Two markets; the articles push each up and down in turn, so every one
 # of them moves a market and the deltas keep coming.
 cat > "$T/markets.json" <<'JSON'
@@ -28,28 +27,18 @@ printf '%s\t%s\n' \
     "Alpha deal collapsed over final terms" "The alpha deal collapsed over the final terms, officials told reporters on Friday." \
     "Beta vote failed in a late session" "The beta vote failed after several members changed sides in the late session." \
     > "$T/articles.tsv"
-python3 "$TOP/tests/regress/helpers/feed-server.py" --grow 0.004 --grow-window 150 \
-    --grow-articles "$T/articles.tsv" "$T" "$T/port" &
-srv=$!
-pid=""; subs=""
-stop_all() { kill "$srv" $subs 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_all"
-wait_for 10 test -s "$T/port" || fail "feed server did not start"
+start_feed_server --grow 0.004 --grow-window 150 --grow-articles "$T/articles.tsv" "$T"
 cat > "$T/pmsignald.json" <<JSON
 { "socket": "pmsignald.sock", "database": "pmsignald.db",
   "markets": "$T/markets.json",
   "model": { "dedup_window": 0 },
   "subscribers": { "soft_limit": 16384, "soft_seconds": 1, "hard_limit": 131072,
                    "slow_close_seconds": 60 },
-  "feeds": [ { "name": "grow", "url": "http://127.0.0.1:$(cat "$T/port")/grow.xml", "interval": 30 } ] }
+  "feeds": [ { "name": "grow", "url": "http://127.0.0.1:$port/grow.xml", "interval": 30 } ] }
 JSON
-PMSIGNALD_POLL_TIME_UNIT_MS=10 "$PMSIGNALD" run --foreground \
-    --config "$T/pmsignald.json" --state-dir "$T/state" 2> "$T/log" &
-pid=$!
-wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
+start_daemon 10
 
-"$PMSIGNALCTL" --socket "$SOCK" tail --json --no-reconnect > "$T/fast" 2> "$T/fast.err" &
-subs=$!
+start_subscriber fast --no-reconnect
 wait_for 10 grep -q '"type":"snapshot"' "$T/fast" || fail "fast reader: no snapshot"
 
 # The slow reader: subscribe, read the snapshot and a few deltas, stop
@@ -83,10 +72,8 @@ out.close()
 PY
 sleep 1
 "$PMSIGNALCTL" --socket "$SOCK" status --json > "$T/status" || fail "status"
-kill -TERM "$pid"
-wait "$pid" || fail "exit status $? after SIGTERM"
-pid=""
-wait "$subs" 2>/dev/null || true
+stop_daemon || fail "exit status $? after SIGTERM"
+wait "$sub" 2>/dev/null || true
 subs=""
 
 python3 - "$T/fast" "$T/slow" "$T/status" <<'PY' || fail "slow/fast readers wrong (log: $(grep -i 'client' "$T/log" | tail -n 5))"

@@ -7,7 +7,6 @@
 . "$TOP/tests/regress/lib.sh"
 
 mkdir -p "$T/www" "$T/state"
-SOCK=$T/state/pmsignald.sock
 # market ID PHRASE: a binary market, open since 2020, prior 0.5.
 market() {
 	printf '{ "id": "%s", "question": "Will %s?", "kind": "binary", "opens": "2020-01-01T00:00:00Z", "prior": 0.5, "rules": [ { "name": "yes", "any": "%s", "weight": 1.0 } ] }' \
@@ -37,29 +36,14 @@ burst() {
 }
 add 0 "weather service warns of frost"
 
-python3 "$TOP/tests/regress/helpers/feed-server.py" "$T/www" "$T/port" &
-srv=$!
-pid=""; subs=""
-stop_all() { kill "$srv" $subs 2>/dev/null; [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="stop_all"
-wait_for 10 test -s "$T/port" || fail "feed server did not start"
+start_feed_server "$T/www"
 cat > "$T/pmsignald.json" <<JSON
 { "socket": "pmsignald.sock", "database": "pmsignald.db", "markets": "$T/markets.json",
   "model": { "dedup_window": 0 },
-  "feeds": [ { "name": "local", "url": "http://127.0.0.1:$(cat "$T/port")/feed.xml", "interval": 30 } ] }
+  "feeds": [ { "name": "local", "url": "http://127.0.0.1:$port/feed.xml", "interval": 30 } ] }
 JSON
-PMSIGNALD_POLL_TIME_UNIT_MS=20 "$PMSIGNALD" run --foreground \
-    --config "$T/pmsignald.json" --state-dir "$T/state" 2> "$T/log" &
-pid=$!
-wait_for 10 test -S "$SOCK" || fail "no socket: $(cat "$T/log")"
+start_daemon 20
 
-# tail NAME ARGS...: a subscriber writing JSON lines to $T/NAME.
-tail_start() {
-	_n=$1; shift
-	"$PMSIGNALCTL" --socket "$SOCK" tail --json "$@" > "$T/$_n" 2> "$T/$_n.err" &
-	last_tail=$!
-	subs="$subs $last_tail"
-}
 # seqs NAME: the last delta seq in $T/NAME (0 if none).
 last_seq() {
 	python3 -c 'import json,sys
@@ -69,19 +53,19 @@ print(s[-1] if s else 0)' "$T/$1"
 # caught_up NAME SEQ: NAME has received the delta SEQ.
 caught_up() { [ "$(last_seq "$1")" -ge "$2" ]; }
 
-tail_start all
-tail_start alpha --market 'alpha-*'
-tail_start pair --market beta-vote --market 'gamma-*'
-tail_start none --market 'nothing-*'
+start_subscriber all
+start_subscriber alpha --market 'alpha-*'
+start_subscriber pair --market beta-vote --market 'gamma-*'
+start_subscriber none --market 'nothing-*'
 for s in all alpha pair none; do
 	wait_for 10 grep -q '"type":"snapshot"' "$T/$s" || fail "$s: no snapshot: $(cat "$T/$s.err")"
 done
 
 # Two bursts while everyone listens; the resumer reads the first only.
-tail_start resumer
-resumer=$last_tail
-tail_start resumer-alpha --market 'alpha-*'
-resumer_alpha=$last_tail
+start_subscriber resumer
+resumer=$sub
+start_subscriber resumer-alpha --market 'alpha-*'
+resumer_alpha=$sub
 base=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[1])["as_of_seq"])' "$T/all")
 burst
 wait_for 15 caught_up all $((base + 4)) || fail "first burst not published: $(tail -n 3 "$T/log")"
@@ -96,17 +80,15 @@ burst
 wait_for 15 caught_up all $((cut1 + 8)) || fail "bursts not published: $(tail -n 3 "$T/log")"
 
 # Resume with since: the missed deltas first, then live ones.
-tail_start resumed --since "$cut1"
-tail_start resumed-alpha --since "$cut2" --market 'alpha-*'
+start_subscriber resumed --since "$cut1"
+start_subscriber resumed-alpha --since "$cut2" --market 'alpha-*'
 wait_for 15 caught_up resumed "$(last_seq all)" || fail "resume did not catch up: $(cat "$T/resumed.err")"
 burst
 wait_for 15 caught_up all $((cut1 + 12)) || fail "last burst not published"
 end=$(last_seq all)
 wait_for 15 caught_up resumed "$end" || fail "resumed subscriber missed the live deltas"
 sleep 0.5
-kill -TERM "$pid"
-wait "$pid" || fail "exit status $? after SIGTERM"
-pid=""
+stop_daemon || fail "exit status $? after SIGTERM"
 sleep 0.3
 
 python3 - "$T" "$cut1" "$cut2" <<'PY' || fail "subscriptions wrong"

@@ -11,10 +11,8 @@ NLOG=$T/notify.log
 
 python3 "$TOP/tests/regress/notify-sink.py" "$T/notify.sock" "$NLOG" &
 sink=$!
-pid=""
 stop_sink() { kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null; }
-kill_daemon() { [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; }
-cleanup_hooks="kill_daemon stop_sink"
+cleanup_hooks="stop_sink"
 wait_for 10 grep -q SINK=ready "$NLOG" || fail "notify sink did not start"
 
 # count FIELD: how many notifications carry FIELD (e.g. READY=1).
@@ -23,10 +21,10 @@ count() {
 	    END { print n + 0 }' "$NLOG"
 }
 
-# start_daemon WATCHDOG_PID_MODE: "self" makes WATCHDOG_PID the daemon's own
+# start_notified WATCHDOG_PID_MODE: "self" makes WATCHDOG_PID the daemon's own
 # pid (exec keeps the shell's), "other" names pid 1.  Logs to a fresh $LOG.
 run=0
-start_daemon() {
+start_notified() {
 	run=$((run + 1))
 	LOG=$T/log.$run
 	NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=400000 \
@@ -39,7 +37,7 @@ start_daemon() {
 }
 
 # --- watchdog meant for us: READY, pings every ~200 ms, reload, stop.
-start_daemon self
+start_notified self
 wait_for 10 grep -q 'READY=1' "$NLOG" || fail "no READY=1: $(cat "$LOG")"
 grep 'READY=1' "$NLOG" | grep -Eq 'STATUS=8 feeds \(0 failing\), 10 markets, 0 subscribers, [0-9]+ deltas, last delta [0-9T:Z-]+' ||
 	fail "READY=1 without the STATUS summary: $(cat "$NLOG")"
@@ -98,7 +96,7 @@ tail -n 1 "$NLOG" | grep -q 'STOPPING=1' || fail "notifications after STOPPING=1
 
 # --- WATCHDOG_PID names another process: no pings at all.
 : > "$NLOG"
-start_daemon other
+start_notified other
 wait_for 10 grep -q 'READY=1' "$NLOG" || fail "no READY=1 (other pid): $(cat "$LOG")"
 sleep 0.8
 kill -TERM "$pid"

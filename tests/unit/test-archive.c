@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "archive.h"
 #include "date.h"
 #include "store.h"
@@ -51,7 +53,7 @@ START_TEST(jsonl_order_and_problems)
 	ck_assert(reported(&ar, DATA "mixed.jsonl:7: published: not a time (RFC 3339 expected, such as 2025-11-19T10:00:00Z)"));
 	ck_assert(reported(&ar, DATA "mixed.jsonl:8: id: missing"));
 	ck_assert(reported(&ar, DATA "mixed.jsonl:9: no title and no body"));
-	ck_assert(reported(&ar, DATA "mixed.jsonl:10: title: must be a string"));
+	ck_assert(reported(&ar, DATA "mixed.jsonl:10: title: must be a string, not a number"));
 
 	ck_assert_uint_eq(ar.narticles, 6);
 	ck_assert_str_eq(ar.articles[0].id, "m8");
@@ -156,6 +158,54 @@ START_TEST(html_detection)
 }
 END_TEST
 
+/* archive_parse_object() on text; NULL or the problem. */
+static const char *
+parse_object(const char *json, unsigned flags, struct article *a, char *buf,
+    size_t size)
+{
+	cJSON		*o;
+	const char	*why;
+
+	ck_assert_ptr_nonnull(o = cJSON_Parse(json));
+	why = archive_parse_object(o, flags, a, buf, size);
+	cJSON_Delete(o);
+	return why;
+}
+
+START_TEST(object_id_optional)
+{
+	struct article	a;
+	char		why[256];
+
+	/* An archive line needs its id; pmsignald score's article does not. */
+	ck_assert_str_eq(parse_object("{\"title\":\"Talks\"}", 0, &a, why,
+	    sizeof(why)), "id: missing");
+	ck_assert_ptr_null(a.title);
+	ck_assert_ptr_null(parse_object("{\"title\":\"Talks\",\"x\":1}",
+	    ARCHIVE_ID_OPTIONAL, &a, why, sizeof(why)));
+	ck_assert_ptr_null(a.id);
+	ck_assert_str_eq(a.title, "Talks");
+	ck_assert_int_eq(a.published, PM_TIME_NONE);
+	archive_article_free(&a);
+
+	/* Everything else is read as an archive line is: HTML bodies too. */
+	ck_assert_ptr_null(parse_object("{\"body\":\"<p>Envoys <b>met</b></p>\","
+	    "\"published\":\"2025-12-01T10:00:00Z\"}", ARCHIVE_ID_OPTIONAL, &a,
+	    why, sizeof(why)));
+	ck_assert_ptr_null(strchr(a.text, '<'));
+	ck_assert_ptr_nonnull(strstr(a.text, "Envoys met"));
+	ck_assert_int_eq(a.published, t("2025-12-01T10:00:00Z"));
+	archive_article_free(&a);
+	ck_assert_str_eq(parse_object("{\"title\":\"\",\"body\":\"\"}",
+	    ARCHIVE_ID_OPTIONAL, &a, why, sizeof(why)), "no title and no body");
+	ck_assert_str_eq(parse_object("{\"title\":\"x\",\"url\":[]}",
+	    ARCHIVE_ID_OPTIONAL, &a, why, sizeof(why)),
+	    "url: must be a string, not an array");
+	ck_assert_str_eq(parse_object("[1]", ARCHIVE_ID_OPTIONAL, &a, why,
+	    sizeof(why)), "not a JSON object");
+}
+END_TEST
+
 /* Store one article the way the daemon does. */
 static void
 store_one(struct store *st, const char *feed, const char *guid,
@@ -238,6 +288,7 @@ archive_suite(void)
 	tcase_add_test(tc, fatal_errors);
 	tcase_add_test(tc, invalid_utf8_is_a_bad_line);
 	tcase_add_test(tc, html_detection);
+	tcase_add_test(tc, object_id_optional);
 	tcase_add_test(tc, database_and_mixed_directory);
 	suite_add_tcase(s, tc);
 	return s;
