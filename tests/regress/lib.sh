@@ -91,7 +91,15 @@ start_daemon() {
 	env ${1:+PMSIGNALD_POLL_TIME_UNIT_MS=$1} "$PMSIGNALD" run --foreground \
 	    --config "$T/pmsignald.json" --state-dir "$T/state" 2>> "$T/log" &
 	pid=$!
-	wait_for 10 test -S "$SOCK" || fail "no socket: $(tail -n 30 "$T/log")"
+	# Answering, not only a socket file: one a killed daemon left behind
+	# is there at once.
+	wait_for 10 daemon_answers || fail "no socket: $(tail -n 30 "$T/log")"
+}
+
+# daemon_answers: the daemon $pid runs and answers a status request.
+daemon_answers() {
+	kill -0 "$pid" 2>/dev/null &&
+	    "$PMSIGNALCTL" --socket "$SOCK" status > /dev/null 2>&1
 }
 
 # stop_daemon [SECONDS]: SIGTERM to the daemon start_daemon started; wait
