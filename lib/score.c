@@ -37,7 +37,7 @@
 #define CUE_AFTER(m)	(1u << (2 * (m) + 1))
 #define CUE_BREAK	(1u << 31)
 #define CUE_SOFT_BREAK	(1u << 30)
-#define CUE_MODS	5	/* negation .. question have cue lists */
+#define CUE_MODS	6	/* negation .. recap have cue lists */
 #define CUE_MOD_BITS	((1u << (2 * CUE_MODS)) - 1)
 #define FACTOR_SETS	(1u << MOD_REPEAT)	/* negation .. wrong_actor: see scorer_factor() */
 
@@ -141,6 +141,8 @@ scorer_factor_of(const struct modifier *md, unsigned mods)
 		f *= md[MOD_INTENT].factor;
 	if (mods & (1u << MOD_QUESTION))
 		f *= md[MOD_QUESTION].factor;
+	if (mods & (1u << MOD_RECAP))
+		f *= md[MOD_RECAP].factor;
 	if (mods & (1u << MOD_WRONG_ACTOR))
 		f *= md[MOD_WRONG_ACTOR].factor;
 	return f;
@@ -874,6 +876,17 @@ scorer_between_blocked(const struct scorer *s, const struct occ *x,
 	return 0;
 }
 
+/* Is occurrence o a possessive ("Putin's")? */
+static int
+scorer_possessive(const struct scorer *s, const struct occ *o)
+{
+	const struct text *t = s->text;
+
+	return o->tok1 + 1 < t->ntoks && t->toks[o->tok1].hash == s->h_apos &&
+	    t->toks[o->tok1 + 1].hash == s->h_s && !t->toks[o->tok1].gap &&
+	    !t->toks[o->tok1 + 1].gap;
+}
+
 /*
  * Is actor occurrence o a possessive followed by a rival ("Trump's envoy",
  * "Putin's aide Yuri Ushakov")?  Then the rival, not the actor, takes part.
@@ -882,11 +895,7 @@ static int
 scorer_possessive_rival(const struct scorer *s, const struct market_rule *r,
     const struct occ *o)
 {
-	const struct text *t = s->text;
-
-	if (o->tok1 + 1 >= t->ntoks || t->toks[o->tok1].hash != s->h_apos ||
-	    t->toks[o->tok1 + 1].hash != s->h_s || t->toks[o->tok1].gap ||
-	    t->toks[o->tok1 + 1].gap)
+	if (!scorer_possessive(s, o))
 		return 0;
 	for (size_t i = 0; i < r->nrivals; i++) {
 		uint32_t term = r->rivals[i];
@@ -902,6 +911,44 @@ scorer_possessive_rival(const struct scorer *s, const struct market_rule *r,
 		}
 	}
 	return 0;
+}
+
+/*
+ * Is actor occurrence o a possessive that is not the event's party: "Trump
+ * and Zelenskiy discussed Putin's response in a phone call"?  Putin's
+ * response is what was talked about; Putin took no part.  A possessive is
+ * a party only when one of the rule's other matched phrases follows it,
+ * at most one word later ("Putin's phone call with Trump", "Trump's first
+ * meeting with Putin", "Washington's plan was published").  occ[0 .. n)
+ * are the rule's matched occurrences, the anchor included.
+ */
+static int
+scorer_possessive_aside(const struct scorer *s, const struct occ *o,
+    const struct occ *const *occ, size_t n)
+{
+	if (!scorer_possessive(s, o))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (occ[i]->tok0 >= o->tok1 + 2 && occ[i]->tok0 <= o->tok1 + 3 &&
+		    occ[i]->sent == o->sent)
+			return 0;
+	return 1;
+}
+
+/*
+ * Is rival occurrence v, after the anchor a, the speaker the sentence is
+ * attributed to ("Putin and Zelenskiy agreed to meet, Witkoff says")?  The
+ * word right after it is a soft break ("said", "says", "told"): the
+ * rival reports the event and takes no part in it.
+ */
+static int
+scorer_speaker(const struct scorer *s, const struct occ *v, const struct occ *a)
+{
+	const struct text *t = s->text;
+
+	return v->tok0 >= a->tok1 && v->tok1 < t->ntoks &&
+	    t->toks[v->tok1].kind == TOK_WORD &&
+	    t->toks[v->tok1].brk == BREAK_ANY;
 }
 
 /* One candidate firing of a slow rule. */
@@ -922,6 +969,7 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 {
 	const struct occ	*anc = &s->occs[a];
 	struct span		 ex[17];
+	const struct occ	*occ[17];
 	size_t			 nex = 0;
 	uint32_t		 maxd = 0;
 	const struct modifier	*wa = &s->set->mods[MOD_WRONG_ACTOR];
@@ -932,11 +980,13 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 	f->start = anc->start;
 	f->end = anc->end;
 	ex[nex++] = (struct span){ anc->start, anc->end };
+	occ[0] = anc;
 	for (size_t i = 0; i + 1 < r->nterms; i++) {
 		int32_t o = scorer_nearest(s, r->terms[i], anc, r->within);
 
 		if (o < 0)
 			return;
+		occ[nex] = &s->occs[o];
 		ex[nex++] = (struct span){ s->occs[o].start, s->occs[o].end };
 		if (s->occs[o].start < f->start)
 			f->start = s->occs[o].start;
@@ -950,6 +1000,9 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 	for (size_t i = 0; i < r->nnone; i++)
 		if (scorer_nearest(s, r->none[i], anc, r->within) >= 0)
 			return;
+	for (size_t i = 1; i < nex && r->nrivals > 0; i++)
+		if (scorer_possessive_aside(s, occ[i], occ, nex))
+			f->mods |= 1u << MOD_WRONG_ACTOR;
 	for (size_t i = 0; i < r->nrivals && !(f->mods & (1u << MOD_WRONG_ACTOR)); i++) {
 		int32_t o = scorer_nearest(s, r->rivals[i], anc, r->within);
 		int inside = 0;
@@ -962,7 +1015,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 		/* A rival right next to the event, nearer than a named actor,
 		 * is the one taking part ("Trump spoke with Zelenskyy about
 		 * Putin"). */
-		if (!inside && occ_dist(&s->occs[o], anc) < maxd &&
+		if (!inside && !scorer_speaker(s, &s->occs[o], anc) &&
+		    occ_dist(&s->occs[o], anc) < maxd &&
 		    (wa_scope == 0 || occ_dist(&s->occs[o], anc) <= wa_scope) &&
 		    !scorer_between_blocked(s, &s->occs[o], anc, wa->breaks))
 			f->mods |= 1u << MOD_WRONG_ACTOR;
