@@ -559,6 +559,37 @@ scorer_blocked(const struct scorer *s, uint32_t a, uint32_t b, int level)
 	return 0;
 }
 
+/*
+ * Does the break at token k belong to the word itself, a cue that starts
+ * with a break word ("since December")?  A break that a comma before it
+ * left there does not.
+ */
+static int
+scorer_own_break(const struct text *t, uint32_t k)
+{
+	return k > 0 && t->toks[k - 1].kind == TOK_WORD;
+}
+
+/*
+ * Is after-cue c cut off from an anchor ending before token a1 by a clause
+ * break of at least level?  The cue's own break word does not cut it off:
+ * "the ceasefire in force since December" is in the reach of "since
+ * December".
+ */
+static int
+scorer_after_blocked(const struct scorer *s, uint32_t a1, const struct cue *c,
+    int level)
+{
+	const struct text *t = s->text;
+
+	if (level == BREAK_NONE)
+		return 0;
+	if (a1 < c->tok0 && scorer_blocked(s, a1, c->tok0 - 1, level))
+		return 1;
+	return (int)t->toks[c->tok0].brk >= level &&
+	    !scorer_own_break(t, c->tok0);
+}
+
 /* First cue of sentence sent (cues are in text order). */
 static size_t
 scorer_first_cue(const struct scorer *s, uint32_t sent)
@@ -610,7 +641,7 @@ scorer_cue_mods(const struct scorer *s, const struct cue *c, const struct occ *a
 		} else if ((c->bits & CUE_AFTER(m)) && c->tok0 >= a->tok1) {
 			if ((md->after_scope == 0 ||
 			    c->w0 - a->w1 <= (uint32_t)md->after_scope) &&
-			    !scorer_blocked(s, a->tok1, c->tok0, md->breaks))
+			    !scorer_after_blocked(s, a->tok1, c, md->breaks))
 				mods |= 1u << m;
 		}
 	}
@@ -676,9 +707,12 @@ scorer_mark_after(struct scorer *s, const struct cue *c, int m)
 	uint32_t		 start = s->text->sents[c->sent].tok0;
 	uint32_t		 reach = scorer_reach(md->after_scope);
 	uint8_t			 stop = scorer_stop_level(md);
+	uint32_t		 k = c->tok0;
 
-	for (uint32_t k = c->tok0; k > start && tk[k].brk < stop &&
-	    c->w0 - tk[k].w <= reach; k--)
+	/* the cue's own break word does not stop it (scorer_after_blocked) */
+	if (k > start && tk[k].brk >= stop && scorer_own_break(s->text, k))
+		s->maska[k--] |= (uint8_t)(1u << m);
+	for (; k > start && tk[k].brk < stop && c->w0 - tk[k].w <= reach; k--)
 		s->maska[k] |= (uint8_t)(1u << m);
 }
 
