@@ -611,12 +611,22 @@ struct span {
 	uint32_t start, end;
 };
 
+/*
+ * Is cue c part of the matched phrases ex (ex[0] the anchor)?  A cue that
+ * starts before the anchor and ends inside it is its context, not part of
+ * it: "to meet" says "Putin to meet Trump" is a plan, "last met" that
+ * "Trump and Putin last met in Alaska" is background.
+ */
 static int
 scorer_excluded(const struct cue *c, const struct span *ex, size_t nex)
 {
-	for (size_t i = 0; i < nex; i++)
-		if (c->start < ex[i].end && ex[i].start < c->end)
-			return 1;
+	for (size_t i = 0; i < nex; i++) {
+		if (!(c->start < ex[i].end && ex[i].start < c->end))
+			continue;
+		if (i == 0 && c->start < ex[0].start && c->end <= ex[0].end)
+			continue;
+		return 1;
+	}
 	return 0;
 }
 
@@ -633,9 +643,13 @@ scorer_cue_mods(const struct scorer *s, const struct cue *c, const struct occ *a
 	for (int m = 0; m < CUE_MODS; m++) {
 		const struct modifier *md = &s->set->mods[m];
 
-		if ((c->bits & CUE_BEFORE(m)) && c->tok1 <= a->tok0) {
+		if ((c->bits & CUE_BEFORE(m)) && c->tok0 < a->tok0 &&
+		    c->tok1 <= a->tok1) {
+			/* it may end inside the anchor (scorer_excluded()) */
+			uint32_t d = c->w1 > a->w0 ? 0 : a->w0 - c->w1;
+
 			if ((md->before_scope == 0 ||
-			    a->w0 - c->w1 <= (uint32_t)md->before_scope) &&
+			    d <= (uint32_t)md->before_scope) &&
 			    !scorer_blocked(s, c->tok1, a->tok0, md->breaks))
 				mods |= 1u << m;
 		} else if ((c->bits & CUE_AFTER(m)) && c->tok0 >= a->tok1) {
