@@ -30,8 +30,8 @@
 /* ---------------------------------------------------------------- defaults */
 
 static const char *const mod_names[MOD_COUNT] = {
-	"negation", "denial", "hedge", "intent", "question", "wrong_actor",
-	"repeat"
+	"negation", "denial", "hedge", "intent", "question", "recap",
+	"wrong_actor", "repeat"
 };
 
 static const char *const def_negation_before[] = {
@@ -117,6 +117,8 @@ static const struct mod_default mod_defaults[MOD_COUNT] = {
 	[MOD_HEDGE] = { 0.5, 0, 8, BREAK_NONE, def_hedge, def_hedge },
 	[MOD_INTENT] = { 0.5, 6, 5, BREAK_ANY, def_intent_before, def_intent_after },
 	[MOD_QUESTION] = { 0.25, 0, 0, BREAK_STRONG, def_question_before, def_none },
+	/* off unless a market file gives its cues (docs/MARKETS.md) */
+	[MOD_RECAP] = { 0.0, 0, 6, BREAK_STRONG, def_none, def_none },
 	[MOD_WRONG_ACTOR] = { 0.0, 3, 0, BREAK_ANY, def_none, def_none },
 	[MOD_REPEAT] = { 0.5, 0, 0, BREAK_NONE, def_none, def_none },
 };
@@ -675,7 +677,7 @@ mbuild_rule_ignore(struct jsonv *jv, const cJSON *node, const char *path,
 		jsonv_path_index(q, sizeof(q), p, i++);
 		if (!cJSON_IsString(e) || (m = modifier_parse(e->valuestring)) < 0)
 			return jsonv_fail(jv, q, "must name a modifier (negation, "
-			    "denial, hedge, intent, question, wrong_actor, repeat)");
+			    "denial, hedge, intent, question, recap, wrong_actor, repeat)");
 		r->ignore |= 1u << m;
 	}
 	return 0;
@@ -1061,8 +1063,8 @@ mbuild_modifiers(struct mbuild *b, struct jsonv *jv, const cJSON *root)
 			jsonv_path_key(p, sizeof(p), "modifiers", m->string);
 			if (modifier_parse(m->string) < 0)
 				return jsonv_fail(jv, p, "unknown modifier (negation, "
-				    "denial, hedge, intent, question, wrong_actor, "
-				    "repeat)");
+				    "denial, hedge, intent, question, recap, "
+				    "wrong_actor, repeat)");
 		}
 	}
 	for (int i = 0; i < MOD_COUNT; i++) {

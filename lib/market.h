@@ -34,6 +34,7 @@ enum modifier_id {
 	MOD_HEDGE,		/* "reportedly", "could", "may" */
 	MOD_INTENT,		/* "will", "plans to", "ready to": not yet a fact */
 	MOD_QUESTION,		/* "if", "whether", a question */
+	MOD_RECAP,		/* "last met", "previously": background, old news */
 	MOD_WRONG_ACTOR,	/* someone else is nearer the event than a named actor */
 	MOD_REPEAT,		/* the same rule again in one article */
 	MOD_COUNT

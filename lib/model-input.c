@@ -11,7 +11,8 @@
  * "if they meet", "Trump's envoy met Putin"). */
 #define MODEL_NOT_DONE	((1u << MOD_NEGATION) | (1u << MOD_DENIAL) | \
 			 (1u << MOD_HEDGE) | (1u << MOD_INTENT) | \
-			 (1u << MOD_QUESTION) | (1u << MOD_WRONG_ACTOR))
+			 (1u << MOD_QUESTION) | (1u << MOD_RECAP) | \
+			 (1u << MOD_WRONG_ACTOR))
 
 /*
  * The scorer's total (capped, credibility applied) is the whole; the fact

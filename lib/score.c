@@ -37,7 +37,7 @@
 #define CUE_AFTER(m)	(1u << (2 * (m) + 1))
 #define CUE_BREAK	(1u << 31)
 #define CUE_SOFT_BREAK	(1u << 30)
-#define CUE_MODS	5	/* negation .. question have cue lists */
+#define CUE_MODS	6	/* negation .. recap have cue lists */
 #define CUE_MOD_BITS	((1u << (2 * CUE_MODS)) - 1)
 #define FACTOR_SETS	(1u << MOD_REPEAT)	/* negation .. wrong_actor: see scorer_factor() */
 
@@ -141,6 +141,8 @@ scorer_factor_of(const struct modifier *md, unsigned mods)
 		f *= md[MOD_INTENT].factor;
 	if (mods & (1u << MOD_QUESTION))
 		f *= md[MOD_QUESTION].factor;
+	if (mods & (1u << MOD_RECAP))
+		f *= md[MOD_RECAP].factor;
 	if (mods & (1u << MOD_WRONG_ACTOR))
 		f *= md[MOD_WRONG_ACTOR].factor;
 	return f;
@@ -557,6 +559,37 @@ scorer_blocked(const struct scorer *s, uint32_t a, uint32_t b, int level)
 	return 0;
 }
 
+/*
+ * Does the break at token k belong to the word itself, a cue that starts
+ * with a break word ("since December")?  A break that a comma before it
+ * left there does not.
+ */
+static int
+scorer_own_break(const struct text *t, uint32_t k)
+{
+	return k > 0 && t->toks[k - 1].kind == TOK_WORD;
+}
+
+/*
+ * Is after-cue c cut off from an anchor ending before token a1 by a clause
+ * break of at least level?  The cue's own break word does not cut it off:
+ * "the ceasefire in force since December" is in the reach of "since
+ * December".
+ */
+static int
+scorer_after_blocked(const struct scorer *s, uint32_t a1, const struct cue *c,
+    int level)
+{
+	const struct text *t = s->text;
+
+	if (level == BREAK_NONE)
+		return 0;
+	if (a1 < c->tok0 && scorer_blocked(s, a1, c->tok0 - 1, level))
+		return 1;
+	return (int)t->toks[c->tok0].brk >= level &&
+	    !scorer_own_break(t, c->tok0);
+}
+
 /* First cue of sentence sent (cues are in text order). */
 static size_t
 scorer_first_cue(const struct scorer *s, uint32_t sent)
@@ -578,12 +611,22 @@ struct span {
 	uint32_t start, end;
 };
 
+/*
+ * Is cue c part of the matched phrases ex (ex[0] the anchor)?  A cue that
+ * starts before the anchor and ends inside it is its context, not part of
+ * it: "to meet" says "Putin to meet Trump" is a plan, "last met" that
+ * "Trump and Putin last met in Alaska" is background.
+ */
 static int
 scorer_excluded(const struct cue *c, const struct span *ex, size_t nex)
 {
-	for (size_t i = 0; i < nex; i++)
-		if (c->start < ex[i].end && ex[i].start < c->end)
-			return 1;
+	for (size_t i = 0; i < nex; i++) {
+		if (!(c->start < ex[i].end && ex[i].start < c->end))
+			continue;
+		if (i == 0 && c->start < ex[0].start && c->end <= ex[0].end)
+			continue;
+		return 1;
+	}
 	return 0;
 }
 
@@ -600,15 +643,19 @@ scorer_cue_mods(const struct scorer *s, const struct cue *c, const struct occ *a
 	for (int m = 0; m < CUE_MODS; m++) {
 		const struct modifier *md = &s->set->mods[m];
 
-		if ((c->bits & CUE_BEFORE(m)) && c->tok1 <= a->tok0) {
+		if ((c->bits & CUE_BEFORE(m)) && c->tok0 < a->tok0 &&
+		    c->tok1 <= a->tok1) {
+			/* it may end inside the anchor (scorer_excluded()) */
+			uint32_t d = c->w1 > a->w0 ? 0 : a->w0 - c->w1;
+
 			if ((md->before_scope == 0 ||
-			    a->w0 - c->w1 <= (uint32_t)md->before_scope) &&
+			    d <= (uint32_t)md->before_scope) &&
 			    !scorer_blocked(s, c->tok1, a->tok0, md->breaks))
 				mods |= 1u << m;
 		} else if ((c->bits & CUE_AFTER(m)) && c->tok0 >= a->tok1) {
 			if ((md->after_scope == 0 ||
 			    c->w0 - a->w1 <= (uint32_t)md->after_scope) &&
-			    !scorer_blocked(s, a->tok1, c->tok0, md->breaks))
+			    !scorer_after_blocked(s, a->tok1, c, md->breaks))
 				mods |= 1u << m;
 		}
 	}
@@ -674,9 +721,12 @@ scorer_mark_after(struct scorer *s, const struct cue *c, int m)
 	uint32_t		 start = s->text->sents[c->sent].tok0;
 	uint32_t		 reach = scorer_reach(md->after_scope);
 	uint8_t			 stop = scorer_stop_level(md);
+	uint32_t		 k = c->tok0;
 
-	for (uint32_t k = c->tok0; k > start && tk[k].brk < stop &&
-	    c->w0 - tk[k].w <= reach; k--)
+	/* the cue's own break word does not stop it (scorer_after_blocked) */
+	if (k > start && tk[k].brk >= stop && scorer_own_break(s->text, k))
+		s->maska[k--] |= (uint8_t)(1u << m);
+	for (; k > start && tk[k].brk < stop && c->w0 - tk[k].w <= reach; k--)
 		s->maska[k] |= (uint8_t)(1u << m);
 }
 
@@ -874,6 +924,17 @@ scorer_between_blocked(const struct scorer *s, const struct occ *x,
 	return 0;
 }
 
+/* Is occurrence o a possessive ("Putin's")? */
+static int
+scorer_possessive(const struct scorer *s, const struct occ *o)
+{
+	const struct text *t = s->text;
+
+	return o->tok1 + 1 < t->ntoks && t->toks[o->tok1].hash == s->h_apos &&
+	    t->toks[o->tok1 + 1].hash == s->h_s && !t->toks[o->tok1].gap &&
+	    !t->toks[o->tok1 + 1].gap;
+}
+
 /*
  * Is actor occurrence o a possessive followed by a rival ("Trump's envoy",
  * "Putin's aide Yuri Ushakov")?  Then the rival, not the actor, takes part.
@@ -882,11 +943,7 @@ static int
 scorer_possessive_rival(const struct scorer *s, const struct market_rule *r,
     const struct occ *o)
 {
-	const struct text *t = s->text;
-
-	if (o->tok1 + 1 >= t->ntoks || t->toks[o->tok1].hash != s->h_apos ||
-	    t->toks[o->tok1 + 1].hash != s->h_s || t->toks[o->tok1].gap ||
-	    t->toks[o->tok1 + 1].gap)
+	if (!scorer_possessive(s, o))
 		return 0;
 	for (size_t i = 0; i < r->nrivals; i++) {
 		uint32_t term = r->rivals[i];
@@ -902,6 +959,44 @@ scorer_possessive_rival(const struct scorer *s, const struct market_rule *r,
 		}
 	}
 	return 0;
+}
+
+/*
+ * Is actor occurrence o a possessive that is not the event's party: "Trump
+ * and Zelenskiy discussed Putin's response in a phone call"?  Putin's
+ * response is what was talked about; Putin took no part.  A possessive is
+ * a party only when one of the rule's other matched phrases follows it,
+ * at most one word later ("Putin's phone call with Trump", "Trump's first
+ * meeting with Putin", "Washington's plan was published").  occ[0 .. n)
+ * are the rule's matched occurrences, the anchor included.
+ */
+static int
+scorer_possessive_aside(const struct scorer *s, const struct occ *o,
+    const struct occ *const *occ, size_t n)
+{
+	if (!scorer_possessive(s, o))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (occ[i]->tok0 >= o->tok1 + 2 && occ[i]->tok0 <= o->tok1 + 3 &&
+		    occ[i]->sent == o->sent)
+			return 0;
+	return 1;
+}
+
+/*
+ * Is rival occurrence v, after the anchor a, the speaker the sentence is
+ * attributed to ("Putin and Zelenskiy agreed to meet, Witkoff says")?  The
+ * word right after it is a soft break ("said", "says", "told"): the
+ * rival reports the event and takes no part in it.
+ */
+static int
+scorer_speaker(const struct scorer *s, const struct occ *v, const struct occ *a)
+{
+	const struct text *t = s->text;
+
+	return v->tok0 >= a->tok1 && v->tok1 < t->ntoks &&
+	    t->toks[v->tok1].kind == TOK_WORD &&
+	    t->toks[v->tok1].brk == BREAK_ANY;
 }
 
 /* One candidate firing of a slow rule. */
@@ -922,6 +1017,7 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 {
 	const struct occ	*anc = &s->occs[a];
 	struct span		 ex[17];
+	const struct occ	*occ[17];
 	size_t			 nex = 0;
 	uint32_t		 maxd = 0;
 	const struct modifier	*wa = &s->set->mods[MOD_WRONG_ACTOR];
@@ -932,11 +1028,13 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 	f->start = anc->start;
 	f->end = anc->end;
 	ex[nex++] = (struct span){ anc->start, anc->end };
+	occ[0] = anc;
 	for (size_t i = 0; i + 1 < r->nterms; i++) {
 		int32_t o = scorer_nearest(s, r->terms[i], anc, r->within);
 
 		if (o < 0)
 			return;
+		occ[nex] = &s->occs[o];
 		ex[nex++] = (struct span){ s->occs[o].start, s->occs[o].end };
 		if (s->occs[o].start < f->start)
 			f->start = s->occs[o].start;
@@ -950,6 +1048,9 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 	for (size_t i = 0; i < r->nnone; i++)
 		if (scorer_nearest(s, r->none[i], anc, r->within) >= 0)
 			return;
+	for (size_t i = 1; i < nex && r->nrivals > 0; i++)
+		if (scorer_possessive_aside(s, occ[i], occ, nex))
+			f->mods |= 1u << MOD_WRONG_ACTOR;
 	for (size_t i = 0; i < r->nrivals && !(f->mods & (1u << MOD_WRONG_ACTOR)); i++) {
 		int32_t o = scorer_nearest(s, r->rivals[i], anc, r->within);
 		int inside = 0;
@@ -962,7 +1063,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 		/* A rival right next to the event, nearer than a named actor,
 		 * is the one taking part ("Trump spoke with Zelenskyy about
 		 * Putin"). */
-		if (!inside && occ_dist(&s->occs[o], anc) < maxd &&
+		if (!inside && !scorer_speaker(s, &s->occs[o], anc) &&
+		    occ_dist(&s->occs[o], anc) < maxd &&
 		    (wa_scope == 0 || occ_dist(&s->occs[o], anc) <= wa_scope) &&
 		    !scorer_between_blocked(s, &s->occs[o], anc, wa->breaks))
 			f->mods |= 1u << MOD_WRONG_ACTOR;

@@ -187,14 +187,14 @@ START_TEST(rule_errors)
 	expect_error("{\"markets\":[" M1 "\"rules\":[{\"name\":\"r\",\"any\":\"x\",\"weight\":1,\"rivals\":[\"y\"]}]}]}",
 	    "m.json: markets[0].rules[0].rivals: needs a rule with at least two terms in \"all\" (actors, then the event)");
 	expect_error("{\"markets\":[" M1 "\"rules\":[{\"name\":\"r\",\"any\":\"x\",\"weight\":1,\"ignore\":[\"sarcasm\"]}]}]}",
-	    "m.json: markets[0].rules[0].ignore[0]: must name a modifier (negation, denial, hedge, intent, question, wrong_actor, repeat)");
+	    "m.json: markets[0].rules[0].ignore[0]: must name a modifier (negation, denial, hedge, intent, question, recap, wrong_actor, repeat)");
 	expect_error("{\"markets\":[" M1 "\"rules\":[{\"name\":\"r\",\"any\":\"x\",\"within\":\"paragraph\",\"weight\":1}]}]}",
 	    "m.json: markets[0].rules[0].within: must be \"sentence\" or a number of tokens");
 	expect_error("{\"vocabularies\":{\"a\":[\"@b\"],\"b\":[\"@a\"]},\"markets\":[" M1
 	    "\"rules\":[{\"name\":\"r\",\"any\":\"@a\",\"weight\":1}]}]}",
 	    "m.json: vocabularies.b[0]: vocabulary '@a' refers to itself");
 	expect_error("{\"modifiers\":{\"sarcasm\":{}},\"markets\":[" M1 R1 "]}",
-	    "m.json: modifiers.sarcasm: unknown modifier (negation, denial, hedge, intent, question, wrong_actor, repeat)");
+	    "m.json: modifiers.sarcasm: unknown modifier (negation, denial, hedge, intent, question, recap, wrong_actor, repeat)");
 	expect_error("{\"modifiers\":{\"hedge\":{\"factor\":2}},\"markets\":[" M1 R1 "]}",
 	    "m.json: modifiers.hedge.factor: must be between -1 and 1 (got 2)");
 }

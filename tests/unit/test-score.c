@@ -22,6 +22,12 @@ static const char *markets_json =
     "  \"others\":[\"envoy\",\"envoys\",\"reporters\",\"@zelensky\"],"
     "  \"call\":[\"phone call\",\"spoke by phone\",\"call with\",\"(spoke|speak) (with|to)\"],"
     "  \"meet\":[\"meet\",\"met\",\"meeting\",\"summit\"]},"
+    " \"modifiers\":{\"recap\":{"
+    "   \"before\":[\"last (met|spoke)\",\"previously\"],"
+    "   \"after\":[\"since (january|march|december)\",\"last year\",\"previously\"]}},"
+    " \"clause_breaks\":[\"but\",\"however\",\"although\",\"though\",\"while\","
+    "   \"whereas\",\"yet\",\"despite\",\"instead\",\"meanwhile\",\"which\",\"who\","
+    "   \"after\",\"because\",\"since\"],"
     " \"markets\":["
     "  {\"id\":\"call\",\"question\":\"q\",\"kind\":\"deadline\",\"opens\":\"2025-01-01\","
     "   \"deadline\":\"2025-12-31\",\"prior\":0.5,\"rules\":["
@@ -213,6 +219,61 @@ START_TEST(wrong_actor)
 }
 END_TEST
 
+START_TEST(possessive_actor_aside)
+{
+	/* Putin's demands were the topic of the call, not a party to it. */
+	run("Trump discussed Putin's demands in a long phone call.", 1.0);
+	ck_assert(mods("call") & HAS(MOD_WRONG_ACTOR));
+	NEAR(total("call"), 0.0);
+	/* A possessive right before the event, or one word before it, is a
+	 * party. */
+	run("Putin's phone call with Trump lasted an hour.", 1.0);
+	ck_assert_uint_eq(mods("call"), 0);
+	NEAR(total("call"), 2.0);
+	run("Trump's first meeting with Putin took place in a palace.", 1.0);
+	ck_assert_int_eq(mods("summit") & HAS(MOD_WRONG_ACTOR), 0);
+}
+END_TEST
+
+START_TEST(speaker_is_not_a_party)
+{
+	/* The envoys report the meeting; they do not take part in it. */
+	run("Trump and Putin agreed in principle to meet, envoys said.", 1.0);
+	ck_assert_int_eq(mods("summit") & HAS(MOD_WRONG_ACTOR), 0);
+	ck_assert(total("summit") > 0);
+	/* Envoys as the ones met still take the leader's place. */
+	run("Trump and Putin agreed in principle to meet envoys in Geneva.", 1.0);
+	ck_assert(mods("summit") & HAS(MOD_WRONG_ACTOR));
+	NEAR(total("summit"), 0.0);
+}
+END_TEST
+
+START_TEST(recap_is_old_news)
+{
+	/* Background paragraphs: what happened before moves nothing. */
+	run("Trump and Putin last met in Anchorage.", 1.0);
+	ck_assert(mods("summit") & HAS(MOD_RECAP));
+	NEAR(total("summit"), 0.0);
+	run("Trump previously spoke with Putin by phone.", 1.0);
+	ck_assert(mods("call") & HAS(MOD_RECAP));
+	NEAR(total("call"), 0.0);
+	/* After the event: "since" starts a clause, but the cue's own break
+	 * word does not cut it off from the event. */
+	run("The ceasefire in force since March is holding.", 1.0);
+	ck_assert_uint_eq(mods("truce"), HAS(MOD_RECAP));
+	NEAR(total("truce"), 0.0);
+	/* A clause break between the event and the cue does. */
+	run("A truce began at dawn; the talks have dragged on since March.", 1.0);
+	ck_assert_uint_eq(mods("truce"), 0);
+	NEAR(total("truce"), 1.0);
+	run("A truce began at dawn, and talks have gone on since January.", 1.0);
+	ck_assert_uint_eq(mods("truce"), 0);
+	/* Fresh news has no recap cue. */
+	run("Trump spoke with Putin on Monday.", 1.0);
+	ck_assert_uint_eq(mods("call"), 0);
+}
+END_TEST
+
 START_TEST(every_actor_needed)
 {
 	run("Trump spoke with Zelenskyy on Monday.", 1.0);
@@ -350,6 +411,9 @@ main(void)
 	tcase_add_test(tc, intent_versus_fact);
 	tcase_add_test(tc, questions_and_conditionals);
 	tcase_add_test(tc, wrong_actor);
+	tcase_add_test(tc, possessive_actor_aside);
+	tcase_add_test(tc, speaker_is_not_a_party);
+	tcase_add_test(tc, recap_is_old_news);
 	tcase_add_test(tc, every_actor_needed);
 	tcase_add_test(tc, repeats_diminish_and_cap);
 	tcase_add_test(tc, credibility_scales);
