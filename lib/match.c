@@ -76,6 +76,8 @@ struct matcher {
 	size_t		 tcap;
 	struct match_hit *hits;
 	size_t		 nhits, hcap;
+	struct match_hit *merged;	/* scratch of match_merge_prefix_hits() */
+	size_t		 mcap;
 };
 
 /* --------------------------------------------------------------- hashing */
@@ -619,6 +621,7 @@ match_free(struct matcher *m)
 	free(m->tpid);
 	free(m->starts);
 	free(m->hits);
+	free(m->merged);
 	free(m);
 }
 
@@ -785,6 +788,38 @@ match_reserve(struct matcher *m, size_t ntoks)
 }
 
 /*
+ * The hits from "word*" prefixes, hits[nexact ..), come after those of
+ * whole words, each run in token order: merge them so that every hit is
+ * in token order, as match_run() promises (the scorer keeps each term's
+ * occurrences in text order and groups them by sentence).  Stable: at
+ * one token, the whole-word hits stay first.
+ */
+static int
+match_merge_prefix_hits(struct matcher *m, size_t nexact)
+{
+	struct match_hit	*a = m->hits, *b = m->hits + nexact, *o;
+	size_t			 na = nexact, nb = m->nhits - nexact, i = 0, j = 0;
+
+	if (na == 0 || nb == 0 || a[na - 1].tok0 <= b[0].tok0)
+		return 0;
+	if (m->nhits > m->mcap) {
+		if ((o = realloc(m->merged, m->nhits * sizeof(*o))) == NULL)
+			return -1;
+		m->merged = o;
+		m->mcap = m->nhits;
+	}
+	o = m->merged;
+	while (i < na && j < nb)
+		*o++ = b[j].tok0 < a[i].tok0 ? b[j++] : a[i++];
+	while (i < na)
+		*o++ = a[i++];
+	while (j < nb)
+		*o++ = b[j++];
+	memcpy(m->hits, m->merged, m->nhits * sizeof(*m->hits));
+	return 0;
+}
+
+/*
  * Look every token up once (and the "word*" prefixes the text recorded),
  * then walk the trie from each token that starts a literal.
  */
@@ -792,7 +827,7 @@ long
 match_run(struct matcher *m, const struct text *t,
     const struct match_hit **hits)
 {
-	size_t nstart = 0;
+	size_t nstart = 0, nexact;
 
 	m->nhits = 0;
 	*hits = NULL;
@@ -814,6 +849,7 @@ match_run(struct matcher *m, const struct text *t,
 	for (size_t k = 0; k < nstart; k++)
 		if (match_start(m, t, m->starts[k], m->twid[m->starts[k]]) == -1)
 			return -1;
+	nexact = m->nhits;
 	for (size_t k = 0; k < t->npfx; k++) {
 		uint32_t i = t->pfx[k].tok;
 
@@ -822,6 +858,8 @@ match_run(struct matcher *m, const struct text *t,
 		    match_start(m, t, i, m->tpid[i]) == -1)
 			return -1;
 	}
+	if (match_merge_prefix_hits(m, nexact) == -1)
+		return -1;
 	*hits = m->hits;
 	return (long)m->nhits;
 }

@@ -41,10 +41,10 @@ void		 match_free(struct matcher *);
 uint32_t	 match_prefix_mask(const struct matcher *);
 
 /*
- * Every occurrence of every literal in t, ordered by first token, then by
- * length, then by literal index (occurrences that start with a "word*"
- * prefix come last, in the same order).  Returns the count, or -1 when out
- * of memory.
+ * Every occurrence of every literal in t, ordered by first token; at one
+ * token, those of whole words first (by length, then literal index), then
+ * those that start with a "word*" prefix (in the same order).  Returns the
+ * count, or -1 when out of memory.
  */
 long		 match_run(struct matcher *, const struct text *t,
 		    const struct match_hit **hits);

@@ -63,6 +63,13 @@ struct occ {
 	unsigned	 mods;		/* context, with the occurrence itself excluded */
 };
 
+/* One candidate firing of a slow rule. */
+struct firing {
+	int		 ok;
+	unsigned	 mods;
+	uint32_t	 start, end;
+};
+
 struct scorer {
 	const struct market_set *set;
 
@@ -89,6 +96,20 @@ struct scorer {
 	uint32_t	*rule_stamp;
 	uint8_t		*rule_fast;
 	size_t		 nrules;
+	/*
+	 * Slow rules of the same shape (terms, vetoes, rivals, article terms,
+	 * window) fire in the same sentences with the same modifiers: a
+	 * market listed at several deadlines repeats its rules.  twin[g] is
+	 * the first rule of g's shape; its firings in this article are kept
+	 * in fires[] (fired[twin]) for the others to reuse.
+	 */
+	uint32_t	*twin;
+	struct fired {
+		uint32_t stamp;		/* == stamp: judged in this article */
+		uint32_t off, n;	/* its firings in fires[] */
+	}		*fired;
+	struct firing	*fires;
+	size_t		 nfires, fcap;
 
 	/* Per article. */
 	uint32_t	 stamp;
@@ -104,6 +125,10 @@ struct scorer {
 	struct termrt {			/* per term, this article */
 		uint32_t stamp;		/* == stamp: it occurred */
 		int32_t	 first, last;	/* its occurrences */
+		/* A cache (see scorer_sentence_first()): cur is the first
+		 * occurrence in sentence cur_sent or later, -1 if none. */
+		int32_t	 cur;
+		uint32_t cur_sent;	/* UINT32_MAX: not asked yet */
 	}		*trt;
 	uint32_t	*tterms;			/* terms seen, in order */
 	size_t		 ntterms;
@@ -174,6 +199,8 @@ scorer_alloc_tables(struct scorer *s)
 	s->rule_base = calloc(set->nmarkets + 1, sizeof(*s->rule_base));
 	s->rule_stamp = calloc(set->nrules + 1, sizeof(*s->rule_stamp));
 	s->rule_fast = calloc(set->nrules + 1, sizeof(*s->rule_fast));
+	s->twin = calloc(set->nrules + 1, sizeof(*s->twin));
+	s->fired = calloc(set->nrules + 1, sizeof(*s->fired));
 	s->cand = calloc(set->nrules + 1, sizeof(*s->cand));
 	s->acc = calloc(set->nmarkets + 1, sizeof(*s->acc));
 	s->cap = calloc(set->nmarkets + 1, sizeof(*s->cap));
@@ -185,6 +212,7 @@ scorer_alloc_tables(struct scorer *s)
 	if (!s->lit_cue || !s->lit_toff || !s->term_soff || !s->term_moff ||
 	    !s->trt || !s->tterms ||
 	    !s->rules || !s->rule_base || !s->rule_stamp || !s->rule_fast ||
+	    !s->twin || !s->fired ||
 	    !s->cand || !s->acc || !s->cap || !s->mstamp ||
 	    !s->mflag || !s->touched)
 		return -1;
@@ -336,6 +364,77 @@ scorer_index_rules(struct scorer *s)
 	return 0;
 }
 
+/* The parts of a rule that decide where and how it fires. */
+static int
+rule_same_shape(const struct market_rule *a, const struct market_rule *b)
+{
+	return a->within == b->within && a->nterms == b->nterms &&
+	    a->nnone == b->nnone && a->nrivals == b->nrivals &&
+	    a->narticle == b->narticle &&
+	    memcmp(a->terms, b->terms, a->nterms * sizeof(*a->terms)) == 0 &&
+	    (a->nnone == 0 || memcmp(a->none, b->none,
+	    a->nnone * sizeof(*a->none)) == 0) &&
+	    (a->nrivals == 0 || memcmp(a->rivals, b->rivals,
+	    a->nrivals * sizeof(*a->rivals)) == 0) &&
+	    (a->narticle == 0 || memcmp(a->article, b->article,
+	    a->narticle * sizeof(*a->article)) == 0);
+}
+
+static uint64_t
+rule_shape_hash(const struct market_rule *r)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(r->within + 1);
+
+	for (size_t i = 0; i < r->nterms; i++)
+		h = (h ^ r->terms[i]) * 0x100000001b3ULL;
+	h = (h ^ 0xa1) * 0x100000001b3ULL;
+	for (size_t i = 0; i < r->nnone; i++)
+		h = (h ^ r->none[i]) * 0x100000001b3ULL;
+	h = (h ^ 0xa2) * 0x100000001b3ULL;
+	for (size_t i = 0; i < r->nrivals; i++)
+		h = (h ^ r->rivals[i]) * 0x100000001b3ULL;
+	h = (h ^ 0xa3) * 0x100000001b3ULL;
+	for (size_t i = 0; i < r->narticle; i++)
+		h = (h ^ r->article[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * twin[g]: the first slow rule of g's shape, through an open-addressing
+ * table of shapes (a few entries per rule): a thousand markets at ten
+ * deadlines each cost a pass, not a comparison of every pair.
+ */
+static int
+scorer_find_twins(struct scorer *s)
+{
+	size_t		 cap = 16, mask;
+	uint32_t	*slot;
+
+	while (cap < 2 * s->nrules + 2)
+		cap *= 2;
+	mask = cap - 1;
+	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+		return -1;
+	for (uint32_t g = 0; g < s->nrules; g++) {
+		size_t k;
+
+		s->twin[g] = g;
+		if (s->rule_fast[g])
+			continue;
+		for (k = rule_shape_hash(s->rules[g]) & mask; slot[k] != 0;
+		    k = (k + 1) & mask) {
+			if (rule_same_shape(s->rules[slot[k] - 1], s->rules[g])) {
+				s->twin[g] = slot[k] - 1;
+				break;
+			}
+		}
+		if (slot[k] == 0)
+			slot[k] = g + 1;
+	}
+	free(slot);
+	return 0;
+}
+
 struct scorer *
 scorer_new(const struct market_set *set, char *err, size_t errsize)
 {
@@ -347,7 +446,7 @@ scorer_new(const struct market_set *set, char *err, size_t errsize)
 	}
 	s->set = set;
 	if (scorer_alloc_tables(s) == -1 || scorer_index_terms(s) == -1 ||
-	    scorer_index_rules(s) == -1) {
+	    scorer_index_rules(s) == -1 || scorer_find_twins(s) == -1) {
 		snprintf(err, errsize, "scorer: out of memory");
 		scorer_free(s);
 		return NULL;
@@ -394,6 +493,9 @@ scorer_free(struct scorer *s)
 	free(s->rule_base);
 	free(s->rule_stamp);
 	free(s->rule_fast);
+	free(s->twin);
+	free(s->fired);
+	free(s->fires);
 	free(s->maskb);
 	free(s->maska);
 	free(s->cueat);
@@ -459,6 +561,8 @@ scorer_push_occ(struct scorer *s, uint32_t term, const struct occ *o)
 	if (s->trt[term].stamp != s->stamp) {
 		s->trt[term].stamp = s->stamp;
 		s->trt[term].first = s->trt[term].last = -1;
+		s->trt[term].cur = -1;
+		s->trt[term].cur_sent = UINT32_MAX;
 		s->tterms[s->ntterms++] = term;
 	} else {
 		p = &s->occs[s->trt[term].last];
@@ -882,6 +986,27 @@ occ_dist(const struct occ *x, const struct occ *y)
 	return 0;
 }
 
+/*
+ * The first occurrence of term (which occurred) in sentence sent or a
+ * later one, or -1.  A term's occurrences are in text order, and a rule
+ * asks about its anchors in text order, so each answer starts from the
+ * last one (kept in the term's struct termrt) instead of from the
+ * article's first occurrence: a name mentioned fifty times costs a walk
+ * of fifty per rule, not per anchor.
+ */
+static int32_t
+scorer_sentence_first(const struct scorer *s, uint32_t term, uint32_t sent)
+{
+	struct termrt	*rt = &s->trt[term];
+	int32_t		 i = sent >= rt->cur_sent ? rt->cur : rt->first;
+
+	while (i >= 0 && s->occs[i].sent < sent)
+		i = s->occs[i].next;
+	rt->cur = i;
+	rt->cur_sent = sent;
+	return i;
+}
+
 /* The nearest occurrence of term to anchor in its sentence, or -1. */
 static int32_t
 scorer_nearest(const struct scorer *s, uint32_t term, const struct occ *anchor,
@@ -892,14 +1017,14 @@ scorer_nearest(const struct scorer *s, uint32_t term, const struct occ *anchor,
 
 	if (s->trt[term].stamp != s->stamp)
 		return -1;
-	for (int32_t i = s->trt[term].first; i >= 0; i = s->occs[i].next) {
+	for (int32_t i = scorer_sentence_first(s, term, anchor->sent);
+	    i >= 0 && s->occs[i].sent == anchor->sent; i = s->occs[i].next) {
 		const struct occ *o = &s->occs[i];
 		uint32_t d;
 
 		/* Another term may sit inside the anchor ("called Putin"), but
 		 * the very same words cannot stand for two terms. */
-		if (o->sent != anchor->sent ||
-		    (o->start == anchor->start && o->end == anchor->end))
+		if (o->start == anchor->start && o->end == anchor->end)
 			continue;
 		d = occ_dist(o, anchor);
 		if (within > 0 && d > (uint32_t)within)
@@ -950,10 +1075,11 @@ scorer_possessive_rival(const struct scorer *s, const struct market_rule *r,
 
 		if (s->trt[term].stamp != s->stamp)
 			continue;
-		for (int32_t k = s->trt[term].first; k >= 0; k = s->occs[k].next) {
+		for (int32_t k = scorer_sentence_first(s, term, o->sent);
+		    k >= 0 && s->occs[k].sent == o->sent; k = s->occs[k].next) {
 			const struct occ *v = &s->occs[k];
 
-			if (v->sent == o->sent && v->tok0 >= o->tok1 + 2 &&
+			if (v->tok0 >= o->tok1 + 2 &&
 			    v->w0 - o->w1 <= 3)
 				return 1;
 		}
@@ -998,13 +1124,6 @@ scorer_speaker(const struct scorer *s, const struct occ *v, const struct occ *a)
 	    t->toks[v->tok1].kind == TOK_WORD &&
 	    t->toks[v->tok1].brk == BREAK_ANY;
 }
-
-/* One candidate firing of a slow rule. */
-struct firing {
-	int		 ok;
-	unsigned	 mods;
-	uint32_t	 start, end;
-};
 
 /*
  * Judge rule r with its anchor at occurrence a: are the other terms in
@@ -1077,28 +1196,24 @@ static int scorer_push_ev(struct scorer *, uint32_t, uint32_t, uint32_t,
     uint32_t, unsigned, double);
 
 /*
- * Evaluate slow rule g: at most one firing per sentence (the first one with
- * the right actors, else the first one), repeats worth less each time.
- * With collect, the firings are also recorded as evidence.
+ * Judge the shape of slow rule g in this article, once for all its twins:
+ * at most one firing per sentence (the first one with the right actors,
+ * else the first one), kept in fires[].
  */
 static int
-scorer_slow_rule(struct scorer *s, uint32_t g, int collect)
+scorer_judge_shape(struct scorer *s, uint32_t g)
 {
 	const struct market_rule *r = s->rules[g];
-	uint32_t	 anchor = r->terms[r->nterms - 1];
-	double		 rep = s->set->mods[MOD_REPEAT].factor, w = 1.0;
-	int		 k = 0;
+	struct fired	*fd = &s->fired[s->twin[g]];
 
-	for (size_t i = 0; i < r->nterms; i++)
-		if (s->trt[r->terms[i]].stamp != s->stamp)
-			return 0;
-	for (size_t i = 0; i < r->narticle; i++)
-		if (s->trt[r->article[i]].stamp != s->stamp)
-			return 0;
-	for (int32_t a = s->trt[anchor].first; a >= 0;) {
+	if (fd->stamp == s->stamp)
+		return 0;
+	fd->stamp = s->stamp;
+	fd->off = (uint32_t)s->nfires;
+	fd->n = 0;
+	for (int32_t a = s->trt[r->terms[r->nterms - 1]].first; a >= 0;) {
 		uint32_t	sent = s->occs[a].sent;
 		struct firing	best = { 0, 0, 0, 0 }, f;
-		double		x;
 
 		for (; a >= 0 && s->occs[a].sent == sent; a = s->occs[a].next) {
 			scorer_fire(s, r, a, &f);
@@ -1108,6 +1223,46 @@ scorer_slow_rule(struct scorer *s, uint32_t g, int collect)
 		}
 		if (!best.ok)
 			continue;
+		if (s->nfires == s->fcap) {
+			size_t		 cap = s->fcap ? s->fcap * 2 : 256;
+			struct firing	*n = realloc(s->fires, cap * sizeof(*n));
+
+			if (n == NULL) {
+				fd->stamp = 0;
+				return -1;
+			}
+			s->fires = n;
+			s->fcap = cap;
+		}
+		s->fires[s->nfires++] = best;
+		fd->n++;
+	}
+	return 0;
+}
+
+/*
+ * Evaluate slow rule g: its shape's firings, repeats worth less each
+ * time.  With collect, the firings are also recorded as evidence.
+ */
+static int
+scorer_slow_rule(struct scorer *s, uint32_t g, int collect)
+{
+	const struct market_rule *r = s->rules[g];
+	const struct fired *fd = &s->fired[s->twin[g]];
+	double		 rep = s->set->mods[MOD_REPEAT].factor, w = 1.0;
+
+	for (size_t i = 0; i < r->nterms; i++)
+		if (s->trt[r->terms[i]].stamp != s->stamp)
+			return 0;
+	for (size_t i = 0; i < r->narticle; i++)
+		if (s->trt[r->article[i]].stamp != s->stamp)
+			return 0;
+	if (scorer_judge_shape(s, g) == -1)
+		return -1;
+	for (uint32_t k = 0; k < fd->n; k++) {
+		struct firing	best = s->fires[fd->off + k];
+		double		x;
+
 		if (k > 0)
 			best.mods |= 1u << MOD_REPEAT;
 		best.mods &= ~r->ignore;
@@ -1121,7 +1276,6 @@ scorer_slow_rule(struct scorer *s, uint32_t g, int collect)
 		    best.mods, x * s->credibility) == -1)
 			return -1;
 		w *= rep;
-		k++;
 	}
 	return 0;
 }
@@ -1208,6 +1362,7 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	s->ncues = s->nocc = s->ntterms = s->ntouched = 0;
 	s->ncand = 0;
 	s->nev = 0;
+	s->nfires = 0;
 	s->masks_ready = 0;
 	if (s->dense)
 		scorer_clear_dense(s);

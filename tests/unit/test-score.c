@@ -46,7 +46,10 @@ static const char *markets_json =
     "  {\"id\":\"zone\",\"question\":\"q\",\"kind\":\"binary\",\"opens\":\"2025-01-01\","
     "   \"prior\":0.2,\"rules\":["
     "   {\"name\":\"zone-agreed\",\"all\":[\"buffer zone\",\"agreed\"],\"within\":3,\"weight\":1},"
-    "   {\"name\":\"zone-vetoed\",\"any\":\"demilitarized zone\",\"none\":[\"energy\"],\"weight\":1}]}"
+    "   {\"name\":\"zone-vetoed\",\"any\":\"demilitarized zone\",\"none\":[\"energy\"],\"weight\":1}]},"
+    "  {\"id\":\"front\",\"question\":\"q\",\"kind\":\"binary\",\"opens\":\"2025-01-01\","
+    "   \"prior\":0.2,\"rules\":["
+    "   {\"name\":\"fighting\",\"any\":[\"escalat*\",\"offensive\"],\"weight\":-0.5}]}"
     " ]}";
 
 static struct market_set *set;
@@ -108,6 +111,26 @@ mods(const char *id)
 
 #define HAS(m)	(1u << (m))
 #define NEAR(a, b) ck_assert_msg(fabs((a) - (b)) < 1e-9, "%g != %g", (double)(a), (double)(b))
+
+/*
+ * A term whose words include a "word*" prefix: every occurrence counts,
+ * in text order, whichever alternative matched and wherever the others
+ * are ("escalation" before "offensive" is not lost).
+ */
+START_TEST(prefix_and_word_alternatives)
+{
+	const struct evidence	*ev;
+	long			 n;
+
+	run("The escalation went on. Talks stalled. A new offensive began.", 1.0);
+	n = scorer_evidence(sc, mi("front"), &ev);
+	ck_assert_int_eq(n, 2);
+	ck_assert_uint_lt(ev[0].start, ev[1].start);
+	ck_assert_uint_eq(ev[1].mods, HAS(MOD_REPEAT));
+	run("A new offensive began. The escalation went on.", 1.0);
+	ck_assert_int_eq(scorer_evidence(sc, mi("front"), &ev), 2);
+}
+END_TEST
 
 START_TEST(plain_fact)
 {
@@ -403,6 +426,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, plain_fact);
+	tcase_add_test(tc, prefix_and_word_alternatives);
 	tcase_add_test(tc, negation_before_and_after);
 	tcase_add_test(tc, negation_scope_ends_at_clause);
 	tcase_add_test(tc, negation_of_a_meeting);
