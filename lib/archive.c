@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
-#include <utf8proc.h>
 
 #include "archive.h"
 #include "date.h"
@@ -20,6 +19,7 @@
 #include "jsonv.h"
 #include "log.h"
 #include "store.h"
+#include "utf8.h"
 
 #define ARCHIVE_SQLITE_MAGIC	"SQLite format 3"
 
@@ -68,27 +68,6 @@ archive_problem(struct archive *ar, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* True when s is valid UTF-8 (the scorer's normaliser needs it). */
-static int
-archive_valid_utf8(const char *s)
-{
-	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t	 c;
-	utf8proc_ssize_t	 n;
-
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		n = utf8proc_iterate(p, -1, &c);
-		if (n < 0 || c < 0)
-			return 0;
-		p += n;
-	}
-	return 1;
-}
-
 /*
  * A body is taken as HTML when it holds something shaped like a tag: '<'
  * then a letter, '/' or '!', and a '>' before the next '<'.  "a < b" and
@@ -122,7 +101,8 @@ static const char *
 archive_get_string(const cJSON *o, const char *key, int required, char **out,
     char *buf, size_t bufsize)
 {
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(o, key);
+	size_t		 len;
 
 	*out = NULL;
 	if (m == NULL || cJSON_IsNull(m)) {
@@ -140,14 +120,17 @@ archive_get_string(const cJSON *o, const char *key, int required, char **out,
 		snprintf(buf, bufsize, "%s: must not be empty", key);
 		return buf;
 	}
-	if (!archive_valid_utf8(m->valuestring)) {
+	/* Valid UTF-8: the scorer's normaliser needs it. */
+	len = strlen(m->valuestring);
+	if (utf8_valid_len(m->valuestring, len) != len) {
 		snprintf(buf, bufsize, "%s: invalid UTF-8", key);
 		return buf;
 	}
-	if ((*out = strdup(m->valuestring)) == NULL) {
+	if ((*out = malloc(len + 1)) == NULL) {
 		snprintf(buf, bufsize, "out of memory");
 		return buf;
 	}
+	memcpy(*out, m->valuestring, len + 1);
 	return NULL;
 }
 
