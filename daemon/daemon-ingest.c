@@ -76,7 +76,7 @@ ingest_article(const struct config_feed *fc, const struct feed_entry *e,
  * new, the usual case, writes nothing and waits for no fsync.
  */
 static int
-ingest_feed(struct daemon *d, const struct config_feed *fc,
+ingest_entries(struct daemon *d, const struct config_feed *fc,
     const struct feed *f, int64_t now, size_t *fresh)
 {
 	*fresh = 0;
@@ -103,6 +103,21 @@ ingest_feed(struct daemon *d, const struct config_feed *fc,
 		(*fresh)++;
 	}
 	return 0;
+}
+
+static int
+ingest_feed(struct daemon *d, const struct config_feed *fc,
+    const struct feed *f, int64_t now, size_t *fresh)
+{
+	char	err[512];
+	int	rc;
+
+	/* One read transaction for the identity checks of every entry. */
+	if (store_read_begin(d->store, err, sizeof(err)) != STORE_OK)
+		log_warnx("store: %s", err);
+	rc = ingest_entries(d, fc, f, now, fresh);
+	store_read_end(d->store);
+	return rc;
 }
 
 /*
@@ -260,6 +275,7 @@ ingest_poller_opts(struct poller_opts *opts)
 	unsigned long	 v;
 
 	poller_opts_default(opts);
+	opts->skip_unchanged = 1;
 	if (s == NULL || *s == '\0')
 		return;
 	v = strtoul(s, &end, 10);

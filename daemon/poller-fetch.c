@@ -262,12 +262,41 @@ poller_fetch_retry_after(struct poller_xfer *x, struct poller_outcome *o)
 }
 
 /* A 2xx body: empty is a failure, otherwise the handler decides. */
+/*
+ * A 64-bit hash of the body with its content type and final URL (both
+ * change how it parses), eight bytes at a time; never 0.
+ */
+static uint64_t
+poller_body_hash(const char *body, size_t len, const char *ct,
+    const char *url)
+{
+	const char	*parts[3] = { body, ct != NULL ? ct : "", url };
+	size_t		 lens[3] = { len, strlen(parts[1]), strlen(url) };
+	uint64_t	 h = 0x243f6a8885a308d3ULL, w;
+
+	for (int k = 0; k < 3; k++) {
+		size_t i = 0;
+
+		for (; i + 8 <= lens[k]; i += 8) {
+			memcpy(&w, parts[k] + i, 8);
+			h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+			h ^= h >> 29;
+		}
+		w = 0;
+		memcpy(&w, parts[k] + i, lens[k] - i);
+		h = (h ^ w ^ ((uint64_t)lens[k] << 56)) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	return h != 0 ? h : 1;
+}
+
 static void
 poller_fetch_body(struct poller *p, struct poller_xfer *x, long status,
     struct poller_outcome *o)
 {
 	struct poller_feed	*f = x->feed;
 	char			*ct = NULL, *eu = NULL, err[POLLER_ERROR_MAX];
+	uint64_t		 h = 0;
 	int			 n = 0;
 
 	if (x->len == 0) {
@@ -283,9 +312,17 @@ poller_fetch_body(struct poller *p, struct poller_xfer *x, long status,
 	    CURLE_OK || eu == NULL)
 		eu = f->url;
 	err[0] = '\0';
-	if (p->handler.on_body != NULL)
+	if (p->opts.skip_unchanged)
+		h = poller_body_hash(x->body, x->len, ct, eu);
+	if (h != 0 && h == f->body_hash && x->len == f->body_len)
+		n = f->body_entries;
+	else if (p->handler.on_body != NULL)
 		n = p->handler.on_body(p->arg, f->name, x->body, x->len, ct, eu,
 		    poller_now_wall(), err, sizeof(err));
+	/* Only a body the handler took counts as seen. */
+	f->body_hash = n >= 0 ? h : 0;
+	f->body_len = x->len;
+	f->body_entries = n;
 	if (n < 0) {
 		o->refused = 1;
 		o->kind = METRICS_POLL_PARSE;

@@ -80,6 +80,10 @@ struct poller_feed {
 	char			 last_error[POLLER_ERROR_MAX];
 	uint32_t		 consecutive_failures;
 	int64_t			 entries_seen;
+	/* The last body the handler took (opts.skip_unchanged). */
+	uint64_t		 body_hash;	/* 0: none */
+	size_t			 body_len;
+	int			 body_entries;
 	uint64_t		 polls, failures, not_modified;
 	int64_t			 worst_lateness_ms;
 	enum poller_poll	 last_poll;

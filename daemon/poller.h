@@ -96,6 +96,15 @@ struct poller_opts {
 	long		 low_speed_limit;	/* abort below this many bytes/s ... */
 	long		 low_speed_time;	/* ... sustained for this many s */
 	uint64_t	 seed;			/* jitter PRNG seed; 0: clock and pid */
+	/*
+	 * A body byte for byte the one the handler last took from this feed
+	 * (same content type and final URL) is not handed over again: it can
+	 * hold nothing new.  The poll counts as a success with the entries
+	 * of last time.  Servers without ETag or Last-Modified send the same
+	 * document at every poll; parsing it and looking up its entries was
+	 * most of the cost of a poll that brings nothing.
+	 */
+	int		 skip_unchanged;
 };
 
 struct poller;

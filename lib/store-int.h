@@ -63,6 +63,7 @@ struct store {
 	/* The open transaction, if any. */
 	int		 in_tx;		/* BEGIN done, COMMIT/ROLLBACK not yet */
 	int		 in_batch;	/* ... and it is the caller's batch */
+	int		 in_read;	/* store_read_begin(): BEGIN, reads only */
 	int		 batch_err;	/* first error inside the batch, or 0 */
 	uint64_t	 tx_last_seq;	/* last_seq when the transaction began */
 

@@ -231,6 +231,7 @@ store_tx_begin(struct store *s, int durable, char *err, size_t errsize)
 			    store_strerror(s->batch_err));
 		return STORE_OK;
 	}
+	store_read_end(s);
 	if ((rc = store_set_sync(s, durable, err, errsize)) != STORE_OK ||
 	    (rc = store_exec(s, "BEGIN IMMEDIATE", "begin", err, errsize)) !=
 	    STORE_OK)
@@ -258,6 +259,32 @@ store_tx_end(struct store *s, int code, char *err, size_t errsize)
 		store_tx_abort(s);
 	s->in_tx = 0;
 	return code;
+}
+
+int
+store_read_begin(struct store *s, char *err, size_t errsize)
+{
+	int rc;
+
+	if (s->in_tx || s->in_read)
+		return STORE_OK;
+	if ((rc = store_exec(s, "BEGIN", "begin reading", err, errsize)) !=
+	    STORE_OK)
+		return rc;
+	s->in_read = 1;
+	return STORE_OK;
+}
+
+void
+store_read_end(struct store *s)
+{
+	if (!s->in_read)
+		return;
+	s->in_read = 0;
+	/* Nothing to lose: a failed COMMIT of reads rolls back nothing. */
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
+	    !sqlite3_get_autocommit(s->db))
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int
@@ -616,6 +643,7 @@ store_open_steps(struct store *s, int immutable, char *err, size_t errsize)
 static void
 store_close_db(struct store *s)
 {
+	store_read_end(s);
 	store_ckpt_stop(s);
 	for (int i = 0; i < ST_COUNT; i++) {
 		sqlite3_finalize(s->stmt[i]);

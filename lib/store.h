@@ -74,6 +74,17 @@ int		 store_commit(struct store *, char *err, size_t errsize);
 void		 store_rollback(struct store *);
 
 /*
+ * A run of reads as one transaction: lookups outside a transaction take
+ * and drop sqlite's file locks each time (several fcntl() calls), which
+ * for the identity check of every entry of a polled document cost more
+ * than the lookups.  store_read_end() ends it; a write transaction
+ * (store_begin(), or any call that writes) ends it first.  Inside a
+ * batch both do nothing.
+ */
+int		 store_read_begin(struct store *, char *err, size_t errsize);
+void		 store_read_end(struct store *);
+
+/*
  * Start a new session: a fresh id ("<database id>-<n>", unique even across
  * re-created databases) recorded with its start time.  The daemon calls it
  * once per start; deltas appended afterwards carry it.

@@ -374,6 +374,18 @@ route(struct server *srv, struct evhttp_request *req, size_t ri)
 
 	if (strncmp(path, "/ok/", 4) == 0) {
 		route_ok(srv, req, ri, path + 4);
+	} else if (strcmp(path, "/same") == 0 ||
+	    strcmp(path, "/changing") == 0) {
+		char body[2048], tag[32];
+
+		/* No validators: the same document, or a new one each time. */
+		snprintf(tag, sizeof(tag), "%s", path[1] == 's' ? "same" :
+		    "changing");
+		if (path[1] == 'c')
+			snprintf(tag, sizeof(tag), "chg%zu", ri);
+		header(req, "Content-Type", "application/rss+xml");
+		rss_body(body, sizeof(body), tag, 3);
+		reply(srv, req, ri, 200, "OK", body, strlen(body));
 	} else if (strcmp(path, "/lastmod") == 0) {
 		header(req, "Last-Modified", LASTMOD);
 		header(req, "Content-Type", "application/rss+xml");
@@ -1373,6 +1385,40 @@ START_TEST(stop_aborts_and_stops)
 END_TEST
 
 /*
+ * skip_unchanged: a body the handler took is not handed over again while
+ * the server sends it byte for byte (the polls count as successes with its
+ * entries); a new body is; a refused one is offered again at every poll.
+ */
+START_TEST(unchanged_body_not_handed_again)
+{
+	static struct scen	 s;	/* big: not on the stack */
+	struct poller_opts	 opts;
+	struct poller_feed_state st;
+
+	scen_init(&s, 3);
+	scen_feed(&s, "same", 0, "/same", 0);
+	scen_feed(&s, "changing", 1, "/changing", 0);
+	scen_feed(&s, "html", 2, "/html", 0);
+	poller_opts_default(&opts);
+	opts.skip_unchanged = 1;
+	scen_poller(&s, "", &opts);
+	scen_run(&s, 1500);
+	st = scen_state(&s, "same");
+	ck_assert_uint_ge(st.polls, 3);
+	ck_assert_uint_eq(st.failures, 0);
+	ck_assert_int_eq(st.entries_seen, 3);
+	ck_assert_int_eq(rec_feed(&s.rec, "same")->bodies, 1);
+	st = scen_state(&s, "changing");
+	ck_assert_uint_ge(st.polls, 3);
+	ck_assert_int_eq(rec_feed(&s.rec, "changing")->bodies, (int)st.polls);
+	st = scen_state(&s, "html");
+	ck_assert_uint_ge(st.polls, 2);
+	ck_assert_int_eq(rec_feed(&s.rec, "html")->bodies, (int)st.polls);
+	scen_free(&s);
+}
+END_TEST
+
+/*
  * Paused (the daemon's database is full), nothing new starts; due feeds
  * wait and start at once on resume.
  */
@@ -1522,6 +1568,7 @@ poller_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifecycle");
+	tcase_add_test(tc, unchanged_body_not_handed_again);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, connection_caps);
 	tcase_add_test(tc, restored_state);

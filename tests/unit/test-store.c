@@ -505,6 +505,52 @@ collect_hash(void *arg, uint64_t simhash, int64_t first_seen, int64_t article)
 	return 0;
 }
 
+/*
+ * Reads as one transaction: lookups inside it see the database, a second
+ * connection can still write while it is open (WAL), a batch ends it
+ * first, and after it ends the file is not left locked.
+ */
+START_TEST(read_transaction)
+{
+	char			*dir = fx_tmpdir(), *path = fx_path(dir, "r.db");
+	struct store		*s = fx_open(path), *w;
+	struct fx_article	 a, b;
+	char			 err[512];
+
+	fx_article(&a, "wire", 1, FX_T0, 100);
+	fx_article(&b, "wire", 2, FX_T0 + 1, 100);
+	ck_assert_int_eq(store_add_article(s, &a.a, 1, NULL, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(store_read_begin(s, err, sizeof(err)), STORE_OK);
+	ck_assert_int_eq(store_read_begin(s, err, sizeof(err)), STORE_OK);
+	ck_assert_int_eq(store_article_seen(s, "wire", "guid-1", NULL, err,
+	    sizeof(err)), 1);
+	/* Another writer is not blocked by the reads. */
+	w = fx_open(path);
+	ck_assert_int_eq(store_add_article(w, &b.a, 2, NULL, err,
+	    sizeof(err)), 0);
+	store_close(w);
+	/* A batch ends the reads first and commits. */
+	ck_assert_int_eq(store_begin(s, err, sizeof(err)), STORE_OK);
+	ck_assert_int_eq(store_session_new(s, FX_T0, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_commit(s, err, sizeof(err)), STORE_OK);
+	ck_assert_int_eq(store_read_begin(s, err, sizeof(err)), STORE_OK);
+	ck_assert_int_eq(store_article_seen(s, "wire", "guid-2", NULL, err,
+	    sizeof(err)), 1);
+	store_read_end(s);
+	store_read_end(s);
+	/* Nothing left locked: another connection writes at once. */
+	w = fx_open(path);
+	fx_article(&b, "wire", 3, FX_T0 + 2, 100);
+	ck_assert_int_eq(store_add_article(w, &b.a, 3, NULL, err,
+	    sizeof(err)), 0);
+	store_close(w);
+	store_close(s);
+	free(path);
+	fx_rmdir(dir);
+}
+END_TEST
+
 START_TEST(article_identity)
 {
 	char			*dir = fx_tmpdir(), *path = fx_path(dir, "p.db");
@@ -1102,6 +1148,7 @@ store_suite(void)
 	tcase_add_test(tc, replay_since);
 	tcase_add_test(tc, delta_roundtrip);
 	tcase_add_test(tc, damaged_evidence_replayed_empty);
+	tcase_add_test(tc, read_transaction);
 	tcase_add_test(tc, article_identity);
 	tcase_add_test(tc, articles_in_first_seen_order);
 	tcase_add_test(tc, batch_commit_and_rollback);
