@@ -8,7 +8,7 @@
 # delta to one of them, three times for a median p99), then fan-out 10 at
 # rising rates for throughput.  FANOUT_SUBSCRIBERS, FANOUT_SECONDS,
 # FANOUT_TARGET_RATES and FANOUT_RATES override the defaults (1000, 3,
-# "10000,10000,10000", "10000,20000,40000").
+# "10000,10000,10000", "10000,20000,40000,80000").
 set -u
 : "${BUILD:=build}"
 BIN=$BUILD/tests/bench/bench-fanout
@@ -55,4 +55,4 @@ run --markets "${FANOUT_SUBSCRIBERS:-1000}" --seconds "${FANOUT_SECONDS:-3}" \
 echo "-- every delta to 10 subscribers (fan-out 10)"
 run --markets "$(( ${FANOUT_SUBSCRIBERS:-1000} / 10 ))" \
     --seconds "${FANOUT_SECONDS:-3}" \
-    --rates "${FANOUT_RATES:-10000,20000,40000}"
+    --rates "${FANOUT_RATES:-10000,20000,40000,80000}"
