@@ -132,6 +132,78 @@ START_TEST(prefix_and_word_alternatives)
 }
 END_TEST
 
+/* A market set of the given market objects, with a small vocabulary. */
+static struct market_set *
+shape_set(const char *m1, const char *m2)
+{
+	struct market_set	*set2;
+	char			 json[1500], err[600];
+
+	snprintf(json, sizeof(json), "{\"vocabularies\":{\"trump\":[\"trump\"],"
+	    "\"putin\":[\"putin\"],\"meet\":[\"meet\",\"met\"],"
+	    "\"others\":[\"envoy\"]},\"markets\":[%s%s%s]}", m1,
+	    m2 != NULL ? "," : "", m2 != NULL ? m2 : "");
+	ck_assert_msg(market_set_parse("shape.json", json, strlen(json), &set2,
+	    err, sizeof(err)) == 0, "%s", err);
+	return set2;
+}
+
+/* The raw totals of markets set2 gives on body. */
+static void
+shape_totals(struct market_set *set2, const char *body, double *out)
+{
+	struct scorer	*sc2;
+	struct text	 tx;
+	char		 err[600];
+
+	ck_assert_ptr_nonnull(sc2 = scorer_new(set2, err, sizeof(err)));
+	text_init(&tx);
+	text_set_prefixes(&tx, scorer_prefix_mask(sc2));
+	ck_assert_int_eq(text_prepare(&tx, "", body), 0);
+	ck_assert_int_eq(scorer_run(sc2, &tx, 1.0), 0);
+	for (uint32_t m = 0; m < set2->nmarkets; m++)
+		out[m] = scorer_raw_total(sc2, m);
+	text_free(&tx);
+	scorer_free(sc2);
+}
+
+/*
+ * A question at two deadlines repeats its rule: the firings are judged
+ * once and shared, and each market applies its own weight and ignored
+ * modifiers: the same totals as each market scored alone.
+ */
+START_TEST(rules_of_one_shape_shared)
+{
+	static const char *june =
+	    "{\"id\":\"by-june\",\"question\":\"q\",\"kind\":\"binary\","
+	    "\"opens\":\"2025-01-01\",\"prior\":0.2,\"rules\":["
+	    "{\"name\":\"met\",\"all\":[\"@trump\",\"@putin\",\"@meet\"],"
+	    "\"weight\":2,\"rivals\":[\"@others\"]}]}";
+	static const char *dec =
+	    "{\"id\":\"by-dec\",\"question\":\"q\",\"kind\":\"binary\","
+	    "\"opens\":\"2025-01-01\",\"prior\":0.2,\"rules\":["
+	    "{\"name\":\"met\",\"all\":[\"@trump\",\"@putin\",\"@meet\"],"
+	    "\"weight\":3,\"rivals\":[\"@others\"],\"ignore\":[\"hedge\"]}]}";
+	/* Hedged, then a fact (a repeat), then wrong actors (a repeat). */
+	static const char *body = "Trump could meet Putin in May. Trump met "
+	    "Putin on Friday. The envoy met Putin, not Trump.";
+	struct market_set	*both = shape_set(june, dec), *one;
+	double			 t2[2], t1[1];
+
+	shape_totals(both, body, t2);
+	ck_assert(t2[0] > 0 && t2[1] > t2[0]);
+	one = shape_set(june, NULL);
+	shape_totals(one, body, t1);
+	NEAR(t1[0], t2[0]);
+	market_set_free(one);
+	one = shape_set(dec, NULL);
+	shape_totals(one, body, t1);
+	NEAR(t1[0], t2[1]);
+	market_set_free(one);
+	market_set_free(both);
+}
+END_TEST
+
 START_TEST(plain_fact)
 {
 	run("A ceasefire took hold along the whole front on Tuesday.", 1.0);
@@ -427,6 +499,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, plain_fact);
 	tcase_add_test(tc, prefix_and_word_alternatives);
+	tcase_add_test(tc, rules_of_one_shape_shared);
 	tcase_add_test(tc, negation_before_and_after);
 	tcase_add_test(tc, negation_scope_ends_at_clause);
 	tcase_add_test(tc, negation_of_a_meeting);
