@@ -20,20 +20,12 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "monotime.h"
 #include "poller.h"
 #include "store.h"
 
 #define PENDING_RETRY_MS	1000		/* between failed attempts */
 #define PENDING_MERGE_BYTES	(1024 * 1024)	/* queue entries grow to this */
-
-static int64_t
-pending_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Write attempts: in ms (0: at once, on the next loop turn). */
 static void
@@ -184,11 +176,11 @@ pending_flush(struct daemon *d)
 
 	if (b == NULL)
 		return 0;
-	if (pending_now_ms() < d->retry_after_ms)
+	if (monotime_ms() < d->retry_after_ms)
 		return -1;
 	if ((rc = batch_write(b, d->store, err, sizeof(err))) != STORE_OK) {
 		pending_failed(d, rc, err);
-		d->retry_after_ms = pending_now_ms() + PENDING_RETRY_MS;
+		d->retry_after_ms = monotime_ms() + PENDING_RETRY_MS;
 		return -1;
 	}
 	d->retry_after_ms = 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "monotime.h"
 #include "pmsignalctl.h"
 
 int
@@ -84,16 +85,6 @@ ctl_send(struct ctl_conn *c, const char *line)
 	return 0;
 }
 
-/* Milliseconds on the monotonic clock. */
-static int64_t
-ctl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Read more into the buffer: 1 data, 0 EOF, -1 error, -2 timeout. */
 static int
 ctl_fill(struct ctl_conn *c, int timeout_ms)
@@ -137,7 +128,7 @@ ctl_fill(struct ctl_conn *c, int timeout_ms)
 int
 ctl_read_line(struct ctl_conn *c, int timeout_ms, char **line)
 {
-	int64_t	 deadline = ctl_now_ms() + timeout_ms;
+	int64_t	 deadline = monotime_ms() + timeout_ms;
 	char	*nl;
 	size_t	 n;
 	int	 r, left;
@@ -151,7 +142,7 @@ ctl_read_line(struct ctl_conn *c, int timeout_ms, char **line)
 			c->len -= n + 1;
 			return 1;
 		}
-		left = timeout_ms < 0 ? -1 : (int)(deadline - ctl_now_ms());
+		left = timeout_ms < 0 ? -1 : (int)(deadline - monotime_ms());
 		if (timeout_ms >= 0 && left < 0)
 			left = 0;
 		if ((r = ctl_fill(c, left)) != 1)

@@ -151,7 +151,7 @@ poller_fetch_start(struct poller *p, struct poller_feed *f, char *err,
 	}
 	x->feed = f;
 	x->max_body = (size_t)p->lim.max_body;
-	x->started = poller_now_ms();
+	x->started = monotime_ms();
 	if ((x->easy = curl_easy_init()) == NULL ||
 	    poller_fetch_headers(x, f) == -1 ||
 	    poller_fetch_setopt(p, x, f) == -1) {

@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "monotime.h"
 #include "poller.h"
 
 #define POLLER_JITTER		0.10		/* +-10% on every delay */
@@ -148,7 +149,6 @@ struct poller_outcome {
 };
 
 /* poller.c */
-int64_t	poller_now_ms(void);
 int64_t	poller_now_wall(void);
 void	poller_feed_finish(struct poller *p, struct poller_feed *f,
 	    const struct poller_outcome *o);

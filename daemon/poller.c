@@ -21,16 +21,6 @@
 static void	poller_host_update_ready(struct poller *, struct poller_host *);
 
 int64_t
-poller_now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
 poller_now_wall(void)
 {
 	return (int64_t)time(NULL);
@@ -102,7 +92,7 @@ poller_host_unblock_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct poller_host	*h = arg;
 	struct poller_feed	*f;
-	int64_t			 now = poller_now_ms();
+	int64_t			 now = monotime_ms();
 
 	(void)fd;
 	(void)what;
@@ -183,7 +173,7 @@ poller_host_update_ready(struct poller *p, struct poller_host *h)
 static void
 poller_host_block(struct poller *p, struct poller_host *h, int64_t delay_ms)
 {
-	int64_t		until = poller_now_ms() + delay_ms;
+	int64_t		until = monotime_ms() + delay_ms;
 	struct timeval	tv;
 
 	if (until <= h->not_before)
@@ -210,7 +200,7 @@ poller_feed_schedule(struct poller *p, struct poller_feed *f,
 	if (delay_ms < 0)
 		delay_ms = 0;
 	f->phase = POLLER_IDLE;
-	f->due = poller_now_ms() + delay_ms;
+	f->due = monotime_ms() + delay_ms;
 	f->next_poll = poller_now_wall() + (delay_ms + 999) / 1000;
 	if (p->stopped)
 		return;
@@ -447,7 +437,7 @@ static void
 poller_feed_start(struct poller *p, struct poller_feed *f)
 {
 	struct poller_outcome	o;
-	int64_t			late = poller_now_ms() - f->due;
+	int64_t			late = monotime_ms() - f->due;
 
 	if (late > f->worst_lateness_ms)
 		f->worst_lateness_ms = late;
@@ -578,7 +568,7 @@ poller_feed_retime(struct poller *p, struct poller_feed *f, int64_t interval)
 		return;
 	f->interval = interval;
 	max_ms = poller_units_ms(p, interval) * (1.0 + POLLER_JITTER);
-	if (f->phase == POLLER_IDLE && f->due - poller_now_ms() > max_ms) {
+	if (f->phase == POLLER_IDLE && f->due - monotime_ms() > max_ms) {
 		evtimer_del(f->ev_due);
 		poller_feed_schedule(p, f, poller_jitter(&p->rng,
 		    poller_units_ms(p, interval), POLLER_JITTER));
@@ -711,7 +701,7 @@ poller_new_opts(struct event_base *base, const struct config *cfg,
 	p->opts = *opts;
 	if (p->opts.time_unit_ms == 0)
 		p->opts.time_unit_ms = 1000;
-	p->rng = opts->seed != 0 ? opts->seed : (uint64_t)poller_now_ms() ^
+	p->rng = opts->seed != 0 ? opts->seed : (uint64_t)monotime_ms() ^
 	    ((uint64_t)time(NULL) << 20) ^ ((uint64_t)getpid() << 40);
 	TAILQ_INIT(&p->hosts);
 	TAILQ_INIT(&p->ready);

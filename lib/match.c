@@ -799,14 +799,15 @@ match_merge_prefix_hits(struct matcher *m, size_t nexact)
 {
 	struct match_hit	*a = m->hits, *b = m->hits + nexact, *o;
 	size_t			 na = nexact, nb = m->nhits - nexact, i = 0, j = 0;
+	size_t			 cap;
 
 	if (na == 0 || nb == 0 || a[na - 1].tok0 <= b[0].tok0)
 		return 0;
 	if (m->nhits > m->mcap) {
-		if ((o = realloc(m->merged, m->nhits * sizeof(*o))) == NULL)
+		if ((o = realloc(m->merged, m->hcap * sizeof(*o))) == NULL)
 			return -1;
 		m->merged = o;
-		m->mcap = m->nhits;
+		m->mcap = m->hcap;
 	}
 	o = m->merged;
 	while (i < na && j < nb)
@@ -815,7 +816,13 @@ match_merge_prefix_hits(struct matcher *m, size_t nexact)
 		*o++ = a[i++];
 	while (j < nb)
 		*o++ = b[j++];
-	memcpy(m->hits, m->merged, m->nhits * sizeof(*m->hits));
+	/* The merged run becomes the hits; the old array the next scratch. */
+	o = m->hits;
+	m->hits = m->merged;
+	m->merged = o;
+	cap = m->hcap;
+	m->hcap = m->mcap;
+	m->mcap = cap;
 	return 0;
 }
 
