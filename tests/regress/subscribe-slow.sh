@@ -44,29 +44,44 @@ wait_for 10 grep -q '"type":"snapshot"' "$T/fast" || fail "fast reader: no snaps
 # The slow reader: subscribe, read the snapshot and a few deltas, stop
 # reading for 6 s while the news flows, then read everything for 5 s.
 python3 - "$SOCK" "$T/slow" <<'PY' || fail "slow reader failed"
-import json, socket, sys, time
+import socket, sys, time
+# Raw recv, not makefile(): a buffered socket file is unusable after its
+# first timeout ("cannot read from timed out object"), and a sanitizer
+# build can leave half a second without a line.
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 s.sendall(b'{"op":"subscribe"}\n')
-s.settimeout(20)
-f = s.makefile("rb")
 out = open(sys.argv[2], "wb")
+buf = b""
+def next_line(until):
+    """The next whole line, or None at EOF or at the monotonic time until."""
+    global buf
+    while b"\n" not in buf:
+        left = until - time.monotonic()
+        if left <= 0:
+            return None
+        s.settimeout(left)
+        try:
+            chunk = s.recv(65536)
+        except (socket.timeout, TimeoutError):
+            return None
+        if not chunk:
+            return None
+        buf += chunk
+    line, buf = buf.split(b"\n", 1)
+    return line + b"\n"
 deltas = 0
+until = time.monotonic() + 20
 while deltas < 3:
-    line = f.readline()
+    line = next_line(until)
+    if line is None:
+        sys.exit("slow reader: fewer than 3 deltas in 20 s")
     out.write(line)
     deltas += line.startswith(b'{"type":"delta"')
 out.flush()
 time.sleep(6)
-s.settimeout(0.5)
-end = time.time() + 5
-while time.time() < end:
-    try:
-        line = f.readline()
-    except (socket.timeout, TimeoutError):
-        continue
-    if not line:
-        break
+until = time.monotonic() + 5
+while (line := next_line(until)) is not None:
     out.write(line)
 out.close()
 PY
