@@ -118,6 +118,10 @@ struct poller {
 	uint64_t		 rng;
 	int			 stopped;
 	int			 paused;	/* poller_pause(): start nothing */
+	int			 draining;	/* poller_drain(): until done */
+	struct event		*ev_drain;	/* its time limit, its end */
+	void			(*drain_done)(void *);
+	void			*drain_arg;
 	unsigned		 active;	/* transfers running */
 	size_t			 nfailing;	/* feeds whose last poll failed */
 

@@ -7,6 +7,7 @@
  * the new state.  poller-fetch.c runs the transfers, poller-loop.c ties
  * curl to the loop, poller-policy.c holds the arithmetic.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,6 +455,17 @@ poller_feed_start(struct poller *p, struct poller_feed *f)
 	poller_feed_record(p, f, &o);
 }
 
+/* Draining: the last transfer out ends the drain on the next loop turn. */
+static void
+poller_drain_check(struct poller *p)
+{
+	struct timeval now = { 0, 0 };
+
+	if (p->draining && TAILQ_EMPTY(&p->xfers) && p->ev_drain != NULL &&
+	    evtimer_add(p->ev_drain, &now) == -1)
+		log_warnx("poller: cannot arm the drain timer");
+}
+
 /*
  * f's transfer is over: o is its outcome, or NULL when it was aborted or
  * its feed was removed meanwhile (nothing recorded then).
@@ -470,12 +482,14 @@ poller_feed_finish(struct poller *p, struct poller_feed *f,
 	if (f->removed) {
 		TAILQ_REMOVE(&p->orphans, f, orphan_link);
 		poller_feed_free(p, f);
+		poller_drain_check(p);
 		return;
 	}
-	if (o != NULL && !p->stopped)
+	if (o != NULL && (!p->stopped || p->draining))
 		poller_feed_record(p, f, o);
 	poller_host_update_ready(p, h);
 	poller_kick(p);
+	poller_drain_check(p);
 }
 
 /* Start queued feeds, hosts taking turns, up to max_parallel at once. */
@@ -778,15 +792,14 @@ poller_set_state(struct poller *p, const struct poller_feed_state *st)
 	return 0;
 }
 
-void
-poller_stop(struct poller *p)
+/* Start nothing more: no queued feed, no due timer. */
+static void
+poller_unschedule(struct poller *p)
 {
 	struct poller_host	*h;
 	struct poller_feed	*f;
 
 	p->stopped = 1;
-	while (!TAILQ_EMPTY(&p->xfers))
-		poller_fetch_abort(p, TAILQ_FIRST(&p->xfers));
 	TAILQ_FOREACH(h, &p->hosts, link) {
 		while ((f = TAILQ_FIRST(&h->waiting)) != NULL) {
 			TAILQ_REMOVE(&h->waiting, f, wait_link);
@@ -797,6 +810,84 @@ poller_stop(struct poller *p)
 	}
 	for (size_t i = 0; i < p->nfeeds; i++)
 		evtimer_del(p->feeds[i]->ev_due);
+}
+
+/* The drain is over (nothing in flight now): tell whoever asked, once. */
+static void
+poller_drain_end(struct poller *p)
+{
+	void	(*done)(void *) = p->drain_done;
+
+	p->draining = 0;
+	p->drain_done = NULL;
+	if (p->ev_drain != NULL)
+		evtimer_del(p->ev_drain);
+	if (done != NULL)
+		done(p->drain_arg);
+}
+
+void
+poller_stop(struct poller *p)
+{
+	poller_unschedule(p);
+	while (!TAILQ_EMPTY(&p->xfers))
+		poller_fetch_abort(p, TAILQ_FIRST(&p->xfers));
+	if (p->draining)
+		poller_drain_end(p);
+}
+
+/*
+ * The drain timer: armed for the time limit, and re-armed for "now" by
+ * poller_feed_finish() when the last transfer is over.  Whatever is still
+ * in flight is abandoned; its feed is polled again after the restart.
+ */
+static void
+poller_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct poller		*p = arg;
+	struct poller_xfer	*x;
+	unsigned		 n = 0;
+
+	(void)fd;
+	(void)what;
+	TAILQ_FOREACH(x, &p->xfers, link) {
+		log_warnx("poller: feed %s: still in flight at the stop "
+		    "deadline: abandoned (%s)", x->feed->name, x->feed->url);
+		n++;
+	}
+	if (n > 0)
+		log_warnx("poller: %u transfer(s) abandoned", n);
+	poller_stop(p);
+}
+
+void
+poller_drain(struct poller *p, int64_t limit_ms, void (*done)(void *),
+    void *arg)
+{
+	struct timeval tv = { 0, 0 };
+
+	poller_unschedule(p);
+	p->draining = 1;
+	p->drain_done = done;
+	p->drain_arg = arg;
+	if (!TAILQ_EMPTY(&p->xfers)) {
+		log_info("poller: stopping: %u transfer(s) in flight, "
+		    "waiting up to %" PRId64 " ms", p->active, limit_ms);
+		tv.tv_sec = (time_t)(limit_ms / 1000);
+		tv.tv_usec = (suseconds_t)(limit_ms % 1000) * 1000;
+	}
+	if (p->ev_drain == NULL &&
+	    (p->ev_drain = evtimer_new(p->base, poller_drain_cb, p)) == NULL) {
+		log_warnx("poller: cannot create the drain timer: not "
+		    "waiting for transfers in flight");
+		poller_stop(p);
+		return;
+	}
+	if (evtimer_add(p->ev_drain, &tv) == -1) {
+		log_warnx("poller: cannot arm the drain timer: not waiting "
+		    "for transfers in flight");
+		poller_stop(p);
+	}
 }
 
 size_t
@@ -818,6 +909,7 @@ poller_free(struct poller *p)
 {
 	if (p == NULL)
 		return;
+	p->drain_done = NULL;	/* freeing is no stop to report */
 	poller_stop(p);
 	for (size_t i = 0; i < p->nfeeds; i++)
 		poller_feed_free(p, p->feeds[i]);
@@ -825,6 +917,8 @@ poller_free(struct poller *p)
 	poller_loop_free(p);
 	if (p->ev_kick != NULL)
 		event_free(p->ev_kick);
+	if (p->ev_drain != NULL)
+		event_free(p->ev_drain);
 	poller_limits_free(&p->lim);
 	free(p);
 	curl_global_cleanup();

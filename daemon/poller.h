@@ -155,6 +155,16 @@ void	poller_pause(struct poller *p, int on);
 void	poller_stop(struct poller *p);
 
 /*
+ * Graceful stop: start no new transfer, let those in flight finish (their
+ * bodies reach the handler and their outcomes are recorded as usual) for
+ * up to limit_ms, then abandon the rest as poller_stop() does.  done(arg)
+ * is called once, from the loop, when no transfer is left.  A later
+ * poller_stop() ends the wait at once (done is still called).
+ */
+void	poller_drain(struct poller *p, int64_t limit_ms,
+	    void (*done)(void *), void *arg);
+
+/*
  * Per-feed health for `status`: fill out[0 .. max-1] in config order and
  * return the number of feeds (which may exceed max).
  */

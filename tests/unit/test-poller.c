@@ -81,6 +81,7 @@ struct server {
 	int			 fail500;	/* /500 fails this many times */
 	int			 inflight[MAX_PORTS], max_inflight[MAX_PORTS];
 	int			 inflight_all, max_inflight_all;
+	int			 gate_open;	/* /gate/ replies may go */
 	struct later		*laters;
 };
 
@@ -276,6 +277,24 @@ slow_start(struct server *srv, struct evhttp_request *req, size_t ri)
 	later_arm(l, 100);
 }
 
+/* A /gate/ request: answer once the test opens the gate. */
+static void
+gate_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct later	*l = arg;
+	char		 body[1024];
+
+	(void)fd;
+	(void)what;
+	if (!l->srv->gate_open) {
+		later_arm(l, 10);
+		return;
+	}
+	rss_body(body, sizeof(body), "gate", 3);
+	header(l->req, "Content-Type", "application/rss+xml");
+	reply(l->srv, l->req, l->ri, 200, "OK", body, strlen(body));
+}
+
 /* /ok/TAG: an RSS document with ETag "TAG-v1", 304 when it matches. */
 static void
 route_ok(struct server *srv, struct evhttp_request *req, size_t ri,
@@ -442,6 +461,8 @@ route(struct server *srv, struct evhttp_request *req, size_t ri)
 		reply(srv, req, ri, 200, "OK", NULL, 0);
 	} else if (strncmp(path, "/slow/", 6) == 0) {
 		slow_start(srv, req, ri);
+	} else if (strncmp(path, "/gate/", 6) == 0) {
+		later_arm(later_new(srv, req, ri, gate_check), 10);
 	} else {
 		reply(srv, req, ri, 404, "Not Found", "no", 2);
 	}
@@ -1384,6 +1405,118 @@ START_TEST(stop_aborts_and_stops)
 }
 END_TEST
 
+/* poller_drain()'s done callback: count it and leave the loop. */
+struct drained {
+	struct event_base	*base;
+	int			 calls;
+};
+
+static void
+on_drained(void *arg)
+{
+	struct drained *d = arg;
+
+	d->calls++;
+	event_base_loopbreak(d->base);
+}
+
+/* Run the loop in steps of 10 ms until a request for path came (or 5 s). */
+static const struct req *
+scen_wait_request(struct scen *s, const char *path)
+{
+	const struct req *r;
+
+	for (int i = 0; i < 500 && (r = req_first(&s->srv, path)) == NULL; i++)
+		scen_run(s, 10);
+	ck_assert_msg(r != NULL, "no request for %s", path);
+	return r;
+}
+
+/*
+ * poller_drain: a transfer in flight finishes and reaches the handler
+ * (its outcome recorded) before done is called; nothing new starts.
+ */
+START_TEST(drain_lets_transfers_finish)
+{
+	static struct scen	s;	/* big: not on the stack */
+	struct drained		d = { NULL, 0 };
+	size_t			before;
+
+	scen_init(&s, 1);
+	scen_feed(&s, "gated", 0, "/gate/a", 0);
+	scen_feed(&s, "idle", 0, "/ok/idle", 3000);
+	scen_poller(&s, "", NULL);
+	d.base = s.base;
+	scen_wait_request(&s, "/gate/a");
+	before = s.srv.nreqs;
+	poller_drain(s.p, 60000, on_drained, &d);
+	scen_run(&s, 200);
+	ck_assert_int_eq(d.calls, 0);		/* still in flight */
+	ck_assert_int_eq(scen_state(&s, "gated").in_flight, 1);
+	s.srv.gate_open = 1;
+	scen_run(&s, 5000);			/* loopbreak at done */
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_int_eq(rec_feed(&s.rec, "gated")->accepted, 1);
+	ck_assert_int_eq(scen_state(&s, "gated").in_flight, 0);
+	ck_assert_int_eq(scen_state(&s, "gated").last_poll, POLLER_POLL_OK);
+	ck_assert_int_eq(scen_state(&s, "gated").entries_seen, 3);
+	scen_run(&s, 300);
+	ck_assert_uint_eq(s.srv.nreqs, before);	/* nothing new started */
+	ck_assert_int_eq(d.calls, 1);
+	scen_free(&s);
+}
+END_TEST
+
+/* At the time limit a transfer still running is abandoned, then done. */
+START_TEST(drain_abandons_at_limit)
+{
+	static struct scen	s;	/* big: not on the stack */
+	struct drained		d = { NULL, 0 };
+
+	scen_init(&s, 1);
+	scen_feed(&s, "drip", 0, "/drip", 0);
+	scen_poller(&s, "", NULL);
+	d.base = s.base;
+	scen_wait_request(&s, "/drip");
+	poller_drain(s.p, 300, on_drained, &d);
+	scen_run(&s, 5000);			/* loopbreak at done */
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_int_eq(rec_feed(&s.rec, "drip")->bodies, 0);
+	ck_assert_int_eq(scen_state(&s, "drip").in_flight, 0);
+	scen_run(&s, 300);
+	ck_assert_int_gt(req_first(&s.srv, "/drip")->closed, 0);
+	ck_assert_int_eq(d.calls, 1);
+	scen_free(&s);
+}
+END_TEST
+
+/* poller_stop during a drain ends it at once; nothing in flight: at once. */
+START_TEST(drain_ended_by_stop)
+{
+	static struct scen	s;	/* big: not on the stack */
+	struct drained		d = { NULL, 0 }, idle = { NULL, 0 };
+
+	scen_init(&s, 1);
+	scen_feed(&s, "drip", 0, "/drip", 0);
+	scen_poller(&s, "", NULL);
+	d.base = idle.base = s.base;
+	scen_wait_request(&s, "/drip");
+	poller_drain(s.p, 60000, on_drained, &d);
+	scen_run(&s, 100);
+	ck_assert_int_eq(d.calls, 0);
+	poller_stop(s.p);
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_int_eq(scen_state(&s, "drip").in_flight, 0);
+	/* A second drain with nothing in flight ends on the next turn. */
+	poller_drain(s.p, 60000, on_drained, &idle);
+	ck_assert_int_eq(idle.calls, 0);
+	scen_run(&s, 5000);
+	ck_assert_int_eq(idle.calls, 1);
+	ck_assert_int_eq(d.calls, 1);
+	scen_free(&s);
+}
+END_TEST
+
 /*
  * skip_unchanged: a body the handler took is not handed over again while
  * the server sends it byte for byte (the polls count as successes with its
@@ -1574,6 +1707,9 @@ poller_suite(void)
 	tcase_add_test(tc, restored_state);
 	tcase_add_test(tc, reconfigure_keeps_state);
 	tcase_add_test(tc, stop_aborts_and_stops);
+	tcase_add_test(tc, drain_lets_transfers_finish);
+	tcase_add_test(tc, drain_abandons_at_limit);
+	tcase_add_test(tc, drain_ended_by_stop);
 	tcase_add_test(tc, pause_holds_due_feeds);
 	suite_add_tcase(s, tc);
 	return s;

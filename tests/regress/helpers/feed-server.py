@@ -9,6 +9,9 @@ listed, or --grow-window W), for tests that need news arriving all the
 time; --grow-articles FILE takes its articles (one "title<TAB>body" per
 line, in turn) from FILE instead of the built-in ones.
 /status-NNN answers with HTTP status NNN and a short text body.
+/gate/NAME serves NAME once the file DIR/NAME.open exists (it waits up to
+60 s, then answers 504): a transfer that stays in flight until the test
+lets it finish.
 """
 import argparse
 import http.server
@@ -60,6 +63,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/status-") and self.path[8:].isdigit():
             self.send_error(int(self.path[8:]))
             return
+        if self.path.startswith("/gate/"):
+            gate = os.path.join(self.server.root,
+                                os.path.basename(self.path) + ".open")
+            end = time.monotonic() + 60
+            while not os.path.exists(gate):
+                if time.monotonic() > end:
+                    self.send_error(504)
+                    return
+                time.sleep(0.02)
         if self.path == "/grow.xml" and self.server.grow:
             body = grow_feed(self.server.grow, self.server.window,
                              self.server.articles).encode()
