@@ -291,6 +291,9 @@ bt_report_archive(const char *path, const struct archive *ar)
 		printf(", %zu bad line%s skipped", ar->bad, ar->bad == 1 ? "" : "s");
 	if (ar->no_time)
 		printf(", %zu without a time skipped", ar->no_time);
+	if (ar->derived_ids)
+		printf(", %zu without an id given one (url or hash)",
+		    ar->derived_ids);
 	if (ar->out_of_range)
 		printf(", %zu outside --from/--until", ar->out_of_range);
 	if (ar->pruned)

@@ -247,21 +247,50 @@ archive_parse_object(const cJSON *o, unsigned flags, struct article *a,
 	return why;
 }
 
+/* An id for a record without one: its url, else a hash (archive.h). */
+static const char *
+archive_derive_id(struct article *a, char *buf, size_t bufsize)
+{
+	char	hid[ARTICLE_HASH_ID_SIZE];
+
+	free(a->id);
+	if (!archive_empty(a->url)) {
+		a->id = strdup(a->url);
+	} else {
+		article_hash_id(a->title, a->published != PM_TIME_NONE ?
+		    a->published : a->first_seen, a->text, hid);
+		a->id = strdup(hid);
+	}
+	if (a->id == NULL) {
+		snprintf(buf, bufsize, "out of memory");
+		return buf;
+	}
+	return NULL;
+}
+
 const char *
-archive_parse_line(const char *line, size_t len, struct article *a, char *buf,
-    size_t bufsize)
+archive_parse_line(const char *line, size_t len, struct article *a,
+    int *derived, char *buf, size_t bufsize)
 {
 	cJSON		*o;
 	const char	*why;
 
 	archive_article_init(a);
+	if (derived != NULL)
+		*derived = 0;
 	if ((o = cJSON_ParseWithLength(line, len)) == NULL) {
 		snprintf(buf, bufsize, "not valid JSON (at column %zu)",
 		    archive_json_column(line, len));
 		return buf;
 	}
-	why = archive_parse_object(o, 0, a, buf, bufsize);
+	why = archive_parse_object(o, ARCHIVE_ID_OPTIONAL, a, buf, bufsize);
 	cJSON_Delete(o);
+	if (why == NULL && archive_empty(a->id)) {
+		if ((why = archive_derive_id(a, buf, bufsize)) != NULL)
+			archive_article_free(a);
+		else if (derived != NULL)
+			*derived = 1;
+	}
 	return why;
 }
 
@@ -332,7 +361,7 @@ archive_load_jsonl(struct archive *ar, const char *path, FILE *fp,
 	size_t		 cap = 0, lineno = 0;
 	ssize_t		 n;
 	struct article	 a;
-	int		 rc = 0;
+	int		 rc = 0, derived;
 
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		lineno++;
@@ -344,12 +373,13 @@ archive_load_jsonl(struct archive *ar, const char *path, FILE *fp,
 			    path, lineno, ARCHIVE_MAX_LINE);
 			continue;
 		}
-		why = archive_parse_line(line, (size_t)n, &a, why_buf,
-		    sizeof(why_buf));
+		why = archive_parse_line(line, (size_t)n, &a, &derived,
+		    why_buf, sizeof(why_buf));
 		if (why != NULL) {
 			archive_problem(ar, "%s:%zu: %s", path, lineno, why);
 			continue;
 		}
+		ar->derived_ids += derived;
 		if (archive_keep(ar, &a, opts) == -1) {
 			snprintf(err, errsize, "%s:%zu: out of memory", path, lineno);
 			rc = -1;

@@ -41,6 +41,7 @@ struct archive {
 	size_t		 out_of_range;	/* skipped by opts.from / opts.until */
 	size_t		 skipped_files;	/* directory entries that are not archives */
 	size_t		 pruned;	/* skipped: database text pruned by retention */
+	size_t		 derived_ids;	/* lines without "id": url or hash used */
 
 	char		**problems;	/* first ARCHIVE_MAX_PROBLEMS reports */
 	size_t		 nproblems;
@@ -59,9 +60,14 @@ int	 archive_load(const char *path, const struct archive_opts *opts,
 	    struct archive *ar, char *err, size_t errsize);
 void	 archive_free(struct archive *ar);
 
-/* Parse one JSONL record into *a (fields malloc'd); NULL or a problem. */
+/*
+ * Parse one JSONL record into *a (fields malloc'd); NULL or a problem.
+ * A record without "id" (absent, null or empty) gets its url as id, else
+ * article_hash_id() of its title and time, as a feed entry would; *derived
+ * (when not NULL) says so.
+ */
 const char *archive_parse_line(const char *line, size_t len, struct article *a,
-	    char *buf, size_t bufsize);
+	    int *derived, char *buf, size_t bufsize);
 
 /* archive_parse_object() flags. */
 #define ARCHIVE_ID_OPTIONAL	0x1	/* "id" may be absent or empty */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "article.h"
+#include "date.h"
 #include "text.h"
 #include "utf8.h"
 
@@ -26,6 +27,35 @@ article_cut_title(const char *title, struct article_bounds *b)
 		n--;
 	memcpy(b->title, title, n);
 	memcpy(b->title + n, ARTICLE_ELLIPSIS, sizeof(ARTICLE_ELLIPSIS));
+}
+
+/* FNV-1a over s, then a field separator. */
+static uint64_t
+article_fnv(uint64_t h, const char *s)
+{
+	for (; s != NULL && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= 0xff;
+	h *= 0x100000001b3ULL;
+	return h;
+}
+
+void
+article_hash_id(const char *title, int64_t t, const char *text,
+    char id[ARTICLE_HASH_ID_SIZE])
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+	char		date[32] = "";
+
+	if (t != PM_TIME_NONE)
+		date_format_rfc3339(t, date, sizeof(date));
+	h = article_fnv(h, title);
+	h = article_fnv(h, date);
+	if ((title == NULL || *title == '\0') && *date == '\0')
+		h = article_fnv(h, text);
+	snprintf(id, ARTICLE_HASH_ID_SIZE, "pmsignal:hash:%016" PRIx64, h);
 }
 
 int

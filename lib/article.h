@@ -27,6 +27,18 @@ struct article {
 #define ARTICLE_URL_MAX		4096	/* bytes; a longer URL is dropped */
 #define ARTICLE_ID_MAX		512	/* bytes; a longer id becomes a hash of it */
 
+/* Room for article_hash_id()'s id, its NUL included. */
+#define ARTICLE_HASH_ID_SIZE	32
+
+/*
+ * The id of an article that came without id or link, as feeds and
+ * archives give it: "pmsignal:hash:" and 16 hex digits of a hash of its
+ * title and time t (RFC 3339; PM_TIME_NONE for none), and of its text when
+ * it has neither: the same article always gets the same id.
+ */
+void	 article_hash_id(const char *title, int64_t t, const char *text,
+	    char id[ARTICLE_HASH_ID_SIZE]);
+
 /* Room for the replacements article_bound() makes. */
 struct article_bounds {
 	char	 title[ARTICLE_TITLE_MAX + 1];

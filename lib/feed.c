@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "article.h"
 #include "buf.h"
 #include "charset.h"
 #include "date.h"
@@ -70,19 +71,6 @@ feed_collapse(const char *str)
 	return buf_detach(&b, NULL);
 }
 
-/* 64-bit FNV-1a over a NUL-terminated string, continuing from h. */
-static uint64_t
-feed_fnv(uint64_t h, const char *s)
-{
-	for (; s != NULL && *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	h ^= 0xff;		/* field separator */
-	h *= 0x100000001b3ULL;
-	return h;
-}
-
 /*
  * An id for an entry that has neither id nor link: a hash of its title and
  * date (and of its text when it has neither), stable across fetches.
@@ -90,18 +78,10 @@ feed_fnv(uint64_t h, const char *s)
 static char *
 feed_hash_id(const struct feed_entry *e)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
-	char		date[32] = "", id[48];
-	int64_t		t = e->published != PM_TIME_NONE ? e->published :
-			    e->updated;
+	char id[ARTICLE_HASH_ID_SIZE];
 
-	if (t != PM_TIME_NONE)
-		date_format_rfc3339(t, date, sizeof(date));
-	h = feed_fnv(h, e->title_text);
-	h = feed_fnv(h, date);
-	if ((e->title_text == NULL || *e->title_text == '\0') && *date == '\0')
-		h = feed_fnv(h, e->text);
-	snprintf(id, sizeof(id), "pmsignal:hash:%016" PRIx64, h);
+	article_hash_id(e->title_text, e->published != PM_TIME_NONE ?
+	    e->published : e->updated, e->text, id);
 	return strdup(id);
 }
 

@@ -12,7 +12,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct article	a;
 	char		why[256];
 
-	if (archive_parse_line((const char *)data, size, &a, why,
+	if (archive_parse_line((const char *)data, size, &a, NULL, why,
 	    sizeof(why)) == NULL) {
 		if (a.text != NULL)
 			(void)archive_looks_like_html(a.text);

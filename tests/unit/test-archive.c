@@ -44,40 +44,44 @@ START_TEST(jsonl_order_and_problems)
 	ck_assert_int_eq(archive_load(DATA "mixed.jsonl", NULL, &ar, err,
 	    sizeof(err)), 0);
 	ck_assert_uint_eq(ar.files, 1);
-	ck_assert_uint_eq(ar.records, 13);	/* the blank line is not one */
+	ck_assert_uint_eq(ar.records, 14);	/* the blank line is not one */
 	ck_assert_uint_eq(ar.no_time, 1);
-	ck_assert_uint_eq(ar.bad, 6);
-	ck_assert_uint_eq(ar.nproblems, 6);
+	ck_assert_uint_eq(ar.bad, 5);
+	ck_assert_uint_eq(ar.nproblems, 5);
 	ck_assert(reported(&ar, DATA "mixed.jsonl:4: not valid JSON (at column 72)"));
 	ck_assert(reported(&ar, DATA "mixed.jsonl:5: not a JSON object"));
 	ck_assert(reported(&ar, DATA "mixed.jsonl:7: published: not a time (RFC 3339 expected, such as 2025-11-19T10:00:00Z)"));
-	ck_assert(reported(&ar, DATA "mixed.jsonl:8: id: missing"));
 	ck_assert(reported(&ar, DATA "mixed.jsonl:9: no title and no body"));
 	ck_assert(reported(&ar, DATA "mixed.jsonl:10: title: must be a string, not a number"));
 
-	ck_assert_uint_eq(ar.narticles, 6);
+	ck_assert_uint_eq(ar.narticles, 8);
 	ck_assert_str_eq(ar.articles[0].id, "m8");
-	ck_assert_str_eq(ar.articles[1].id, "m2");
-	ck_assert_str_eq(ar.articles[2].id, "m10");
-	ck_assert_str_eq(ar.articles[3].id, "m1");
-	ck_assert_str_eq(ar.articles[4].id, "m9");
-	ck_assert_str_eq(ar.articles[5].id, "m11");
+	/* No id: a hash of title and time, as a feed entry gets (line 8). */
+	ck_assert_str_eq(ar.articles[1].id, "pmsignal:hash:a031981cc4c0c214");
+	ck_assert_str_eq(ar.articles[2].id, "m2");
+	ck_assert_str_eq(ar.articles[3].id, "m10");
+	ck_assert_str_eq(ar.articles[4].id, "m1");
+	ck_assert_str_eq(ar.articles[5].id, "m9");
+	ck_assert_str_eq(ar.articles[6].id, "m11");
+	/* An empty id: the url stands for it. */
+	ck_assert_str_eq(ar.articles[7].id, "https://example.org/m12");
+	ck_assert_uint_eq(ar.derived_ids, 2);
 	/* Dates as feeds write them, and epoch seconds, are times too. */
-	ck_assert_int_eq(ar.articles[2].first_seen, t("2025-11-24T09:00:00Z"));
-	ck_assert_int_eq(ar.articles[5].first_seen, t("2025-11-24T16:00:00Z"));
+	ck_assert_int_eq(ar.articles[3].first_seen, t("2025-11-24T09:00:00Z"));
+	ck_assert_int_eq(ar.articles[6].first_seen, t("2025-11-24T16:00:00Z"));
 	/* Without first_seen the replay time is the published time. */
-	ck_assert_int_eq(ar.articles[1].first_seen, t("2025-11-24T07:00:00Z"));
-	ck_assert_int_eq(ar.articles[1].published, t("2025-11-24T07:00:00Z"));
+	ck_assert_int_eq(ar.articles[2].first_seen, t("2025-11-24T07:00:00Z"));
+	ck_assert_int_eq(ar.articles[2].published, t("2025-11-24T07:00:00Z"));
 	ck_assert_int_eq(ar.articles[0].published, PM_TIME_NONE);
-	ck_assert_str_eq(ar.articles[3].title, "Talks resume in Geneva");
-	ck_assert_str_eq(ar.articles[3].text, "Delegations met on Monday.");
-	ck_assert_str_eq(ar.articles[3].source, "wire");
-	ck_assert_str_eq(ar.articles[3].url, "https://example.org/m1");
+	ck_assert_str_eq(ar.articles[4].title, "Talks resume in Geneva");
+	ck_assert_str_eq(ar.articles[4].text, "Delegations met on Monday.");
+	ck_assert_str_eq(ar.articles[4].source, "wire");
+	ck_assert_str_eq(ar.articles[4].url, "https://example.org/m1");
 	/* An HTML body is scored as its text, as the feed parser gives it. */
 	ck_assert_str_eq(ar.articles[0].text, "Envoys met again & talked.");
-	ck_assert_ptr_null(ar.articles[4].source);	/* absent stays NULL */
-	ck_assert_ptr_null(ar.articles[4].url);
-	ck_assert(ar.articles[3].credibility == 1.0);
+	ck_assert_ptr_null(ar.articles[5].source);	/* absent stays NULL */
+	ck_assert_ptr_null(ar.articles[5].url);
+	ck_assert(ar.articles[4].credibility == 1.0);
 	archive_free(&ar);
 }
 END_TEST
@@ -95,7 +99,7 @@ START_TEST(time_window)
 	ck_assert_uint_eq(ar.narticles, 2);
 	ck_assert_str_eq(ar.articles[0].id, "m2");
 	ck_assert_str_eq(ar.articles[1].id, "m10");
-	ck_assert_uint_eq(ar.out_of_range, 4);
+	ck_assert_uint_eq(ar.out_of_range, 6);
 	ck_assert_uint_eq(ar.no_time, 1);
 	archive_free(&ar);
 }

@@ -129,6 +129,29 @@ START_TEST(long_id_hashed)
 }
 END_TEST
 
+/*
+ * article_hash_id: ids stored by earlier versions must stay the same, so
+ * the values are pinned; the text counts only without title and time.
+ */
+START_TEST(hash_id_stable)
+{
+	char	id[ARTICLE_HASH_ID_SIZE], other[ARTICLE_HASH_ID_SIZE];
+	int64_t	t;
+
+	ck_assert_int_eq(date_parse_rfc3339("2025-11-23T10:00:00Z", &t), 0);
+	article_hash_id("Envoys meet in Geneva", t, "any text", id);
+	ck_assert_str_eq(id, "pmsignal:hash:7a9e64e324672ac8");
+	article_hash_id("Envoys meet in Geneva", t, "other text", other);
+	ck_assert_str_eq(id, other);
+	article_hash_id("Envoys meet in Geneva", t + 1, "any text", other);
+	ck_assert_str_ne(id, other);
+	article_hash_id(NULL, PM_TIME_NONE, "only text", id);
+	ck_assert_str_eq(id, "pmsignal:hash:6942ee3bbc28870d");
+	article_hash_id("", PM_TIME_NONE, "other text", other);
+	ck_assert_str_ne(id, other);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -139,6 +162,7 @@ main(void)
 	tcase_add_test(tc, title_cut_at_a_character);
 	tcase_add_test(tc, long_url_dropped);
 	tcase_add_test(tc, long_id_hashed);
+	tcase_add_test(tc, hash_id_stable);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
