@@ -16,6 +16,19 @@ cat > "$T/pmsignald.json" <<JSON
   "feeds": [ { "name": "grow", "url": "http://127.0.0.1:$port/grow.xml", "interval": 30 } ] }
 JSON
 
+# The last delta seq the subscriber printed, and the daemon's seq now.
+last_seq() {
+	grep '^{"type":"delta"' "$T/sub" | tail -n 1 |
+	    sed -n 's/^{"type":"delta","seq":\([0-9]*\),.*/\1/p'
+}
+daemon_seq() {
+	"$PMSIGNALCTL" --socket "$SOCK" status --json |
+	    python3 -c 'import json, sys; print(json.load(sys.stdin)["seq"])'
+}
+subscriber_caught_up() {
+	_s=$(daemon_seq) && [ "$_s" = "$(last_seq)" ]
+}
+
 start_daemon 10
 start_subscriber sub --since 0
 i=0
@@ -28,10 +41,14 @@ while [ $i -lt "$KILLS" ]; do
 	start_daemon 10
 done
 sleep 1
+# The news stops; the subscriber (its reconnect backoff may have grown to
+# seconds while the daemon was down) catches up before the last stop.
+stop_feed_server
+wait_for 30 subscriber_caught_up ||
+	fail "subscriber stuck at seq $(last_seq) of $(daemon_seq): $(tail -n 3 "$T/sub.err")"
 stop_daemon || fail "last run did not exit cleanly"
 sleep 0.5
 stop_subscribers
-stop_feed_server
 
 DB=$T/state/pmsignald.db
 stored=$(check_delta_log "$DB")
