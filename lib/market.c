@@ -93,6 +93,11 @@ static const char *const def_question_before[] = {
 	"if", "whether", "unless", "in case", "in the event", "provided that",
 	"as long as", "on condition", NULL
 };
+/* A question whose answer follows: "Asked whether X, Peskov said Z". */
+static const char *const def_question_clause[] = {
+	"(asked|asking|ask) (whether|if|about)", "when asked (whether|if|about)",
+	NULL
+};
 static const char *const def_breaks[] = {
 	"but", "however", "although", "though", "while", "whereas", "yet",
 	"despite", "instead", "meanwhile", "which", "who", "after", "because",
@@ -109,6 +114,7 @@ struct mod_default {
 	double			 factor;
 	int			 before_scope, after_scope, breaks;
 	const char *const	*before, *const *after;
+	const char *const	*clause;	/* NULL: def_none */
 };
 
 static const struct mod_default mod_defaults[MOD_COUNT] = {
@@ -116,7 +122,8 @@ static const struct mod_default mod_defaults[MOD_COUNT] = {
 	[MOD_DENIAL] = { -0.6, 0, 5, BREAK_STRONG, def_denial_before, def_denial_after },
 	[MOD_HEDGE] = { 0.5, 0, 8, BREAK_NONE, def_hedge, def_hedge },
 	[MOD_INTENT] = { 0.5, 6, 5, BREAK_ANY, def_intent_before, def_intent_after },
-	[MOD_QUESTION] = { 0.25, 0, 0, BREAK_STRONG, def_question_before, def_none },
+	[MOD_QUESTION] = { 0.25, 0, 0, BREAK_STRONG, def_question_before, def_none,
+	    def_question_clause },
 	/* off unless a market file gives its cues (docs/MARKETS.md) */
 	[MOD_RECAP] = { 0.0, 0, 6, BREAK_STRONG, def_none, def_none },
 	[MOD_WRONG_ACTOR] = { 0.0, 3, 0, BREAK_ANY, def_none, def_none },
@@ -949,7 +956,8 @@ mbuild_market(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 /* -------------------------------------------------------------- modifiers */
 
 static const char *const modifier_keys[] = {
-	"factor", "scope", "after_scope", "breaks", "before", "after", NULL
+	"factor", "scope", "after_scope", "breaks", "before", "after",
+	"before_clause", NULL
 };
 
 /* Cue list from JSON (replacing the default) or from the defaults. */
@@ -1040,8 +1048,13 @@ mbuild_modifier(struct mbuild *b, struct jsonv *jv, int id, const cJSON *o,
 	    "before") : NULL, d->before, &md->before, &md->nbefore) == -1)
 		return -1;
 	jsonv_path_key(p, sizeof(p), path, "after");
+	if (mbuild_cues(b, jv, p, o ? cJSON_GetObjectItemCaseSensitive(o,
+	    "after") : NULL, d->after, &md->after, &md->nafter) == -1)
+		return -1;
+	jsonv_path_key(p, sizeof(p), path, "before_clause");
 	return mbuild_cues(b, jv, p, o ? cJSON_GetObjectItemCaseSensitive(o,
-	    "after") : NULL, d->after, &md->after, &md->nafter);
+	    "before_clause") : NULL, d->clause ? d->clause : def_none,
+	    &md->clause, &md->nclause);
 }
 
 static int
@@ -1454,6 +1467,7 @@ market_set_free(struct market_set *s)
 	for (int i = 0; i < MOD_COUNT; i++) {
 		free(s->mods[i].before);
 		free(s->mods[i].after);
+		free(s->mods[i].clause);
 	}
 	free(s->breaks);
 	free(s->soft_breaks);

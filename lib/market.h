@@ -105,6 +105,10 @@ struct modifier {
 	int		 breaks;	/* BREAK_*: scopes stop at breaks this strong */
 	uint32_t	*before, *after;	/* cue literals */
 	size_t		 nbefore, nafter;
+	/* before-cues whose scope ends at the first clause break of any
+	 * level: "asked whether ..., Peskov said no" (the answer is not asked) */
+	uint32_t	*clause;
+	size_t		 nclause;
 };
 
 struct market_set {

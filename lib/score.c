@@ -35,6 +35,7 @@
 
 #define CUE_BEFORE(m)	(1u << (2 * (m)))
 #define CUE_AFTER(m)	(1u << (2 * (m) + 1))
+#define CUE_CLAUSE(m)	(1u << (12 + (m)))	/* with CUE_BEFORE(m): ends at any break */
 #define CUE_BREAK	(1u << 31)
 #define CUE_SOFT_BREAK	(1u << 30)
 #define CUE_MODS	6	/* negation .. recap have cue lists */
@@ -242,6 +243,8 @@ scorer_index_cues(struct scorer *s)
 			s->lit_cue[md->before[j]] |= CUE_BEFORE(m);
 		for (size_t j = 0; j < md->nafter; j++)
 			s->lit_cue[md->after[j]] |= CUE_AFTER(m);
+		for (size_t j = 0; j < md->nclause; j++)
+			s->lit_cue[md->clause[j]] |= CUE_BEFORE(m) | CUE_CLAUSE(m);
 	}
 	for (size_t j = 0; j < set->nbreaks; j++)
 		s->lit_cue[set->breaks[j]] |= CUE_BREAK;
@@ -527,10 +530,46 @@ scorer_prefix_mask(const struct scorer *s)
 
 /* ---------------------------------------------------------------- matching */
 
+/*
+ * The before-cue bits of a cue (at o) that a clause cue of the same
+ * modifier found earlier already covers ("whether" inside "asked
+ * whether"): the clause cue's shorter scope is the one that holds.  Cues
+ * come in text order, so the covering one is among the last few.
+ */
+static uint32_t
+scorer_covered_bits(const struct scorer *s, const struct occ *o)
+{
+	uint32_t covered = 0;
+
+	for (size_t i = s->ncues, k = 0; i > 0 && k < 8; i--, k++) {
+		const struct cue *p = &s->cues[i - 1];
+
+		if (p->sent != o->sent)
+			break;
+		if (p->tok0 <= o->tok0 && p->tok1 >= o->tok1 &&
+		    (p->tok0 != o->tok0 || p->tok1 != o->tok1))
+			for (int m = 0; m < CUE_MODS; m++)
+				if (p->bits & CUE_CLAUSE(m))
+					covered |= CUE_BEFORE(m);
+	}
+	return covered;
+}
+
 static int
 scorer_push_cue(struct scorer *s, uint32_t bits, const struct occ *o)
 {
 	struct cue *c;
+
+	if (s->ncues > 0) {
+		uint32_t covered = scorer_covered_bits(s, o);
+
+		for (int m = 0; m < CUE_MODS; m++)
+			if (bits & CUE_CLAUSE(m))
+				covered &= ~CUE_BEFORE(m);
+		bits &= ~covered;
+		if ((bits & CUE_MOD_BITS) == 0)
+			return 0;
+	}
 
 	if (s->ncues == s->ccap) {
 		size_t cap = s->ccap ? s->ccap * 2 : 256;
@@ -735,6 +774,20 @@ scorer_excluded(const struct cue *c, const struct span *ex, size_t nex)
 }
 
 /*
+ * The breaks that stop before-cue c of modifier m: the modifier's, or
+ * any break for a clause cue ("asked whether X, Peskov said Z": Z is the
+ * answer, not the question).
+ */
+static int
+scorer_before_level(const struct cue *c, int m, const struct modifier *md)
+{
+	if ((c->bits & CUE_CLAUSE(m)) &&
+	    (md->breaks == BREAK_NONE || md->breaks > BREAK_ANY))
+		return BREAK_ANY;
+	return md->breaks;
+}
+
+/*
  * Which modifiers the cue c triggers for the anchor a.  Scopes count the
  * words between the cue and the anchor; breaks are looked for in the
  * tokens between them.
@@ -754,7 +807,8 @@ scorer_cue_mods(const struct scorer *s, const struct cue *c, const struct occ *a
 
 			if ((md->before_scope == 0 ||
 			    d <= (uint32_t)md->before_scope) &&
-			    !scorer_blocked(s, c->tok1, a->tok0, md->breaks))
+			    !scorer_blocked(s, c->tok1, a->tok0,
+			    scorer_before_level(c, m, md)))
 				mods |= 1u << m;
 		} else if ((c->bits & CUE_AFTER(m)) && c->tok0 >= a->tok1) {
 			if ((md->after_scope == 0 ||
@@ -809,7 +863,8 @@ scorer_mark_before(struct scorer *s, const struct cue *c, int m)
 	const struct token	*tk = s->text->toks;
 	uint32_t		 end = s->text->sents[c->sent].tok1;
 	uint32_t		 reach = scorer_reach(md->before_scope);
-	uint8_t			 stop = scorer_stop_level(md);
+	uint8_t			 stop = (c->bits & CUE_CLAUSE(m)) &&
+	    scorer_stop_level(md) > BREAK_ANY ? BREAK_ANY : scorer_stop_level(md);
 
 	for (uint32_t k = c->tok1; k < end && tk[k].brk < stop &&
 	    tk[k].w - c->w1 <= reach; k++)
