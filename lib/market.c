@@ -1057,6 +1057,74 @@ mbuild_modifier(struct mbuild *b, struct jsonv *jv, int id, const cJSON *o,
 	    &md->clause, &md->nclause);
 }
 
+static const char *const coref_keys[] = {
+	"anaphors", "actors", "count", "sentences", NULL
+};
+
+/* One entry of "coreference". */
+static int
+mbuild_coref(struct mbuild *b, struct jsonv *jv, const cJSON *o,
+    const char *path, struct market_coref *c)
+{
+	const cJSON	*x;
+	char		 p[256];
+	int64_t		 v;
+
+	if (jsonv_object(jv, o, path) == -1 ||
+	    jsonv_only_keys(jv, o, path, coref_keys) == -1)
+		return -1;
+	jsonv_path_key(p, sizeof(p), path, "anaphors");
+	if ((x = cJSON_GetObjectItemCaseSensitive(o, "anaphors")) == NULL)
+		return jsonv_fail(jv, p, "required");
+	if (mbuild_term(b, jv, p, x, &c->anaphor) == -1)
+		return -1;
+	jsonv_path_key(p, sizeof(p), path, "actors");
+	if ((x = cJSON_GetObjectItemCaseSensitive(o, "actors")) == NULL)
+		return jsonv_fail(jv, p, "required");
+	if (mbuild_terms(b, jv, p, x, &c->actors, &c->nactors) == -1)
+		return -1;
+	v = 1;
+	if (jsonv_int(jv, o, path, "count", 0, 1, 2, &v) == -1)
+		return -1;
+	c->count = (int)v;
+	v = 1;
+	if (jsonv_int(jv, o, path, "sentences", 0, 0, 3, &v) == -1)
+		return -1;
+	c->sentences = (int)v;
+	for (size_t i = 0; i < c->nactors; i++)
+		if (c->actors[i] == c->anaphor)
+			return jsonv_fail(jv, p, "an anaphor cannot be its own actor");
+	return 0;
+}
+
+/* "coreference": anaphors and the actors they may stand for. */
+static int
+mbuild_corefs(struct mbuild *b, struct jsonv *jv, const cJSON *node)
+{
+	struct market_set	*s = b->set;
+	const cJSON		*e;
+	char			 p[64];
+	int			 n;
+
+	if (node == NULL)
+		return 0;
+	if (jsonv_array(jv, node, "coreference") == -1)
+		return -1;
+	if ((n = cJSON_GetArraySize(node)) > MARKET_MAX_COREFS)
+		return jsonv_fail(jv, "coreference", "more than %d entries",
+		    MARKET_MAX_COREFS);
+	if (n == 0)
+		return 0;
+	if ((s->corefs = calloc((size_t)n, sizeof(*s->corefs))) == NULL)
+		return jsonv_fail(jv, "coreference", "out of memory");
+	cJSON_ArrayForEach(e, node) {
+		jsonv_path_index(p, sizeof(p), "coreference", (int)s->ncorefs);
+		if (mbuild_coref(b, jv, e, p, &s->corefs[s->ncorefs++]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 mbuild_modifiers(struct mbuild *b, struct jsonv *jv, const cJSON *root)
 {
@@ -1092,8 +1160,11 @@ mbuild_modifiers(struct mbuild *b, struct jsonv *jv, const cJSON *root)
 	    &b->set->breaks, &b->set->nbreaks) == -1)
 		return -1;
 	br = root != NULL ? cJSON_GetObjectItemCaseSensitive(root, "soft_breaks") : NULL;
-	return mbuild_cues(b, jv, "soft_breaks", br, def_soft_breaks,
-	    &b->set->soft_breaks, &b->set->nsoft_breaks);
+	if (mbuild_cues(b, jv, "soft_breaks", br, def_soft_breaks,
+	    &b->set->soft_breaks, &b->set->nsoft_breaks) == -1)
+		return -1;
+	return mbuild_corefs(b, jv, root != NULL ?
+	    cJSON_GetObjectItemCaseSensitive(root, "coreference") : NULL);
 }
 
 /* ------------------------------------------------------------------ files */
@@ -1106,8 +1177,8 @@ struct mfile {
 };
 
 static const char *const file_keys[] = {
-	"vocabularies", "modifiers", "clause_breaks", "soft_breaks", "markets",
-	NULL
+	"vocabularies", "modifiers", "clause_breaks", "soft_breaks",
+	"coreference", "markets", NULL
 };
 
 static int
@@ -1224,15 +1295,15 @@ mbuild_parse_files(struct mfile *files, size_t nfiles, char *err,
 }
 
 /*
- * Do files a and b set "modifiers", "clause_breaks" and "soft_breaks"
- * alike (each absent from both, or equal)?  Files written by one
+ * Do files a and b set "modifiers", "clause_breaks", "soft_breaks" and
+ * "coreference" alike (each absent from both, or equal)?  Files written by one
  * generator repeat them verbatim, as they repeat vocabularies.
  */
 static int
 mfile_same_context(const struct mfile *a, const struct mfile *b)
 {
 	static const char *const keys[] = { "modifiers", "clause_breaks",
-		"soft_breaks" };
+		"soft_breaks", "coreference" };
 
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(a->root, keys[k]);
@@ -1268,7 +1339,8 @@ mbuild_files(struct mfile *files, size_t nfiles, struct market_set **out,
 			goto fail;
 		if (cJSON_GetObjectItemCaseSensitive(files[i].root, "modifiers") ||
 		    cJSON_GetObjectItemCaseSensitive(files[i].root, "clause_breaks") ||
-		    cJSON_GetObjectItemCaseSensitive(files[i].root, "soft_breaks")) {
+		    cJSON_GetObjectItemCaseSensitive(files[i].root, "soft_breaks") ||
+		    cJSON_GetObjectItemCaseSensitive(files[i].root, "coreference")) {
 			if (modfile != NULL && mfile_same_context(modfile,
 			    &files[i]))
 				continue;
@@ -1471,6 +1543,9 @@ market_set_free(struct market_set *s)
 	}
 	free(s->breaks);
 	free(s->soft_breaks);
+	for (size_t i = 0; i < s->ncorefs; i++)
+		free(s->corefs[i].actors);
+	free(s->corefs);
 	free(s);
 }
 

@@ -111,6 +111,21 @@ struct modifier {
 	size_t		 nclause;
 };
 
+/*
+ * Coreference: an anaphor ("he", "the two presidents") stands for the
+ * count actors named nearest before it, in its sentence or up to
+ * sentences before it (docs/MARKETS.md, "coreference"); the scorer adds
+ * it to those actors' terms.
+ */
+#define MARKET_MAX_COREFS	16
+struct market_coref {
+	uint32_t	 anaphor;	/* term */
+	uint32_t	*actors;	/* terms, at most 16 */
+	size_t		 nactors;
+	int		 count;		/* 1 or 2 */
+	int		 sentences;	/* 0-3 */
+};
+
 struct market_set {
 	struct market	*markets;
 	size_t		 nmarkets;
@@ -124,6 +139,8 @@ struct market_set {
 	size_t		 nbreaks;
 	uint32_t	*soft_breaks;	/* ... a new clause, softly (BREAK_ANY) */
 	size_t		 nsoft_breaks;
+	struct market_coref *corefs;
+	size_t		 ncorefs;
 };
 
 /*

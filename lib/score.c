@@ -145,6 +145,11 @@ struct scorer {
 	size_t		 ncand;
 	struct evidence	*ev;
 	size_t		 nev, evcap;
+	struct coref_hit {		/* anaphors resolved, see scorer_corefs() */
+		uint32_t term;		/* an actor's term */
+		uint32_t occ;		/* the anaphor's occurrence */
+	}		*chits;
+	size_t		 nchits, chcap;
 };
 
 /*
@@ -499,6 +504,7 @@ scorer_free(struct scorer *s)
 	free(s->twin);
 	free(s->fired);
 	free(s->fires);
+	free(s->chits);
 	free(s->maskb);
 	free(s->maska);
 	free(s->cueat);
@@ -681,6 +687,209 @@ scorer_match(struct scorer *s)
 		return -1;
 	for (long k = 0; k < n; k++) {
 		if (scorer_emit(s, h[k].lit, h[k].tok0, h[k].tok1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- coreference */
+
+static int32_t scorer_sentence_first(const struct scorer *, uint32_t, uint32_t);
+
+/*
+ * Insert a copy of occurrence o (an anaphor) into term's occurrences, in
+ * text order, unless one of them overlaps it already.
+ */
+static int
+scorer_insert_occ(struct scorer *s, uint32_t term, const struct occ *o)
+{
+	struct termrt	*rt = &s->trt[term];
+	struct occ	*p;
+	int32_t		 prev = -1, n;
+
+	if (rt->stamp != s->stamp)
+		return scorer_push_occ(s, term, o);
+	for (int32_t i = rt->first; i >= 0 && s->occs[i].start < o->end;
+	    i = s->occs[i].next) {
+		if (o->start < s->occs[i].end)
+			return 0;
+		prev = i;
+	}
+	if (s->nocc == s->ocap) {
+		size_t cap = s->ocap ? s->ocap * 2 : 1024;
+
+		if ((p = realloc(s->occs, cap * sizeof(*p))) == NULL)
+			return -1;
+		s->occs = p;
+		s->ocap = cap;
+	}
+	n = (int32_t)s->nocc++;
+	p = &s->occs[n];
+	*p = *o;
+	p->judged = 0;
+	if (prev < 0) {
+		p->next = rt->first;
+		rt->first = n;
+	} else {
+		p->next = s->occs[prev].next;
+		s->occs[prev].next = n;
+	}
+	if (p->next < 0)
+		rt->last = n;
+	rt->cur = -1;
+	rt->cur_sent = UINT32_MAX;
+	return 0;
+}
+
+/*
+ * The last occurrence of term that ends at or before token tok, or -1;
+ * *cur is where the search for the previous anaphor ended (anaphors come
+ * in text order, so the walks add up to one pass over term's list).
+ */
+static int32_t
+scorer_last_before(const struct scorer *s, uint32_t term, int32_t *cur,
+    uint32_t tok)
+{
+	int32_t i;
+
+	if (s->trt[term].stamp != s->stamp)
+		return -1;
+	for (i = *cur < 0 ? s->trt[term].first : s->occs[*cur].next;
+	    i >= 0 && s->occs[i].tok1 <= tok; i = s->occs[i].next)
+		*cur = i;
+	return *cur;
+}
+
+static int
+scorer_add_chit(struct scorer *s, uint32_t term, uint32_t occ)
+{
+	if (s->nchits == s->chcap) {
+		size_t		 cap = s->chcap ? s->chcap * 2 : 64;
+		struct coref_hit *n = realloc(s->chits, cap * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		s->chits = n;
+		s->chcap = cap;
+	}
+	s->chits[s->nchits].term = term;
+	s->chits[s->nchits++].occ = occ;
+	return 0;
+}
+
+/*
+ * The actor an anaphor of count 1 at occurrence a stands for: the one
+ * named nearest before it in its sentence ("Trump said he spoke with
+ * Putin"), else the first one named in the nearest of the sentences
+ * before that names one, the subject ("Trump ... . He said he would
+ * speak with Putin").  last[k]: actor k's last occurrence before it.
+ */
+static int
+scorer_coref_one(struct scorer *s, const struct market_coref *c,
+    uint32_t a, const int32_t *last)
+{
+	const struct occ *o = &s->occs[a];
+	int32_t		  best = -1;
+
+	for (size_t k = 0; k < c->nactors; k++)
+		if (last[k] >= 0 && s->occs[last[k]].sent == o->sent &&
+		    (best < 0 || s->occs[last[k]].tok0 > s->occs[best].tok0))
+			best = last[k];
+	for (int j = 1; best < 0 && j <= c->sentences && (uint32_t)j <= o->sent;
+	    j++)
+		for (size_t k = 0; k < c->nactors; k++) {
+			int32_t f;
+
+			if (s->trt[c->actors[k]].stamp != s->stamp ||
+			    (f = scorer_sentence_first(s, c->actors[k],
+			    o->sent - (uint32_t)j)) < 0 ||
+			    s->occs[f].sent != o->sent - (uint32_t)j)
+				continue;
+			if (best < 0 || s->occs[f].tok0 < s->occs[best].tok0)
+				best = f;
+		}
+	if (best < 0)
+		return 0;
+	/* every actor named by the very same words */
+	for (size_t k = 0; k < c->nactors; k++) {
+		uint32_t term = c->actors[k];
+
+		if (s->trt[term].stamp != s->stamp)
+			continue;
+		for (int32_t i = scorer_sentence_first(s, term, s->occs[best].sent);
+		    i >= 0 && s->occs[i].sent == s->occs[best].sent;
+		    i = s->occs[i].next)
+			if (s->occs[i].start == s->occs[best].start &&
+			    scorer_add_chit(s, term, a) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/*
+ * The two actors an anaphor of count 2 ("the two presidents") stands
+ * for: the two named nearest before it, in its sentence or the
+ * sentences before.
+ */
+static int
+scorer_coref_two(struct scorer *s, const struct market_coref *c,
+    uint32_t a, const int32_t *last)
+{
+	const struct occ *o = &s->occs[a];
+	int32_t		  k1 = -1, k2 = -1;
+	uint32_t	  lo = o->sent > (uint32_t)c->sentences ?
+	    o->sent - (uint32_t)c->sentences : 0;
+
+	for (size_t k = 0; k < c->nactors; k++) {
+		if (last[k] < 0 || s->occs[last[k]].sent < lo)
+			continue;
+		if (k1 < 0 || s->occs[last[k]].tok0 > s->occs[last[k1]].tok0) {
+			k2 = k1;
+			k1 = (int32_t)k;
+		} else if (k2 < 0 ||
+		    s->occs[last[k]].tok0 > s->occs[last[k2]].tok0)
+			k2 = (int32_t)k;
+	}
+	if (k2 < 0)
+		return 0;
+	if (scorer_add_chit(s, c->actors[k1], a) == -1 ||
+	    scorer_add_chit(s, c->actors[k2], a) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Coreference: each anaphor ("he", "the two presidents") becomes an
+ * occurrence of the actors it stands for, so that "He said he would
+ * speak with Putin soon" after a sentence about Trump is Trump's call.
+ * All anaphors are resolved first, against the names only, then added.
+ */
+static int
+scorer_corefs(struct scorer *s)
+{
+	s->nchits = 0;
+	for (size_t ci = 0; ci < s->set->ncorefs; ci++) {
+		const struct market_coref *c = &s->set->corefs[ci];
+		int32_t	 cur[16], last[16];	/* per actor (at most 16 terms) */
+
+		if (s->trt[c->anaphor].stamp != s->stamp)
+			continue;
+		for (size_t k = 0; k < c->nactors; k++)
+			cur[k] = -1;
+		for (int32_t a = s->trt[c->anaphor].first; a >= 0;
+		    a = s->occs[a].next) {
+			for (size_t k = 0; k < c->nactors; k++)
+				last[k] = scorer_last_before(s, c->actors[k],
+				    &cur[k], s->occs[a].tok0);
+			if ((c->count == 2 ? scorer_coref_two(s, c, (uint32_t)a,
+			    last) : scorer_coref_one(s, c, (uint32_t)a, last)) == -1)
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < s->nchits; i++) {
+		struct occ o = s->occs[s->chits[i].occ];
+
+		if (scorer_insert_occ(s, s->chits[i].term, &o) == -1)
 			return -1;
 	}
 	return 0;
@@ -1422,6 +1631,8 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	if (s->dense)
 		scorer_clear_dense(s);
 	if (scorer_match(s) == -1)
+		return -1;
+	if (s->set->ncorefs > 0 && scorer_corefs(s) == -1)
 		return -1;
 	for (size_t i = 0; i < s->ntterms; i++) {
 		uint32_t term = s->tterms[i];
