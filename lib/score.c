@@ -983,17 +983,30 @@ scorer_excluded(const struct cue *c, const struct span *ex, size_t nex)
 }
 
 /*
- * The breaks that stop before-cue c of modifier m: the modifier's, or
- * any break for a clause cue ("asked whether X, Peskov said Z": Z is the
- * answer, not the question).
+ * Does a clause cue's scope stop at token k?  At punctuation (a comma, a
+ * colon) and at strong breaks, but not at the words that break a clause
+ * softly: "Asked whether he would meet Zelensky, Putin said ...": the
+ * question runs across "he" to the comma, and what Putin said after it
+ * is the answer.
  */
-static int
-scorer_before_level(const struct cue *c, int m, const struct modifier *md)
+static inline int
+scorer_clause_stop(const struct text *t, uint32_t k)
 {
-	if ((c->bits & CUE_CLAUSE(m)) &&
-	    (md->breaks == BREAK_NONE || md->breaks > BREAK_ANY))
-		return BREAK_ANY;
-	return md->breaks;
+	return t->toks[k].brk >= BREAK_STRONG ||
+	    (t->toks[k].brk >= BREAK_ANY && !scorer_own_break(t, k));
+}
+
+/* Is the scope of before-cue c of modifier m cut off in tokens [a, b]? */
+static int
+scorer_before_blocked(const struct scorer *s, const struct cue *c, int m,
+    uint32_t a, uint32_t b)
+{
+	if (!(c->bits & CUE_CLAUSE(m)))
+		return scorer_blocked(s, a, b, s->set->mods[m].breaks);
+	for (uint32_t k = a; k <= b && k < s->text->ntoks; k++)
+		if (scorer_clause_stop(s->text, k))
+			return 1;
+	return 0;
 }
 
 /*
@@ -1016,8 +1029,7 @@ scorer_cue_mods(const struct scorer *s, const struct cue *c, const struct occ *a
 
 			if ((md->before_scope == 0 ||
 			    d <= (uint32_t)md->before_scope) &&
-			    !scorer_blocked(s, c->tok1, a->tok0,
-			    scorer_before_level(c, m, md)))
+			    !scorer_before_blocked(s, c, m, c->tok1, a->tok0))
 				mods |= 1u << m;
 		} else if ((c->bits & CUE_AFTER(m)) && c->tok0 >= a->tok1) {
 			if ((md->after_scope == 0 ||
@@ -1072,9 +1084,15 @@ scorer_mark_before(struct scorer *s, const struct cue *c, int m)
 	const struct token	*tk = s->text->toks;
 	uint32_t		 end = s->text->sents[c->sent].tok1;
 	uint32_t		 reach = scorer_reach(md->before_scope);
-	uint8_t			 stop = (c->bits & CUE_CLAUSE(m)) &&
-	    scorer_stop_level(md) > BREAK_ANY ? BREAK_ANY : scorer_stop_level(md);
+	uint8_t			 stop = scorer_stop_level(md);
 
+	if (c->bits & CUE_CLAUSE(m)) {
+		for (uint32_t k = c->tok1; k < end &&
+		    !scorer_clause_stop(s->text, k) &&
+		    tk[k].w - c->w1 <= reach; k++)
+			s->maskb[k] |= (uint8_t)(1u << m);
+		return;
+	}
 	for (uint32_t k = c->tok1; k < end && tk[k].brk < stop &&
 	    tk[k].w - c->w1 <= reach; k++)
 		s->maskb[k] |= (uint8_t)(1u << m);
