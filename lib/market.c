@@ -1058,7 +1058,7 @@ mbuild_modifier(struct mbuild *b, struct jsonv *jv, int id, const cJSON *o,
 }
 
 static const char *const coref_keys[] = {
-	"anaphors", "actors", "count", "sentences", NULL
+	"anaphors", "actors", "count", "sentences", "not_after", NULL
 };
 
 /* One entry of "coreference". */
@@ -1091,6 +1091,12 @@ mbuild_coref(struct mbuild *b, struct jsonv *jv, const cJSON *o,
 	if (jsonv_int(jv, o, path, "sentences", 0, 0, 3, &v) == -1)
 		return -1;
 	c->sentences = (int)v;
+	c->not_after = UINT32_MAX;
+	if ((x = cJSON_GetObjectItemCaseSensitive(o, "not_after")) != NULL) {
+		jsonv_path_key(p, sizeof(p), path, "not_after");
+		if (mbuild_term(b, jv, p, x, &c->not_after) == -1)
+			return -1;
+	}
 	for (size_t i = 0; i < c->nactors; i++)
 		if (c->actors[i] == c->anaphor)
 			return jsonv_fail(jv, p, "an anaphor cannot be its own actor");

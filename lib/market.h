@@ -124,6 +124,7 @@ struct market_coref {
 	size_t		 nactors;
 	int		 count;		/* 1 or 2 */
 	int		 sentences;	/* 0-3 */
+	uint32_t	 not_after;	/* term, or UINT32_MAX: see "not_after" */
 };
 
 struct market_set {

@@ -145,11 +145,6 @@ struct scorer {
 	size_t		 ncand;
 	struct evidence	*ev;
 	size_t		 nev, evcap;
-	struct coref_hit {		/* anaphors resolved, see scorer_corefs() */
-		uint32_t term;		/* an actor's term */
-		uint32_t occ;		/* the anaphor's occurrence */
-	}		*chits;
-	size_t		 nchits, chcap;
 };
 
 /*
@@ -504,7 +499,6 @@ scorer_free(struct scorer *s)
 	free(s->twin);
 	free(s->fired);
 	free(s->fires);
-	free(s->chits);
 	free(s->maskb);
 	free(s->maska);
 	free(s->cueat);
@@ -760,85 +754,110 @@ scorer_last_before(const struct scorer *s, uint32_t term, int32_t *cur,
 	return *cur;
 }
 
+/*
+ * Is actor occurrence x right after one of c's "not_after" words ("a
+ * meeting with Zelensky", "asked about Trump")?  Then it is no subject
+ * for "he" to stand for.
+ */
 static int
-scorer_add_chit(struct scorer *s, uint32_t term, uint32_t occ)
+scorer_coref_skipped(const struct scorer *s, const struct market_coref *c,
+    const struct occ *x)
 {
-	if (s->nchits == s->chcap) {
-		size_t		 cap = s->chcap ? s->chcap * 2 : 64;
-		struct coref_hit *n = realloc(s->chits, cap * sizeof(*n));
-
-		if (n == NULL)
-			return -1;
-		s->chits = n;
-		s->chcap = cap;
-	}
-	s->chits[s->nchits].term = term;
-	s->chits[s->nchits++].occ = occ;
+	if (c->not_after == UINT32_MAX || s->trt[c->not_after].stamp != s->stamp)
+		return 0;
+	for (int32_t i = scorer_sentence_first(s, c->not_after, x->sent);
+	    i >= 0 && s->occs[i].sent == x->sent && s->occs[i].tok1 <= x->tok0;
+	    i = s->occs[i].next)
+		if (s->occs[i].tok1 == x->tok0)
+			return 1;
 	return 0;
 }
 
 /*
- * The actor an anaphor of count 1 at occurrence a stands for: the one
- * named nearest before it in its sentence ("Trump said he spoke with
- * Putin"), else the first one named in the nearest of the sentences
- * before that names one, the subject ("Trump ... . He said he would
- * speak with Putin").  last[k]: actor k's last occurrence before it.
+ * The actor occurrence named nearest before token tok in sentence sent
+ * (before == 1), or the first one in it (before == 0), not counting
+ * those after a not_after word; -1 if none.
  */
-static int
-scorer_coref_one(struct scorer *s, const struct market_coref *c,
-    uint32_t a, const int32_t *last)
+static int32_t
+scorer_coref_pick(const struct scorer *s, const struct market_coref *c,
+    uint32_t sent, uint32_t tok, int before)
 {
-	const struct occ *o = &s->occs[a];
-	int32_t		  best = -1;
+	int32_t best = -1;
 
-	for (size_t k = 0; k < c->nactors; k++)
-		if (last[k] >= 0 && s->occs[last[k]].sent == o->sent &&
-		    (best < 0 || s->occs[last[k]].tok0 > s->occs[best].tok0))
-			best = last[k];
-	for (int j = 1; best < 0 && j <= c->sentences && (uint32_t)j <= o->sent;
-	    j++)
-		for (size_t k = 0; k < c->nactors; k++) {
-			int32_t f;
-
-			if (s->trt[c->actors[k]].stamp != s->stamp ||
-			    (f = scorer_sentence_first(s, c->actors[k],
-			    o->sent - (uint32_t)j)) < 0 ||
-			    s->occs[f].sent != o->sent - (uint32_t)j)
-				continue;
-			if (best < 0 || s->occs[f].tok0 < s->occs[best].tok0)
-				best = f;
-		}
-	if (best < 0)
-		return 0;
-	/* every actor named by the very same words */
 	for (size_t k = 0; k < c->nactors; k++) {
 		uint32_t term = c->actors[k];
 
 		if (s->trt[term].stamp != s->stamp)
 			continue;
-		for (int32_t i = scorer_sentence_first(s, term, s->occs[best].sent);
-		    i >= 0 && s->occs[i].sent == s->occs[best].sent;
-		    i = s->occs[i].next)
-			if (s->occs[i].start == s->occs[best].start &&
-			    scorer_add_chit(s, term, a) == -1)
-				return -1;
+		for (int32_t i = scorer_sentence_first(s, term, sent);
+		    i >= 0 && s->occs[i].sent == sent && s->occs[i].tok1 <= tok;
+		    i = s->occs[i].next) {
+			if (scorer_coref_skipped(s, c, &s->occs[i]))
+				continue;
+			if (best < 0 || (before ? s->occs[i].tok0 >
+			    s->occs[best].tok0 : s->occs[i].tok0 <
+			    s->occs[best].tok0))
+				best = i;
+			if (!before)
+				break;
+		}
 	}
+	return best;
+}
+
+/*
+ * Resolve an anaphor of count 1 at occurrence a: the actor named nearest
+ * before it in its sentence ("Trump said he spoke with Putin"), else the
+ * first one named in the nearest sentence before that names one, its
+ * subject ("Trump ... . He said he would speak with Putin"); earlier
+ * anaphors count, resolved ("He added that he ...").  Adds a to the terms
+ * of every actor named by those very words.
+ */
+static int
+scorer_coref_one(struct scorer *s, const struct market_coref *c, uint32_t a)
+{
+	struct occ	 o = s->occs[a], at;
+	uint32_t	 terms[16];
+	size_t		 n = 0;
+	int32_t		 best;
+
+	best = scorer_coref_pick(s, c, o.sent, o.tok0, 1);
+	for (int j = 1; best < 0 && j <= c->sentences && (uint32_t)j <= o.sent; j++)
+		best = scorer_coref_pick(s, c, o.sent - (uint32_t)j, UINT32_MAX, 0);
+	if (best < 0)
+		return 0;
+	at = s->occs[best];
+	for (size_t k = 0; k < c->nactors; k++) {
+		uint32_t term = c->actors[k];
+
+		if (s->trt[term].stamp != s->stamp)
+			continue;
+		for (int32_t i = scorer_sentence_first(s, term, at.sent);
+		    i >= 0 && s->occs[i].sent == at.sent; i = s->occs[i].next)
+			if (s->occs[i].start == at.start) {
+				terms[n++] = term;
+				break;
+			}
+	}
+	for (size_t k = 0; k < n; k++)
+		if (scorer_insert_occ(s, terms[k], &o) == -1)
+			return -1;
 	return 0;
 }
 
 /*
- * The two actors an anaphor of count 2 ("the two presidents") stands
- * for: the two named nearest before it, in its sentence or the
- * sentences before.
+ * Resolve an anaphor of count 2 ("the two presidents") at occurrence a:
+ * the two actors named nearest before it, in its sentence or the
+ * sentences before.  last[k]: actor k's last occurrence before it.
  */
 static int
 scorer_coref_two(struct scorer *s, const struct market_coref *c,
     uint32_t a, const int32_t *last)
 {
-	const struct occ *o = &s->occs[a];
-	int32_t		  k1 = -1, k2 = -1;
-	uint32_t	  lo = o->sent > (uint32_t)c->sentences ?
-	    o->sent - (uint32_t)c->sentences : 0;
+	struct occ	 o = s->occs[a];
+	int32_t		 k1 = -1, k2 = -1;
+	uint32_t	 lo = o.sent > (uint32_t)c->sentences ?
+	    o.sent - (uint32_t)c->sentences : 0;
 
 	for (size_t k = 0; k < c->nactors; k++) {
 		if (last[k] < 0 || s->occs[last[k]].sent < lo)
@@ -852,8 +871,8 @@ scorer_coref_two(struct scorer *s, const struct market_coref *c,
 	}
 	if (k2 < 0)
 		return 0;
-	if (scorer_add_chit(s, c->actors[k1], a) == -1 ||
-	    scorer_add_chit(s, c->actors[k2], a) == -1)
+	if (scorer_insert_occ(s, c->actors[k1], &o) == -1 ||
+	    scorer_insert_occ(s, c->actors[k2], &o) == -1)
 		return -1;
 	return 0;
 }
@@ -862,12 +881,12 @@ scorer_coref_two(struct scorer *s, const struct market_coref *c,
  * Coreference: each anaphor ("he", "the two presidents") becomes an
  * occurrence of the actors it stands for, so that "He said he would
  * speak with Putin soon" after a sentence about Trump is Trump's call.
- * All anaphors are resolved first, against the names only, then added.
+ * Anaphors are resolved in text order, each against the names and the
+ * anaphors resolved before it.
  */
 static int
 scorer_corefs(struct scorer *s)
 {
-	s->nchits = 0;
 	for (size_t ci = 0; ci < s->set->ncorefs; ci++) {
 		const struct market_coref *c = &s->set->corefs[ci];
 		int32_t	 cur[16], last[16];	/* per actor (at most 16 terms) */
@@ -878,19 +897,20 @@ scorer_corefs(struct scorer *s)
 			cur[k] = -1;
 		for (int32_t a = s->trt[c->anaphor].first; a >= 0;
 		    a = s->occs[a].next) {
-			for (size_t k = 0; k < c->nactors; k++)
-				last[k] = scorer_last_before(s, c->actors[k],
-				    &cur[k], s->occs[a].tok0);
-			if ((c->count == 2 ? scorer_coref_two(s, c, (uint32_t)a,
-			    last) : scorer_coref_one(s, c, (uint32_t)a, last)) == -1)
+			int rc;
+
+			if (c->count == 1) {
+				rc = scorer_coref_one(s, c, (uint32_t)a);
+			} else {
+				for (size_t k = 0; k < c->nactors; k++)
+					last[k] = scorer_last_before(s,
+					    c->actors[k], &cur[k],
+					    s->occs[a].tok0);
+				rc = scorer_coref_two(s, c, (uint32_t)a, last);
+			}
+			if (rc == -1)
 				return -1;
 		}
-	}
-	for (size_t i = 0; i < s->nchits; i++) {
-		struct occ o = s->occs[s->chits[i].occ];
-
-		if (scorer_insert_occ(s, s->chits[i].term, &o) == -1)
-			return -1;
 	}
 	return 0;
 }
