@@ -689,6 +689,7 @@ scorer_match(struct scorer *s)
 /* ------------------------------------------------------------- coreference */
 
 static int32_t scorer_sentence_first(const struct scorer *, uint32_t, uint32_t);
+static int scorer_blocked(const struct scorer *, uint32_t, uint32_t, int);
 
 /*
  * Insert a copy of occurrence o (an anaphor) into term's occurrences, in
@@ -755,9 +756,10 @@ scorer_last_before(const struct scorer *s, uint32_t term, int32_t *cur,
 }
 
 /*
- * Is actor occurrence x right after one of c's "not_after" words ("a
- * meeting with Zelensky", "asked about Trump")?  Then it is no subject
- * for "he" to stand for.
+ * Is actor occurrence x after one of c's "not_after" words, at most three
+ * words and no break before it ("a meeting with Zelensky", "talks with
+ * President Volodymyr Zelenskiy")?  Then it is no subject for "he" to
+ * stand for.
  */
 static int
 scorer_coref_skipped(const struct scorer *s, const struct market_coref *c,
@@ -768,7 +770,8 @@ scorer_coref_skipped(const struct scorer *s, const struct market_coref *c,
 	for (int32_t i = scorer_sentence_first(s, c->not_after, x->sent);
 	    i >= 0 && s->occs[i].sent == x->sent && s->occs[i].tok1 <= x->tok0;
 	    i = s->occs[i].next)
-		if (s->occs[i].tok1 == x->tok0)
+		if (x->w0 - s->occs[i].w1 <= 3 &&
+		    !scorer_blocked(s, s->occs[i].tok1, x->tok0, BREAK_ANY))
 			return 1;
 	return 0;
 }
