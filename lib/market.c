@@ -1066,6 +1066,7 @@ static int
 mbuild_coref(struct mbuild *b, struct jsonv *jv, const cJSON *o,
     const char *path, struct market_coref *c)
 {
+	const struct market_set *s = b->set;
 	const cJSON	*x;
 	char		 p[256];
 	int64_t		 v;
@@ -1096,6 +1097,15 @@ mbuild_coref(struct mbuild *b, struct jsonv *jv, const cJSON *o,
 		jsonv_path_key(p, sizeof(p), path, "not_after");
 		if (mbuild_term(b, jv, p, x, &c->not_after) == -1)
 			return -1;
+		/* compared with single tokens (see lib/score.c) */
+		for (size_t i = 0; i < s->terms[c->not_after].nlits; i++) {
+			const struct market_lit *l =
+			    &s->lits[s->terms[c->not_after].lits[i]];
+
+			if (l->ntoks != 1 || l->prefix)
+				return jsonv_fail(jv, p, "'%s' is not one whole "
+				    "word", l->text);
+		}
 	}
 	for (size_t i = 0; i < c->nactors; i++)
 		if (c->actors[i] == c->anaphor)

@@ -36,6 +36,7 @@
 #define CUE_BEFORE(m)	(1u << (2 * (m)))
 #define CUE_AFTER(m)	(1u << (2 * (m) + 1))
 #define CUE_CLAUSE(m)	(1u << (12 + (m)))	/* with CUE_BEFORE(m): ends at any break */
+#define CUE_CLAUSE_BITS	(((1u << CUE_MODS) - 1) << 12)
 #define CUE_BREAK	(1u << 31)
 #define CUE_SOFT_BREAK	(1u << 30)
 #define CUE_MODS	6	/* negation .. recap have cue lists */
@@ -117,6 +118,14 @@ struct scorer {
 	struct text	*text;
 	double		 credibility;
 	uint8_t		*maskb, *maska, *cueat;		/* see scorer_build_masks() */
+	uint32_t	 clause_before;	/* CUE_BEFORE(m) of modifiers with clause cues */
+	/* Per coreference entry: the token hashes of its "not_after" words
+	 * (compared with the tokens before an actor, never recorded as
+	 * occurrences: "to", "of" are everywhere). */
+	struct nahash {
+		uint64_t *h;
+		size_t	  n;
+	}		 na[MARKET_MAX_COREFS];
 	size_t		 mcap;
 	int		 masks_ready;
 	struct cue	*cues;
@@ -245,11 +254,70 @@ scorer_index_cues(struct scorer *s)
 			s->lit_cue[md->after[j]] |= CUE_AFTER(m);
 		for (size_t j = 0; j < md->nclause; j++)
 			s->lit_cue[md->clause[j]] |= CUE_BEFORE(m) | CUE_CLAUSE(m);
+		if (md->nclause > 0)
+			s->clause_before |= CUE_BEFORE(m);
 	}
 	for (size_t j = 0; j < set->nbreaks; j++)
 		s->lit_cue[set->breaks[j]] |= CUE_BREAK;
 	for (size_t j = 0; j < set->nsoft_breaks; j++)
 		s->lit_cue[set->soft_breaks[j]] |= CUE_SOFT_BREAK;
+}
+
+static void
+mark_terms(uint8_t *used, const uint32_t *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		used[t[i]] = 1;
+}
+
+/*
+ * Which terms are only some coreference entry's "not_after" words (a
+ * calloc'd flag per term, or NULL): they are looked up as token hashes
+ * (scorer_coref_skipped()), so their occurrences are not recorded.  The
+ * hashes go to s->na.
+ */
+static uint8_t *
+scorer_not_after_only(struct scorer *s)
+{
+	const struct market_set	*set = s->set;
+	uint8_t			*used, *skip;
+
+	used = calloc(set->nterms + 1, 1);
+	skip = calloc(set->nterms + 1, 1);
+	if (used == NULL || skip == NULL)
+		goto fail;
+	for (size_t m = 0; m < set->nmarkets; m++)
+		for (size_t i = 0; i < set->markets[m].nrules; i++) {
+			const struct market_rule *r = &set->markets[m].rules[i];
+
+			mark_terms(used, r->terms, r->nterms);
+			mark_terms(used, r->none, r->nnone);
+			mark_terms(used, r->rivals, r->nrivals);
+			mark_terms(used, r->article, r->narticle);
+		}
+	for (size_t ci = 0; ci < set->ncorefs; ci++) {
+		mark_terms(used, &set->corefs[ci].anaphor, 1);
+		mark_terms(used, set->corefs[ci].actors, set->corefs[ci].nactors);
+	}
+	for (size_t ci = 0; ci < set->ncorefs && ci < MARKET_MAX_COREFS; ci++) {
+		const struct market_term *t;
+		uint32_t na = set->corefs[ci].not_after;
+
+		if (na == UINT32_MAX)
+			continue;
+		t = &set->terms[na];
+		if ((s->na[ci].h = calloc(t->nlits + 1, sizeof(uint64_t))) == NULL)
+			goto fail;
+		for (size_t j = 0; j < t->nlits; j++)
+			s->na[ci].h[s->na[ci].n++] = set->lits[t->lits[j]].hashes[0];
+		skip[na] = !used[na];
+	}
+	free(used);
+	return skip;
+fail:
+	free(used);
+	free(skip);
+	return NULL;
 }
 
 /* literal -> terms, as compressed rows. */
@@ -258,10 +326,13 @@ scorer_index_terms(struct scorer *s)
 {
 	const struct market_set *set = s->set;
 	uint32_t *fill;
+	uint8_t	 *skip;
 	size_t total;
 
+	if ((skip = scorer_not_after_only(s)) == NULL)
+		return -1;
 	for (size_t t = 0; t < set->nterms; t++)
-		for (size_t j = 0; j < set->terms[t].nlits; j++)
+		for (size_t j = 0; j < set->terms[t].nlits && !skip[t]; j++)
 			s->lit_toff[set->terms[t].lits[j] + 1]++;
 	for (size_t i = 0; i < set->nlits; i++)
 		s->lit_toff[i + 1] += s->lit_toff[i];
@@ -270,16 +341,18 @@ scorer_index_terms(struct scorer *s)
 	fill = calloc(set->nlits + 1, sizeof(*fill));
 	if (s->lit_terms == NULL || fill == NULL) {
 		free(fill);
+		free(skip);
 		return -1;
 	}
 	for (size_t t = 0; t < set->nterms; t++) {
-		for (size_t j = 0; j < set->terms[t].nlits; j++) {
+		for (size_t j = 0; j < set->terms[t].nlits && !skip[t]; j++) {
 			uint32_t l = set->terms[t].lits[j];
 
 			s->lit_terms[s->lit_toff[l] + fill[l]++] = (uint32_t)t;
 		}
 	}
 	free(fill);
+	free(skip);
 	return 0;
 }
 
@@ -502,6 +575,8 @@ scorer_free(struct scorer *s)
 	free(s->maskb);
 	free(s->maska);
 	free(s->cueat);
+	for (size_t i = 0; i < MARKET_MAX_COREFS; i++)
+		free(s->na[i].h);
 	free(s->cues);
 	free(s->occs);
 	free(s->trt);
@@ -560,7 +635,7 @@ scorer_push_cue(struct scorer *s, uint32_t bits, const struct occ *o)
 {
 	struct cue *c;
 
-	if (s->ncues > 0) {
+	if (s->ncues > 0 && (bits & s->clause_before)) {
 		uint32_t covered = scorer_covered_bits(s, o);
 
 		for (int m = 0; m < CUE_MODS; m++)
@@ -731,8 +806,11 @@ scorer_insert_occ(struct scorer *s, uint32_t term, const struct occ *o)
 	}
 	if (p->next < 0)
 		rt->last = n;
-	rt->cur = -1;
-	rt->cur_sent = UINT32_MAX;
+	/* keep scorer_sentence_first()'s cache: the first occurrence in
+	 * sentence cur_sent or later */
+	if (rt->cur_sent != UINT32_MAX && p->sent >= rt->cur_sent &&
+	    (rt->cur < 0 || p->start < s->occs[rt->cur].start))
+		rt->cur = n;
 	return 0;
 }
 
@@ -762,17 +840,51 @@ scorer_last_before(const struct scorer *s, uint32_t term, int32_t *cur,
  * stand for.
  */
 static int
-scorer_coref_skipped(const struct scorer *s, const struct market_coref *c,
+scorer_coref_skipped(const struct scorer *s, const struct nahash *na,
     const struct occ *x)
 {
-	if (c->not_after == UINT32_MAX || s->trt[c->not_after].stamp != s->stamp)
-		return 0;
-	for (int32_t i = scorer_sentence_first(s, c->not_after, x->sent);
-	    i >= 0 && s->occs[i].sent == x->sent && s->occs[i].tok1 <= x->tok0;
-	    i = s->occs[i].next)
-		if (x->w0 - s->occs[i].w1 <= 3 &&
-		    !scorer_blocked(s, s->occs[i].tok1, x->tok0, BREAK_ANY))
+	const struct token *tk = s->text->toks;
+
+	/* k walks back over at most three words from the actor, and stops
+	 * at a break: is the word before token k a not_after word? */
+	for (uint32_t k = x->tok0, words = 0; k > 0 && words <= 3;
+	    k--, words++) {
+		if (tk[k - 1].kind != TOK_WORD)
+			return 0;
+		for (size_t i = 0; i < na->n; i++)
+			if (tk[k - 1].hash == na->h[i])
+				return 1;
+		if (tk[k - 1].brk >= BREAK_ANY)
+			return 0;
+	}
+	return 0;
+}
+
+static size_t scorer_first_cue(const struct scorer *, uint32_t);
+static int scorer_clause_stop(const struct text *, uint32_t);
+
+/*
+ * Is actor occurrence x inside the scope of a clause cue, the question
+ * of "Asked whether Zelensky would come, Putin said ..."?  Who is asked
+ * about is not who speaks: not a subject for "he".
+ */
+static int
+scorer_in_asked_clause(const struct scorer *s, const struct occ *x)
+{
+	for (size_t i = scorer_first_cue(s, x->sent);
+	    i < s->ncues && s->cues[i].sent == x->sent &&
+	    s->cues[i].tok0 < x->tok0; i++) {
+		const struct cue *c = &s->cues[i];
+		uint32_t	  k;
+
+		if (!(c->bits & CUE_CLAUSE_BITS) || c->tok1 > x->tok0)
+			continue;
+		for (k = c->tok1; k <= x->tok0; k++)
+			if (scorer_clause_stop(s->text, k))
+				break;
+		if (k > x->tok0)
 			return 1;
+	}
 	return 0;
 }
 
@@ -783,7 +895,7 @@ scorer_coref_skipped(const struct scorer *s, const struct market_coref *c,
  */
 static int32_t
 scorer_coref_pick(const struct scorer *s, const struct market_coref *c,
-    uint32_t sent, uint32_t tok, int before)
+    const struct nahash *na, uint32_t sent, uint32_t tok, int before)
 {
 	int32_t best = -1;
 
@@ -795,7 +907,8 @@ scorer_coref_pick(const struct scorer *s, const struct market_coref *c,
 		for (int32_t i = scorer_sentence_first(s, term, sent);
 		    i >= 0 && s->occs[i].sent == sent && s->occs[i].tok1 <= tok;
 		    i = s->occs[i].next) {
-			if (scorer_coref_skipped(s, c, &s->occs[i]))
+			if ((na->n > 0 && scorer_coref_skipped(s, na, &s->occs[i])) ||
+			    scorer_in_asked_clause(s, &s->occs[i]))
 				continue;
 			if (best < 0 || (before ? s->occs[i].tok0 >
 			    s->occs[best].tok0 : s->occs[i].tok0 <
@@ -817,16 +930,18 @@ scorer_coref_pick(const struct scorer *s, const struct market_coref *c,
  * of every actor named by those very words.
  */
 static int
-scorer_coref_one(struct scorer *s, const struct market_coref *c, uint32_t a)
+scorer_coref_one(struct scorer *s, const struct market_coref *c,
+    const struct nahash *na, uint32_t a)
 {
 	struct occ	 o = s->occs[a], at;
 	uint32_t	 terms[16];
 	size_t		 n = 0;
 	int32_t		 best;
 
-	best = scorer_coref_pick(s, c, o.sent, o.tok0, 1);
+	best = scorer_coref_pick(s, c, na, o.sent, o.tok0, 1);
 	for (int j = 1; best < 0 && j <= c->sentences && (uint32_t)j <= o.sent; j++)
-		best = scorer_coref_pick(s, c, o.sent - (uint32_t)j, UINT32_MAX, 0);
+		best = scorer_coref_pick(s, c, na, o.sent - (uint32_t)j,
+		    UINT32_MAX, 0);
 	if (best < 0)
 		return 0;
 	at = s->occs[best];
@@ -903,7 +1018,8 @@ scorer_corefs(struct scorer *s)
 			int rc;
 
 			if (c->count == 1) {
-				rc = scorer_coref_one(s, c, (uint32_t)a);
+				rc = scorer_coref_one(s, c, &s->na[ci],
+				    (uint32_t)a);
 			} else {
 				for (size_t k = 0; k < c->nactors; k++)
 					last[k] = scorer_last_before(s,

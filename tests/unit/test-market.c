@@ -267,6 +267,9 @@ START_TEST(coreference_config)
 	expect_error("{\"coreference\":[{\"anaphors\":\"he\",\"actors\":[\"x\"],"
 	    "\"gender\":\"m\"}],\"markets\":[" M1 R1 "]}",
 	    "m.json: coreference[0].gender: unknown key");
+	expect_error("{\"coreference\":[{\"anaphors\":\"he\",\"actors\":[\"x\"],"
+	    "\"not_after\":[\"with\",\"next to\"]}],\"markets\":[" M1 R1 "]}",
+	    "m.json: coreference[0].not_after: 'next to' is not one whole word");
 	expect_error("{\"modifiers\":{\"question\":{\"before_clause\":\"asked\"}},"
 	    "\"markets\":[" M1 R1 "]}",
 	    "m.json: modifiers.question.before_clause: must be an array of phrases");

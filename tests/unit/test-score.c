@@ -333,6 +333,10 @@ START_TEST(coreference)
 	run("Trump arrived on Sunday. In talks with Zelensky he said he spoke "
 	    "with Putin.", 1.0);
 	NEAR(total("call"), 2.0);
+	/* Who is asked about is not who answers. */
+	run("Asked whether Zelensky would come, Trump said he was busy. He said "
+	    "he spoke with Putin.", 1.0);
+	NEAR(total("call"), 2.0);
 	/* An earlier "he", resolved, counts for the next sentence. */
 	run("Trump arrived on Sunday. He was tired. He said he spoke with Putin.",
 	    1.0);
