@@ -767,24 +767,23 @@ static int32_t scorer_sentence_first(const struct scorer *, uint32_t, uint32_t);
 static int scorer_blocked(const struct scorer *, uint32_t, uint32_t, int);
 
 /*
- * Insert a copy of occurrence o (an anaphor) into term's occurrences, in
- * text order, unless one of them overlaps it already.
+ * Insert a copy of occurrence o (an anaphor) into term's occurrences
+ * after prev, its last occurrence ending before o (-1: none), unless the
+ * next one overlaps o.
  */
 static int
-scorer_insert_occ(struct scorer *s, uint32_t term, const struct occ *o)
+scorer_insert_occ(struct scorer *s, uint32_t term, int32_t prev,
+    const struct occ *o)
 {
 	struct termrt	*rt = &s->trt[term];
 	struct occ	*p;
-	int32_t		 prev = -1, n;
+	int32_t		 n, next;
 
 	if (rt->stamp != s->stamp)
 		return scorer_push_occ(s, term, o);
-	for (int32_t i = rt->first; i >= 0 && s->occs[i].start < o->end;
-	    i = s->occs[i].next) {
-		if (o->start < s->occs[i].end)
-			return 0;
-		prev = i;
-	}
+	next = prev < 0 ? rt->first : s->occs[prev].next;
+	if (next >= 0 && s->occs[next].start < o->end)
+		return 0;
 	if (s->nocc == s->ocap) {
 		size_t cap = s->ocap ? s->ocap * 2 : 1024;
 
@@ -931,11 +930,10 @@ scorer_coref_pick(const struct scorer *s, const struct market_coref *c,
  */
 static int
 scorer_coref_one(struct scorer *s, const struct market_coref *c,
-    const struct nahash *na, uint32_t a)
+    const struct nahash *na, uint32_t a, const int32_t *last)
 {
 	struct occ	 o = s->occs[a], at;
-	uint32_t	 terms[16];
-	size_t		 n = 0;
+	size_t		 ks[16], n = 0;
 	int32_t		 best;
 
 	best = scorer_coref_pick(s, c, na, o.sent, o.tok0, 1);
@@ -953,12 +951,12 @@ scorer_coref_one(struct scorer *s, const struct market_coref *c,
 		for (int32_t i = scorer_sentence_first(s, term, at.sent);
 		    i >= 0 && s->occs[i].sent == at.sent; i = s->occs[i].next)
 			if (s->occs[i].start == at.start) {
-				terms[n++] = term;
+				ks[n++] = k;
 				break;
 			}
 	}
-	for (size_t k = 0; k < n; k++)
-		if (scorer_insert_occ(s, terms[k], &o) == -1)
+	for (size_t i = 0; i < n; i++)
+		if (scorer_insert_occ(s, c->actors[ks[i]], last[ks[i]], &o) == -1)
 			return -1;
 	return 0;
 }
@@ -989,8 +987,8 @@ scorer_coref_two(struct scorer *s, const struct market_coref *c,
 	}
 	if (k2 < 0)
 		return 0;
-	if (scorer_insert_occ(s, c->actors[k1], &o) == -1 ||
-	    scorer_insert_occ(s, c->actors[k2], &o) == -1)
+	if (scorer_insert_occ(s, c->actors[k1], last[k1], &o) == -1 ||
+	    scorer_insert_occ(s, c->actors[k2], last[k2], &o) == -1)
 		return -1;
 	return 0;
 }
@@ -1017,16 +1015,14 @@ scorer_corefs(struct scorer *s)
 		    a = s->occs[a].next) {
 			int rc;
 
-			if (c->count == 1) {
+			for (size_t k = 0; k < c->nactors; k++)
+				last[k] = scorer_last_before(s, c->actors[k],
+				    &cur[k], s->occs[a].tok0);
+			if (c->count == 1)
 				rc = scorer_coref_one(s, c, &s->na[ci],
-				    (uint32_t)a);
-			} else {
-				for (size_t k = 0; k < c->nactors; k++)
-					last[k] = scorer_last_before(s,
-					    c->actors[k], &cur[k],
-					    s->occs[a].tok0);
+				    (uint32_t)a, last);
+			else
 				rc = scorer_coref_two(s, c, (uint32_t)a, last);
-			}
 			if (rc == -1)
 				return -1;
 		}
