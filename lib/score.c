@@ -666,6 +666,23 @@ scorer_push_cue(struct scorer *s, uint32_t bits, const struct occ *o)
 	return 0;
 }
 
+/* Room for one more occurrence. */
+static int
+scorer_grow_occs(struct scorer *s)
+{
+	struct occ	*p;
+	size_t		 cap;
+
+	if (s->nocc < s->ocap)
+		return 0;
+	cap = s->ocap ? s->ocap * 2 : 1024;
+	if ((p = realloc(s->occs, cap * sizeof(*p))) == NULL)
+		return -1;
+	s->occs = p;
+	s->ocap = cap;
+	return 0;
+}
+
 /* Record an occurrence of term; one overlapping the last one merges. */
 static int
 scorer_push_occ(struct scorer *s, uint32_t term, const struct occ *o)
@@ -689,14 +706,8 @@ scorer_push_occ(struct scorer *s, uint32_t term, const struct occ *o)
 			return 0;
 		}
 	}
-	if (s->nocc == s->ocap) {
-		size_t cap = s->ocap ? s->ocap * 2 : 1024;
-
-		if ((p = realloc(s->occs, cap * sizeof(*p))) == NULL)
-			return -1;
-		s->occs = p;
-		s->ocap = cap;
-	}
+	if (scorer_grow_occs(s) == -1)
+		return -1;
 	p = &s->occs[s->nocc];
 	*p = *o;
 	p->next = -1;
@@ -784,14 +795,8 @@ scorer_insert_occ(struct scorer *s, uint32_t term, int32_t prev,
 	next = prev < 0 ? rt->first : s->occs[prev].next;
 	if (next >= 0 && s->occs[next].start < o->end)
 		return 0;
-	if (s->nocc == s->ocap) {
-		size_t cap = s->ocap ? s->ocap * 2 : 1024;
-
-		if ((p = realloc(s->occs, cap * sizeof(*p))) == NULL)
-			return -1;
-		s->occs = p;
-		s->ocap = cap;
-	}
+	if (scorer_grow_occs(s) == -1)
+		return -1;
 	n = (int32_t)s->nocc++;
 	p = &s->occs[n];
 	*p = *o;
