@@ -114,20 +114,23 @@ struct mod_default {
 	double			 factor;
 	int			 before_scope, after_scope, breaks;
 	const char *const	*before, *const *after;
-	const char *const	*clause;	/* NULL: def_none */
+	const char *const	*clause;	/* before-cues ending at any break */
 };
 
 static const struct mod_default mod_defaults[MOD_COUNT] = {
-	[MOD_NEGATION] = { -0.6, 5, 4, BREAK_ANY, def_negation_before, def_negation_after },
-	[MOD_DENIAL] = { -0.6, 0, 5, BREAK_STRONG, def_denial_before, def_denial_after },
-	[MOD_HEDGE] = { 0.5, 0, 8, BREAK_NONE, def_hedge, def_hedge },
-	[MOD_INTENT] = { 0.5, 6, 5, BREAK_ANY, def_intent_before, def_intent_after },
+	[MOD_NEGATION] = { -0.6, 5, 4, BREAK_ANY, def_negation_before, def_negation_after,
+	    def_none },
+	[MOD_DENIAL] = { -0.6, 0, 5, BREAK_STRONG, def_denial_before, def_denial_after,
+	    def_none },
+	[MOD_HEDGE] = { 0.5, 0, 8, BREAK_NONE, def_hedge, def_hedge, def_none },
+	[MOD_INTENT] = { 0.5, 6, 5, BREAK_ANY, def_intent_before, def_intent_after,
+	    def_none },
 	[MOD_QUESTION] = { 0.25, 0, 0, BREAK_STRONG, def_question_before, def_none,
 	    def_question_clause },
 	/* off unless a market file gives its cues (docs/MARKETS.md) */
-	[MOD_RECAP] = { 0.0, 0, 6, BREAK_STRONG, def_none, def_none },
-	[MOD_WRONG_ACTOR] = { 0.0, 3, 0, BREAK_ANY, def_none, def_none },
-	[MOD_REPEAT] = { 0.5, 0, 0, BREAK_NONE, def_none, def_none },
+	[MOD_RECAP] = { 0.0, 0, 6, BREAK_STRONG, def_none, def_none, def_none },
+	[MOD_WRONG_ACTOR] = { 0.0, 3, 0, BREAK_ANY, def_none, def_none, def_none },
+	[MOD_REPEAT] = { 0.5, 0, 0, BREAK_NONE, def_none, def_none, def_none },
 };
 
 const char *
@@ -1053,8 +1056,7 @@ mbuild_modifier(struct mbuild *b, struct jsonv *jv, int id, const cJSON *o,
 		return -1;
 	jsonv_path_key(p, sizeof(p), path, "before_clause");
 	return mbuild_cues(b, jv, p, o ? cJSON_GetObjectItemCaseSensitive(o,
-	    "before_clause") : NULL, d->clause ? d->clause : def_none,
-	    &md->clause, &md->nclause);
+	    "before_clause") : NULL, d->clause, &md->clause, &md->nclause);
 }
 
 static const char *const coref_keys[] = {
