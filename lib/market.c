@@ -93,6 +93,11 @@ static const char *const def_question_before[] = {
 	"if", "whether", "unless", "in case", "in the event", "provided that",
 	"as long as", "on condition", NULL
 };
+/* A question whose answer follows: "Asked whether X, Peskov said Z". */
+static const char *const def_question_clause[] = {
+	"(asked|asking|ask) (whether|if|about)", "when asked (whether|if|about)",
+	NULL
+};
 static const char *const def_breaks[] = {
 	"but", "however", "although", "though", "while", "whereas", "yet",
 	"despite", "instead", "meanwhile", "which", "who", "after", "because",
@@ -109,18 +114,23 @@ struct mod_default {
 	double			 factor;
 	int			 before_scope, after_scope, breaks;
 	const char *const	*before, *const *after;
+	const char *const	*clause;	/* before-cues ending at any break */
 };
 
 static const struct mod_default mod_defaults[MOD_COUNT] = {
-	[MOD_NEGATION] = { -0.6, 5, 4, BREAK_ANY, def_negation_before, def_negation_after },
-	[MOD_DENIAL] = { -0.6, 0, 5, BREAK_STRONG, def_denial_before, def_denial_after },
-	[MOD_HEDGE] = { 0.5, 0, 8, BREAK_NONE, def_hedge, def_hedge },
-	[MOD_INTENT] = { 0.5, 6, 5, BREAK_ANY, def_intent_before, def_intent_after },
-	[MOD_QUESTION] = { 0.25, 0, 0, BREAK_STRONG, def_question_before, def_none },
+	[MOD_NEGATION] = { -0.6, 5, 4, BREAK_ANY, def_negation_before, def_negation_after,
+	    def_none },
+	[MOD_DENIAL] = { -0.6, 0, 5, BREAK_STRONG, def_denial_before, def_denial_after,
+	    def_none },
+	[MOD_HEDGE] = { 0.5, 0, 8, BREAK_NONE, def_hedge, def_hedge, def_none },
+	[MOD_INTENT] = { 0.5, 6, 5, BREAK_ANY, def_intent_before, def_intent_after,
+	    def_none },
+	[MOD_QUESTION] = { 0.25, 0, 0, BREAK_STRONG, def_question_before, def_none,
+	    def_question_clause },
 	/* off unless a market file gives its cues (docs/MARKETS.md) */
-	[MOD_RECAP] = { 0.0, 0, 6, BREAK_STRONG, def_none, def_none },
-	[MOD_WRONG_ACTOR] = { 0.0, 3, 0, BREAK_ANY, def_none, def_none },
-	[MOD_REPEAT] = { 0.5, 0, 0, BREAK_NONE, def_none, def_none },
+	[MOD_RECAP] = { 0.0, 0, 6, BREAK_STRONG, def_none, def_none, def_none },
+	[MOD_WRONG_ACTOR] = { 0.0, 3, 0, BREAK_ANY, def_none, def_none, def_none },
+	[MOD_REPEAT] = { 0.5, 0, 0, BREAK_NONE, def_none, def_none, def_none },
 };
 
 const char *
@@ -949,7 +959,8 @@ mbuild_market(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 /* -------------------------------------------------------------- modifiers */
 
 static const char *const modifier_keys[] = {
-	"factor", "scope", "after_scope", "breaks", "before", "after", NULL
+	"factor", "scope", "after_scope", "breaks", "before", "after",
+	"before_clause", NULL
 };
 
 /* Cue list from JSON (replacing the default) or from the defaults. */
@@ -1040,8 +1051,96 @@ mbuild_modifier(struct mbuild *b, struct jsonv *jv, int id, const cJSON *o,
 	    "before") : NULL, d->before, &md->before, &md->nbefore) == -1)
 		return -1;
 	jsonv_path_key(p, sizeof(p), path, "after");
+	if (mbuild_cues(b, jv, p, o ? cJSON_GetObjectItemCaseSensitive(o,
+	    "after") : NULL, d->after, &md->after, &md->nafter) == -1)
+		return -1;
+	jsonv_path_key(p, sizeof(p), path, "before_clause");
 	return mbuild_cues(b, jv, p, o ? cJSON_GetObjectItemCaseSensitive(o,
-	    "after") : NULL, d->after, &md->after, &md->nafter);
+	    "before_clause") : NULL, d->clause, &md->clause, &md->nclause);
+}
+
+static const char *const coref_keys[] = {
+	"anaphors", "actors", "count", "sentences", "not_after", NULL
+};
+
+/* One entry of "coreference". */
+static int
+mbuild_coref(struct mbuild *b, struct jsonv *jv, const cJSON *o,
+    const char *path, struct market_coref *c)
+{
+	const struct market_set *s = b->set;
+	const cJSON	*x;
+	char		 p[256];
+	int64_t		 v;
+
+	if (jsonv_object(jv, o, path) == -1 ||
+	    jsonv_only_keys(jv, o, path, coref_keys) == -1)
+		return -1;
+	jsonv_path_key(p, sizeof(p), path, "anaphors");
+	if ((x = cJSON_GetObjectItemCaseSensitive(o, "anaphors")) == NULL)
+		return jsonv_fail(jv, p, "required");
+	if (mbuild_term(b, jv, p, x, &c->anaphor) == -1)
+		return -1;
+	jsonv_path_key(p, sizeof(p), path, "actors");
+	if ((x = cJSON_GetObjectItemCaseSensitive(o, "actors")) == NULL)
+		return jsonv_fail(jv, p, "required");
+	if (mbuild_terms(b, jv, p, x, &c->actors, &c->nactors) == -1)
+		return -1;
+	v = 1;
+	if (jsonv_int(jv, o, path, "count", 0, 1, 2, &v) == -1)
+		return -1;
+	c->count = (int)v;
+	v = 1;
+	if (jsonv_int(jv, o, path, "sentences", 0, 0, 3, &v) == -1)
+		return -1;
+	c->sentences = (int)v;
+	c->not_after = UINT32_MAX;
+	if ((x = cJSON_GetObjectItemCaseSensitive(o, "not_after")) != NULL) {
+		jsonv_path_key(p, sizeof(p), path, "not_after");
+		if (mbuild_term(b, jv, p, x, &c->not_after) == -1)
+			return -1;
+		/* compared with single tokens (see lib/score.c) */
+		for (size_t i = 0; i < s->terms[c->not_after].nlits; i++) {
+			const struct market_lit *l =
+			    &s->lits[s->terms[c->not_after].lits[i]];
+
+			if (l->ntoks != 1 || l->prefix)
+				return jsonv_fail(jv, p, "'%s' is not one whole "
+				    "word", l->text);
+		}
+	}
+	for (size_t i = 0; i < c->nactors; i++)
+		if (c->actors[i] == c->anaphor)
+			return jsonv_fail(jv, p, "an anaphor cannot be its own actor");
+	return 0;
+}
+
+/* "coreference": anaphors and the actors they may stand for. */
+static int
+mbuild_corefs(struct mbuild *b, struct jsonv *jv, const cJSON *node)
+{
+	struct market_set	*s = b->set;
+	const cJSON		*e;
+	char			 p[64];
+	int			 n;
+
+	if (node == NULL)
+		return 0;
+	if (jsonv_array(jv, node, "coreference") == -1)
+		return -1;
+	if ((n = cJSON_GetArraySize(node)) > MARKET_MAX_COREFS)
+		return jsonv_fail(jv, "coreference", "more than %d entries",
+		    MARKET_MAX_COREFS);
+	if (n == 0)
+		return 0;
+	if ((s->corefs = calloc((size_t)n, sizeof(*s->corefs))) == NULL)
+		return jsonv_fail(jv, "coreference", "out of memory");
+	cJSON_ArrayForEach(e, node) {
+		jsonv_path_index(p, sizeof(p), "coreference", (int)s->ncorefs);
+		if (mbuild_coref(b, jv, e, p, &s->corefs[s->ncorefs++]) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -1079,8 +1178,11 @@ mbuild_modifiers(struct mbuild *b, struct jsonv *jv, const cJSON *root)
 	    &b->set->breaks, &b->set->nbreaks) == -1)
 		return -1;
 	br = root != NULL ? cJSON_GetObjectItemCaseSensitive(root, "soft_breaks") : NULL;
-	return mbuild_cues(b, jv, "soft_breaks", br, def_soft_breaks,
-	    &b->set->soft_breaks, &b->set->nsoft_breaks);
+	if (mbuild_cues(b, jv, "soft_breaks", br, def_soft_breaks,
+	    &b->set->soft_breaks, &b->set->nsoft_breaks) == -1)
+		return -1;
+	return mbuild_corefs(b, jv, root != NULL ?
+	    cJSON_GetObjectItemCaseSensitive(root, "coreference") : NULL);
 }
 
 /* ------------------------------------------------------------------ files */
@@ -1093,8 +1195,8 @@ struct mfile {
 };
 
 static const char *const file_keys[] = {
-	"vocabularies", "modifiers", "clause_breaks", "soft_breaks", "markets",
-	NULL
+	"vocabularies", "modifiers", "clause_breaks", "soft_breaks",
+	"coreference", "markets", NULL
 };
 
 static int
@@ -1211,15 +1313,15 @@ mbuild_parse_files(struct mfile *files, size_t nfiles, char *err,
 }
 
 /*
- * Do files a and b set "modifiers", "clause_breaks" and "soft_breaks"
- * alike (each absent from both, or equal)?  Files written by one
+ * Do files a and b set "modifiers", "clause_breaks", "soft_breaks" and
+ * "coreference" alike (each absent from both, or equal)?  Files written by one
  * generator repeat them verbatim, as they repeat vocabularies.
  */
 static int
 mfile_same_context(const struct mfile *a, const struct mfile *b)
 {
 	static const char *const keys[] = { "modifiers", "clause_breaks",
-		"soft_breaks" };
+		"soft_breaks", "coreference" };
 
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(a->root, keys[k]);
@@ -1255,7 +1357,8 @@ mbuild_files(struct mfile *files, size_t nfiles, struct market_set **out,
 			goto fail;
 		if (cJSON_GetObjectItemCaseSensitive(files[i].root, "modifiers") ||
 		    cJSON_GetObjectItemCaseSensitive(files[i].root, "clause_breaks") ||
-		    cJSON_GetObjectItemCaseSensitive(files[i].root, "soft_breaks")) {
+		    cJSON_GetObjectItemCaseSensitive(files[i].root, "soft_breaks") ||
+		    cJSON_GetObjectItemCaseSensitive(files[i].root, "coreference")) {
 			if (modfile != NULL && mfile_same_context(modfile,
 			    &files[i]))
 				continue;
@@ -1454,9 +1557,13 @@ market_set_free(struct market_set *s)
 	for (int i = 0; i < MOD_COUNT; i++) {
 		free(s->mods[i].before);
 		free(s->mods[i].after);
+		free(s->mods[i].clause);
 	}
 	free(s->breaks);
 	free(s->soft_breaks);
+	for (size_t i = 0; i < s->ncorefs; i++)
+		free(s->corefs[i].actors);
+	free(s->corefs);
 	free(s);
 }
 

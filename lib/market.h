@@ -105,6 +105,26 @@ struct modifier {
 	int		 breaks;	/* BREAK_*: scopes stop at breaks this strong */
 	uint32_t	*before, *after;	/* cue literals */
 	size_t		 nbefore, nafter;
+	/* before-cues whose scope ends at the first clause break of any
+	 * level: "asked whether ..., Peskov said no" (the answer is not asked) */
+	uint32_t	*clause;
+	size_t		 nclause;
+};
+
+/*
+ * Coreference: an anaphor ("he", "the two presidents") stands for the
+ * count actors named nearest before it, in its sentence or up to
+ * sentences before it (docs/MARKETS.md, "coreference"); the scorer adds
+ * it to those actors' terms.
+ */
+#define MARKET_MAX_COREFS	16
+struct market_coref {
+	uint32_t	 anaphor;	/* term */
+	uint32_t	*actors;	/* terms, at most 16 */
+	size_t		 nactors;
+	int		 count;		/* 1 or 2 */
+	int		 sentences;	/* 0-3 */
+	uint32_t	 not_after;	/* term, or UINT32_MAX: see "not_after" */
 };
 
 struct market_set {
@@ -120,6 +140,8 @@ struct market_set {
 	size_t		 nbreaks;
 	uint32_t	*soft_breaks;	/* ... a new clause, softly (BREAK_ANY) */
 	size_t		 nsoft_breaks;
+	struct market_coref *corefs;
+	size_t		 ncorefs;
 };
 
 /*

@@ -35,6 +35,8 @@
 
 #define CUE_BEFORE(m)	(1u << (2 * (m)))
 #define CUE_AFTER(m)	(1u << (2 * (m) + 1))
+#define CUE_CLAUSE(m)	(1u << (12 + (m)))	/* with CUE_BEFORE(m): ends at any break */
+#define CUE_CLAUSE_BITS	(((1u << CUE_MODS) - 1) << 12)
 #define CUE_BREAK	(1u << 31)
 #define CUE_SOFT_BREAK	(1u << 30)
 #define CUE_MODS	6	/* negation .. recap have cue lists */
@@ -116,6 +118,14 @@ struct scorer {
 	struct text	*text;
 	double		 credibility;
 	uint8_t		*maskb, *maska, *cueat;		/* see scorer_build_masks() */
+	uint32_t	 clause_before;	/* CUE_BEFORE(m) of modifiers with clause cues */
+	/* Per coreference entry: the token hashes of its "not_after" words
+	 * (compared with the tokens before an actor, never recorded as
+	 * occurrences: "to", "of" are everywhere). */
+	struct nahash {
+		uint64_t *h;
+		size_t	  n;
+	}		 na[MARKET_MAX_COREFS];
 	size_t		 mcap;
 	int		 masks_ready;
 	struct cue	*cues;
@@ -242,11 +252,72 @@ scorer_index_cues(struct scorer *s)
 			s->lit_cue[md->before[j]] |= CUE_BEFORE(m);
 		for (size_t j = 0; j < md->nafter; j++)
 			s->lit_cue[md->after[j]] |= CUE_AFTER(m);
+		for (size_t j = 0; j < md->nclause; j++)
+			s->lit_cue[md->clause[j]] |= CUE_BEFORE(m) | CUE_CLAUSE(m);
+		if (md->nclause > 0)
+			s->clause_before |= CUE_BEFORE(m);
 	}
 	for (size_t j = 0; j < set->nbreaks; j++)
 		s->lit_cue[set->breaks[j]] |= CUE_BREAK;
 	for (size_t j = 0; j < set->nsoft_breaks; j++)
 		s->lit_cue[set->soft_breaks[j]] |= CUE_SOFT_BREAK;
+}
+
+static void
+mark_terms(uint8_t *used, const uint32_t *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		used[t[i]] = 1;
+}
+
+/*
+ * Which terms are only some coreference entry's "not_after" words (a
+ * calloc'd flag per term, or NULL): they are looked up as token hashes
+ * (scorer_coref_skipped()), so their occurrences are not recorded.  The
+ * hashes go to s->na.
+ */
+static uint8_t *
+scorer_not_after_only(struct scorer *s)
+{
+	const struct market_set	*set = s->set;
+	uint8_t			*used, *skip;
+
+	used = calloc(set->nterms + 1, 1);
+	skip = calloc(set->nterms + 1, 1);
+	if (used == NULL || skip == NULL)
+		goto fail;
+	for (size_t m = 0; m < set->nmarkets; m++)
+		for (size_t i = 0; i < set->markets[m].nrules; i++) {
+			const struct market_rule *r = &set->markets[m].rules[i];
+
+			mark_terms(used, r->terms, r->nterms);
+			mark_terms(used, r->none, r->nnone);
+			mark_terms(used, r->rivals, r->nrivals);
+			mark_terms(used, r->article, r->narticle);
+		}
+	for (size_t ci = 0; ci < set->ncorefs; ci++) {
+		mark_terms(used, &set->corefs[ci].anaphor, 1);
+		mark_terms(used, set->corefs[ci].actors, set->corefs[ci].nactors);
+	}
+	for (size_t ci = 0; ci < set->ncorefs && ci < MARKET_MAX_COREFS; ci++) {
+		const struct market_term *t;
+		uint32_t na = set->corefs[ci].not_after;
+
+		if (na == UINT32_MAX)
+			continue;
+		t = &set->terms[na];
+		if ((s->na[ci].h = calloc(t->nlits + 1, sizeof(uint64_t))) == NULL)
+			goto fail;
+		for (size_t j = 0; j < t->nlits; j++)
+			s->na[ci].h[s->na[ci].n++] = set->lits[t->lits[j]].hashes[0];
+		skip[na] = !used[na];
+	}
+	free(used);
+	return skip;
+fail:
+	free(used);
+	free(skip);
+	return NULL;
 }
 
 /* literal -> terms, as compressed rows. */
@@ -255,10 +326,13 @@ scorer_index_terms(struct scorer *s)
 {
 	const struct market_set *set = s->set;
 	uint32_t *fill;
+	uint8_t	 *skip;
 	size_t total;
 
+	if ((skip = scorer_not_after_only(s)) == NULL)
+		return -1;
 	for (size_t t = 0; t < set->nterms; t++)
-		for (size_t j = 0; j < set->terms[t].nlits; j++)
+		for (size_t j = 0; j < set->terms[t].nlits && !skip[t]; j++)
 			s->lit_toff[set->terms[t].lits[j] + 1]++;
 	for (size_t i = 0; i < set->nlits; i++)
 		s->lit_toff[i + 1] += s->lit_toff[i];
@@ -267,16 +341,18 @@ scorer_index_terms(struct scorer *s)
 	fill = calloc(set->nlits + 1, sizeof(*fill));
 	if (s->lit_terms == NULL || fill == NULL) {
 		free(fill);
+		free(skip);
 		return -1;
 	}
 	for (size_t t = 0; t < set->nterms; t++) {
-		for (size_t j = 0; j < set->terms[t].nlits; j++) {
+		for (size_t j = 0; j < set->terms[t].nlits && !skip[t]; j++) {
 			uint32_t l = set->terms[t].lits[j];
 
 			s->lit_terms[s->lit_toff[l] + fill[l]++] = (uint32_t)t;
 		}
 	}
 	free(fill);
+	free(skip);
 	return 0;
 }
 
@@ -499,6 +575,8 @@ scorer_free(struct scorer *s)
 	free(s->maskb);
 	free(s->maska);
 	free(s->cueat);
+	for (size_t i = 0; i < MARKET_MAX_COREFS; i++)
+		free(s->na[i].h);
 	free(s->cues);
 	free(s->occs);
 	free(s->trt);
@@ -527,10 +605,46 @@ scorer_prefix_mask(const struct scorer *s)
 
 /* ---------------------------------------------------------------- matching */
 
+/*
+ * The before-cue bits of a cue (at o) that a clause cue of the same
+ * modifier found earlier already covers ("whether" inside "asked
+ * whether"): the clause cue's shorter scope is the one that holds.  Cues
+ * come in text order, so the covering one is among the last few.
+ */
+static uint32_t
+scorer_covered_bits(const struct scorer *s, const struct occ *o)
+{
+	uint32_t covered = 0;
+
+	for (size_t i = s->ncues, k = 0; i > 0 && k < 8; i--, k++) {
+		const struct cue *p = &s->cues[i - 1];
+
+		if (p->sent != o->sent)
+			break;
+		if (p->tok0 <= o->tok0 && p->tok1 >= o->tok1 &&
+		    (p->tok0 != o->tok0 || p->tok1 != o->tok1))
+			for (int m = 0; m < CUE_MODS; m++)
+				if (p->bits & CUE_CLAUSE(m))
+					covered |= CUE_BEFORE(m);
+	}
+	return covered;
+}
+
 static int
 scorer_push_cue(struct scorer *s, uint32_t bits, const struct occ *o)
 {
 	struct cue *c;
+
+	if (s->ncues > 0 && (bits & s->clause_before)) {
+		uint32_t covered = scorer_covered_bits(s, o);
+
+		for (int m = 0; m < CUE_MODS; m++)
+			if (bits & CUE_CLAUSE(m))
+				covered &= ~CUE_BEFORE(m);
+		bits &= ~covered;
+		if ((bits & CUE_MOD_BITS) == 0)
+			return 0;
+	}
 
 	if (s->ncues == s->ccap) {
 		size_t cap = s->ccap ? s->ccap * 2 : 256;
@@ -549,6 +663,23 @@ scorer_push_cue(struct scorer *s, uint32_t bits, const struct occ *o)
 	c->w0 = o->w0;
 	c->w1 = o->w1;
 	c->sent = o->sent;
+	return 0;
+}
+
+/* Room for one more occurrence. */
+static int
+scorer_grow_occs(struct scorer *s)
+{
+	struct occ	*p;
+	size_t		 cap;
+
+	if (s->nocc < s->ocap)
+		return 0;
+	cap = s->ocap ? s->ocap * 2 : 1024;
+	if ((p = realloc(s->occs, cap * sizeof(*p))) == NULL)
+		return -1;
+	s->occs = p;
+	s->ocap = cap;
 	return 0;
 }
 
@@ -575,14 +706,8 @@ scorer_push_occ(struct scorer *s, uint32_t term, const struct occ *o)
 			return 0;
 		}
 	}
-	if (s->nocc == s->ocap) {
-		size_t cap = s->ocap ? s->ocap * 2 : 1024;
-
-		if ((p = realloc(s->occs, cap * sizeof(*p))) == NULL)
-			return -1;
-		s->occs = p;
-		s->ocap = cap;
-	}
+	if (scorer_grow_occs(s) == -1)
+		return -1;
 	p = &s->occs[s->nocc];
 	*p = *o;
 	p->next = -1;
@@ -643,6 +768,269 @@ scorer_match(struct scorer *s)
 	for (long k = 0; k < n; k++) {
 		if (scorer_emit(s, h[k].lit, h[k].tok0, h[k].tok1) == -1)
 			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- coreference */
+
+static int32_t scorer_sentence_first(const struct scorer *, uint32_t, uint32_t);
+static int scorer_blocked(const struct scorer *, uint32_t, uint32_t, int);
+
+/*
+ * Insert a copy of occurrence o (an anaphor) into term's occurrences
+ * after prev, its last occurrence ending before o (-1: none), unless the
+ * next one overlaps o.
+ */
+static int
+scorer_insert_occ(struct scorer *s, uint32_t term, int32_t prev,
+    const struct occ *o)
+{
+	struct termrt	*rt = &s->trt[term];
+	struct occ	*p;
+	int32_t		 n, next;
+
+	if (rt->stamp != s->stamp)
+		return scorer_push_occ(s, term, o);
+	next = prev < 0 ? rt->first : s->occs[prev].next;
+	if (next >= 0 && s->occs[next].start < o->end)
+		return 0;
+	if (scorer_grow_occs(s) == -1)
+		return -1;
+	n = (int32_t)s->nocc++;
+	p = &s->occs[n];
+	*p = *o;
+	p->judged = 0;
+	if (prev < 0) {
+		p->next = rt->first;
+		rt->first = n;
+	} else {
+		p->next = s->occs[prev].next;
+		s->occs[prev].next = n;
+	}
+	if (p->next < 0)
+		rt->last = n;
+	/* keep scorer_sentence_first()'s cache: the first occurrence in
+	 * sentence cur_sent or later */
+	if (rt->cur_sent != UINT32_MAX && p->sent >= rt->cur_sent &&
+	    (rt->cur < 0 || p->start < s->occs[rt->cur].start))
+		rt->cur = n;
+	return 0;
+}
+
+/*
+ * The last occurrence of term that ends at or before token tok, or -1;
+ * *cur is where the search for the previous anaphor ended (anaphors come
+ * in text order, so the walks add up to one pass over term's list).
+ */
+static int32_t
+scorer_last_before(const struct scorer *s, uint32_t term, int32_t *cur,
+    uint32_t tok)
+{
+	int32_t i;
+
+	if (s->trt[term].stamp != s->stamp)
+		return -1;
+	for (i = *cur < 0 ? s->trt[term].first : s->occs[*cur].next;
+	    i >= 0 && s->occs[i].tok1 <= tok; i = s->occs[i].next)
+		*cur = i;
+	return *cur;
+}
+
+/*
+ * Is actor occurrence x after one of c's "not_after" words, at most three
+ * words and no break before it ("a meeting with Zelensky", "talks with
+ * President Volodymyr Zelenskiy")?  Then it is no subject for "he" to
+ * stand for.
+ */
+static int
+scorer_coref_skipped(const struct scorer *s, const struct nahash *na,
+    const struct occ *x)
+{
+	const struct token *tk = s->text->toks;
+
+	/* k walks back over at most three words from the actor, and stops
+	 * at a break: is the word before token k a not_after word? */
+	for (uint32_t k = x->tok0, words = 0; k > 0 && words <= 3;
+	    k--, words++) {
+		if (tk[k - 1].kind != TOK_WORD)
+			return 0;
+		for (size_t i = 0; i < na->n; i++)
+			if (tk[k - 1].hash == na->h[i])
+				return 1;
+		if (tk[k - 1].brk >= BREAK_ANY)
+			return 0;
+	}
+	return 0;
+}
+
+static size_t scorer_first_cue(const struct scorer *, uint32_t);
+static int scorer_clause_stop(const struct text *, uint32_t);
+
+/*
+ * Is actor occurrence x inside the scope of a clause cue, the question
+ * of "Asked whether Zelensky would come, Putin said ..."?  Who is asked
+ * about is not who speaks: not a subject for "he".
+ */
+static int
+scorer_in_asked_clause(const struct scorer *s, const struct occ *x)
+{
+	for (size_t i = scorer_first_cue(s, x->sent);
+	    i < s->ncues && s->cues[i].sent == x->sent &&
+	    s->cues[i].tok0 < x->tok0; i++) {
+		const struct cue *c = &s->cues[i];
+		uint32_t	  k;
+
+		if (!(c->bits & CUE_CLAUSE_BITS) || c->tok1 > x->tok0)
+			continue;
+		for (k = c->tok1; k <= x->tok0; k++)
+			if (scorer_clause_stop(s->text, k))
+				break;
+		if (k > x->tok0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The actor occurrence named nearest before token tok in sentence sent
+ * (before == 1), or the first one in it (before == 0), not counting
+ * those after a not_after word; -1 if none.
+ */
+static int32_t
+scorer_coref_pick(const struct scorer *s, const struct market_coref *c,
+    const struct nahash *na, uint32_t sent, uint32_t tok, int before)
+{
+	int32_t best = -1;
+
+	for (size_t k = 0; k < c->nactors; k++) {
+		uint32_t term = c->actors[k];
+
+		if (s->trt[term].stamp != s->stamp)
+			continue;
+		for (int32_t i = scorer_sentence_first(s, term, sent);
+		    i >= 0 && s->occs[i].sent == sent && s->occs[i].tok1 <= tok;
+		    i = s->occs[i].next) {
+			if ((na->n > 0 && scorer_coref_skipped(s, na, &s->occs[i])) ||
+			    scorer_in_asked_clause(s, &s->occs[i]))
+				continue;
+			if (best < 0 || (before ? s->occs[i].tok0 >
+			    s->occs[best].tok0 : s->occs[i].tok0 <
+			    s->occs[best].tok0))
+				best = i;
+			if (!before)
+				break;
+		}
+	}
+	return best;
+}
+
+/*
+ * Resolve an anaphor of count 1 at occurrence a: the actor named nearest
+ * before it in its sentence ("Trump said he spoke with Putin"), else the
+ * first one named in the nearest sentence before that names one, its
+ * subject ("Trump ... . He said he would speak with Putin"); earlier
+ * anaphors count, resolved ("He added that he ...").  Adds a to the terms
+ * of every actor named by those very words.
+ */
+static int
+scorer_coref_one(struct scorer *s, const struct market_coref *c,
+    const struct nahash *na, uint32_t a, const int32_t *last)
+{
+	struct occ	 o = s->occs[a], at;
+	size_t		 ks[16], n = 0;
+	int32_t		 best;
+
+	best = scorer_coref_pick(s, c, na, o.sent, o.tok0, 1);
+	for (int j = 1; best < 0 && j <= c->sentences && (uint32_t)j <= o.sent; j++)
+		best = scorer_coref_pick(s, c, na, o.sent - (uint32_t)j,
+		    UINT32_MAX, 0);
+	if (best < 0)
+		return 0;
+	at = s->occs[best];
+	for (size_t k = 0; k < c->nactors; k++) {
+		uint32_t term = c->actors[k];
+
+		if (s->trt[term].stamp != s->stamp)
+			continue;
+		for (int32_t i = scorer_sentence_first(s, term, at.sent);
+		    i >= 0 && s->occs[i].sent == at.sent; i = s->occs[i].next)
+			if (s->occs[i].start == at.start) {
+				ks[n++] = k;
+				break;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (scorer_insert_occ(s, c->actors[ks[i]], last[ks[i]], &o) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Resolve an anaphor of count 2 ("the two presidents") at occurrence a:
+ * the two actors named nearest before it, in its sentence or the
+ * sentences before.  last[k]: actor k's last occurrence before it.
+ */
+static int
+scorer_coref_two(struct scorer *s, const struct market_coref *c,
+    uint32_t a, const int32_t *last)
+{
+	struct occ	 o = s->occs[a];
+	int32_t		 k1 = -1, k2 = -1;
+	uint32_t	 lo = o.sent > (uint32_t)c->sentences ?
+	    o.sent - (uint32_t)c->sentences : 0;
+
+	for (size_t k = 0; k < c->nactors; k++) {
+		if (last[k] < 0 || s->occs[last[k]].sent < lo)
+			continue;
+		if (k1 < 0 || s->occs[last[k]].tok0 > s->occs[last[k1]].tok0) {
+			k2 = k1;
+			k1 = (int32_t)k;
+		} else if (k2 < 0 ||
+		    s->occs[last[k]].tok0 > s->occs[last[k2]].tok0)
+			k2 = (int32_t)k;
+	}
+	if (k2 < 0)
+		return 0;
+	if (scorer_insert_occ(s, c->actors[k1], last[k1], &o) == -1 ||
+	    scorer_insert_occ(s, c->actors[k2], last[k2], &o) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Coreference: each anaphor ("he", "the two presidents") becomes an
+ * occurrence of the actors it stands for, so that "He said he would
+ * speak with Putin soon" after a sentence about Trump is Trump's call.
+ * Anaphors are resolved in text order, each against the names and the
+ * anaphors resolved before it.
+ */
+static int
+scorer_corefs(struct scorer *s)
+{
+	for (size_t ci = 0; ci < s->set->ncorefs; ci++) {
+		const struct market_coref *c = &s->set->corefs[ci];
+		int32_t	 cur[16], last[16];	/* per actor (at most 16 terms) */
+
+		if (s->trt[c->anaphor].stamp != s->stamp)
+			continue;
+		for (size_t k = 0; k < c->nactors; k++)
+			cur[k] = -1;
+		for (int32_t a = s->trt[c->anaphor].first; a >= 0;
+		    a = s->occs[a].next) {
+			int rc;
+
+			for (size_t k = 0; k < c->nactors; k++)
+				last[k] = scorer_last_before(s, c->actors[k],
+				    &cur[k], s->occs[a].tok0);
+			if (c->count == 1)
+				rc = scorer_coref_one(s, c, &s->na[ci],
+				    (uint32_t)a, last);
+			else
+				rc = scorer_coref_two(s, c, (uint32_t)a, last);
+			if (rc == -1)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -735,6 +1123,33 @@ scorer_excluded(const struct cue *c, const struct span *ex, size_t nex)
 }
 
 /*
+ * Does a clause cue's scope stop at token k?  At punctuation (a comma, a
+ * colon) and at strong breaks, but not at the words that break a clause
+ * softly: "Asked whether he would meet Zelensky, Putin said ...": the
+ * question runs across "he" to the comma, and what Putin said after it
+ * is the answer.
+ */
+static inline int
+scorer_clause_stop(const struct text *t, uint32_t k)
+{
+	return t->toks[k].brk >= BREAK_STRONG ||
+	    (t->toks[k].brk >= BREAK_ANY && !scorer_own_break(t, k));
+}
+
+/* Is the scope of before-cue c of modifier m cut off in tokens [a, b]? */
+static int
+scorer_before_blocked(const struct scorer *s, const struct cue *c, int m,
+    uint32_t a, uint32_t b)
+{
+	if (!(c->bits & CUE_CLAUSE(m)))
+		return scorer_blocked(s, a, b, s->set->mods[m].breaks);
+	for (uint32_t k = a; k <= b && k < s->text->ntoks; k++)
+		if (scorer_clause_stop(s->text, k))
+			return 1;
+	return 0;
+}
+
+/*
  * Which modifiers the cue c triggers for the anchor a.  Scopes count the
  * words between the cue and the anchor; breaks are looked for in the
  * tokens between them.
@@ -754,7 +1169,7 @@ scorer_cue_mods(const struct scorer *s, const struct cue *c, const struct occ *a
 
 			if ((md->before_scope == 0 ||
 			    d <= (uint32_t)md->before_scope) &&
-			    !scorer_blocked(s, c->tok1, a->tok0, md->breaks))
+			    !scorer_before_blocked(s, c, m, c->tok1, a->tok0))
 				mods |= 1u << m;
 		} else if ((c->bits & CUE_AFTER(m)) && c->tok0 >= a->tok1) {
 			if ((md->after_scope == 0 ||
@@ -811,6 +1226,13 @@ scorer_mark_before(struct scorer *s, const struct cue *c, int m)
 	uint32_t		 reach = scorer_reach(md->before_scope);
 	uint8_t			 stop = scorer_stop_level(md);
 
+	if (c->bits & CUE_CLAUSE(m)) {
+		for (uint32_t k = c->tok1; k < end &&
+		    !scorer_clause_stop(s->text, k) &&
+		    tk[k].w - c->w1 <= reach; k++)
+			s->maskb[k] |= (uint8_t)(1u << m);
+		return;
+	}
 	for (uint32_t k = c->tok1; k < end && tk[k].brk < stop &&
 	    tk[k].w - c->w1 <= reach; k++)
 		s->maskb[k] |= (uint8_t)(1u << m);
@@ -1367,6 +1789,8 @@ scorer_run(struct scorer *s, struct text *t, double credibility)
 	if (s->dense)
 		scorer_clear_dense(s);
 	if (scorer_match(s) == -1)
+		return -1;
+	if (s->set->ncorefs > 0 && scorer_corefs(s) == -1)
 		return -1;
 	for (size_t i = 0; i < s->ntterms; i++) {
 		uint32_t term = s->tterms[i];

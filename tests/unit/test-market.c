@@ -219,6 +219,63 @@ START_TEST(modifiers_configurable)
 }
 END_TEST
 
+START_TEST(coreference_config)
+{
+	struct market_set *s = parse("{\"vocabularies\":{\"trump\":[\"trump\"],"
+	    "\"putin\":[\"putin\"]},\"coreference\":[{\"anaphors\":[\"he\"],"
+	    "\"actors\":[\"@trump\",\"@putin\"],\"not_after\":[\"with\"]},"
+	    "{\"anaphors\":\"the two presidents\",\"actors\":[\"@trump\",\"@putin\"],"
+	    "\"count\":2,\"sentences\":2}],\"modifiers\":{\"question\":{"
+	    "\"before_clause\":[\"asked whether\"]}},\"markets\":[" M1 R1 "]}");
+
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_uint_eq(s->ncorefs, 2);
+	ck_assert_int_eq(s->corefs[0].count, 1);
+	ck_assert_int_eq(s->corefs[0].sentences, 1);
+	ck_assert_uint_eq(s->corefs[0].nactors, 2);
+	ck_assert_str_eq(s->terms[s->corefs[0].actors[0]].label, "@trump");
+	ck_assert_str_eq(s->terms[s->corefs[0].not_after].label, "with");
+	ck_assert_int_eq(s->corefs[1].count, 2);
+	ck_assert_int_eq(s->corefs[1].sentences, 2);
+	ck_assert(s->corefs[1].not_after == UINT32_MAX);
+	ck_assert_uint_eq(s->mods[MOD_QUESTION].nclause, 1);
+	ck_assert_str_eq(s->lits[s->mods[MOD_QUESTION].clause[0]].text,
+	    "asked whether");
+	market_set_free(s);
+	/* Without a file's list, the question modifier has its own. */
+	ck_assert_ptr_nonnull(s = parse("{\"markets\":[" M1 R1 "]}"));
+	ck_assert_uint_gt(s->mods[MOD_QUESTION].nclause, 0);
+	ck_assert_uint_eq(s->mods[MOD_HEDGE].nclause, 0);
+	ck_assert_uint_eq(s->ncorefs, 0);
+	market_set_free(s);
+
+	expect_error("{\"coreference\":{},\"markets\":[" M1 R1 "]}",
+	    "m.json: coreference: must be an array, not an object");
+	expect_error("{\"coreference\":[{\"actors\":[\"x\"]}],\"markets\":[" M1 R1 "]}",
+	    "m.json: coreference[0].anaphors: required");
+	expect_error("{\"coreference\":[{\"anaphors\":\"he\"}],\"markets\":[" M1 R1 "]}",
+	    "m.json: coreference[0].actors: required");
+	expect_error("{\"coreference\":[{\"anaphors\":\"he\",\"actors\":[\"x\"],"
+	    "\"count\":3}],\"markets\":[" M1 R1 "]}",
+	    "m.json: coreference[0].count: must be between 1 and 2 (got 3)");
+	expect_error("{\"coreference\":[{\"anaphors\":\"he\",\"actors\":[\"@nope\"]}],"
+	    "\"markets\":[" M1 R1 "]}",
+	    "m.json: coreference[0].actors[0]: unknown vocabulary '@nope'");
+	expect_error("{\"coreference\":[{\"anaphors\":\"he\",\"actors\":[\"he\"]}],"
+	    "\"markets\":[" M1 R1 "]}",
+	    "m.json: coreference[0].actors: an anaphor cannot be its own actor");
+	expect_error("{\"coreference\":[{\"anaphors\":\"he\",\"actors\":[\"x\"],"
+	    "\"gender\":\"m\"}],\"markets\":[" M1 R1 "]}",
+	    "m.json: coreference[0].gender: unknown key");
+	expect_error("{\"coreference\":[{\"anaphors\":\"he\",\"actors\":[\"x\"],"
+	    "\"not_after\":[\"with\",\"next to\"]}],\"markets\":[" M1 R1 "]}",
+	    "m.json: coreference[0].not_after: 'next to' is not one whole word");
+	expect_error("{\"modifiers\":{\"question\":{\"before_clause\":\"asked\"}},"
+	    "\"markets\":[" M1 R1 "]}",
+	    "m.json: modifiers.question.before_clause: must be an array of phrases");
+}
+END_TEST
+
 /* Write text to dir/name. */
 static void
 write_file(const char *dir, const char *name, const char *text)
@@ -350,6 +407,7 @@ main(void)
 	tcase_add_test(tc, errors_name_file_path_and_problem);
 	tcase_add_test(tc, rule_errors);
 	tcase_add_test(tc, modifiers_configurable);
+	tcase_add_test(tc, coreference_config);
 	tcase_add_test(tc, directory_of_files);
 	tcase_add_test(tc, shipped_market_files);
 	suite_add_tcase(s, tc);

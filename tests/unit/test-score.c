@@ -25,6 +25,11 @@ static const char *markets_json =
     " \"modifiers\":{\"recap\":{"
     "   \"before\":[\"last (met|spoke)\",\"previously\"],"
     "   \"after\":[\"since (january|march|december)\",\"last year\",\"previously\"]}},"
+    " \"coreference\":["
+    "  {\"anaphors\":\"he\",\"actors\":[\"@trump\",\"@putin\",\"@zelensky\",\"envoy\"],"
+    "   \"not_after\":[\"with\",\"told\"]},"
+    "  {\"anaphors\":[\"the two presidents\"],\"actors\":[\"@trump\",\"@putin\",\"@zelensky\"],"
+    "   \"count\":2}],"
     " \"clause_breaks\":[\"but\",\"however\",\"although\",\"though\",\"while\","
     "   \"whereas\",\"yet\",\"despite\",\"instead\",\"meanwhile\",\"which\",\"who\","
     "   \"after\",\"because\",\"since\"],"
@@ -292,6 +297,64 @@ START_TEST(questions_and_conditionals)
 }
 END_TEST
 
+/*
+ * "Asked whether X, Y said Z": X is the question, Z the answer.  The
+ * question runs across "he" to the comma; what follows it is not asked.
+ */
+START_TEST(asked_whether_then_answer)
+{
+	run("Asked whether the war would end soon, the envoy said a truce began "
+	    "on Monday.", 1.0);
+	ck_assert_uint_eq(mods("truce"), 0);
+	NEAR(total("truce"), 1.0);
+	run("Asked whether he would accept a truce, the envoy said talks go on.", 1.0);
+	ck_assert_uint_eq(mods("truce"), HAS(MOD_QUESTION) | HAS(MOD_INTENT));
+	NEAR(total("truce"), 0.25 * 0.5);
+	/* A plain condition still reaches across the comma. */
+	run("If talks go well, a truce begins in May.", 1.0);
+	ck_assert(mods("truce") & HAS(MOD_QUESTION));
+}
+END_TEST
+
+/*
+ * Coreference: "he" stands for the actor named nearest before it in its
+ * sentence, else for the subject of the sentence before; "the two
+ * presidents" for the two named nearest before.
+ */
+START_TEST(coreference)
+{
+	run("Trump flew to Florida on Sunday. He said he spoke with Putin.", 1.0);
+	NEAR(total("call"), 2.0);
+	/* The envoy is an actor too: "he" is the envoy, not Trump. */
+	run("Trump sent an envoy. The envoy flew to Moscow. He said he spoke "
+	    "with Putin.", 1.0);
+	NEAR(total("call"), 0.0);
+	/* An actor after "with" is no subject: "he" is Trump. */
+	run("Trump arrived on Sunday. In talks with Zelensky he said he spoke "
+	    "with Putin.", 1.0);
+	NEAR(total("call"), 2.0);
+	/* Who is asked about is not who answers. */
+	run("Asked whether Zelensky would come, Trump said he was busy. He said "
+	    "he spoke with Putin.", 1.0);
+	NEAR(total("call"), 2.0);
+	/* An earlier "he", resolved, counts for the next sentence. */
+	run("Trump arrived on Sunday. He was tired. He said he spoke with Putin.",
+	    1.0);
+	NEAR(total("call"), 2.0);
+	/* Two sentences on, with no name between: nothing. */
+	run("Trump arrived on Sunday. The weather was cold. The rain fell. He "
+	    "said he spoke with Putin.", 1.0);
+	NEAR(total("call"), 0.0);
+	run("Trump and Putin are old rivals. The two presidents spoke by phone "
+	    "on Monday.", 1.0);
+	NEAR(total("call"), 2.0);
+	/* The two named nearest: Trump and Zelensky, not Putin. */
+	run("Putin stayed away while Trump hosted Zelensky. The two presidents "
+	    "spoke by phone on Monday.", 1.0);
+	NEAR(total("call"), 0.0);
+}
+END_TEST
+
 START_TEST(wrong_actor)
 {
 	/* A Trump-Zelenskyy call is not a Trump-Putin call. */
@@ -507,6 +570,8 @@ main(void)
 	tcase_add_test(tc, hedging);
 	tcase_add_test(tc, intent_versus_fact);
 	tcase_add_test(tc, questions_and_conditionals);
+	tcase_add_test(tc, asked_whether_then_answer);
+	tcase_add_test(tc, coreference);
 	tcase_add_test(tc, wrong_actor);
 	tcase_add_test(tc, possessive_actor_aside);
 	tcase_add_test(tc, speaker_is_not_a_party);
