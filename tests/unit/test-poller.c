@@ -37,7 +37,13 @@
 
 #define UNIT_MS		10		/* real ms per scheduling second */
 #define IVL_MS		300		/* the 30 s interval, scaled */
-#define TOL_MS		150		/* scheduling slack on a busy machine */
+/*
+ * Scheduling slack on a busy machine (a sanitizer build next to the
+ * end-to-end tests saw 166 ms).  What the on-time checks guard against, a
+ * bad feed holding the loop, costs at least the 700 ms of a low-speed
+ * abort, well past the interval plus jitter plus this.
+ */
+#define TOL_MS		300
 #define MAX_PORTS	20
 #define MAX_REQS	4096
 #define MAX_FEEDS	32
