@@ -16,6 +16,14 @@
 #include "feed-internal.h"
 #include "uri.h"
 
+/*
+ * cJSON spends a node of about 64 bytes on every value, so a max_body of
+ * "0,0,0,..." would take 300 MB to hold.  A real feed of FEED_MAX_ENTRIES
+ * items has some tens of thousands of values; more than this is refused
+ * before cJSON sees it.
+ */
+#define FJ_MAX_VALUES	500000
+
 /* A member that is a non-empty string, or NULL. */
 static const char *
 fj_str(const cJSON *obj, const char *key)
@@ -161,6 +169,34 @@ fj_syntax_error(const char *data, size_t len, char *err, size_t errsize)
 		    at);
 }
 
+/*
+ * Count the values of a JSON text, up to limit + 1: every comma and every
+ * opening bracket outside strings starts one (members count once each,
+ * which is close enough for a bound).  One pass, no allocation.
+ */
+static size_t
+fj_count_values(const char *data, size_t len, size_t limit)
+{
+	size_t	n = 1;
+	int	in_string = 0;
+
+	for (size_t i = 0; i < len && n <= limit; i++) {
+		char c = data[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"') {
+			in_string = 1;
+		} else if (c == ',' || c == '[' || c == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
 int
 feed_json_read(struct feed_builder *fb, const char *data, size_t len,
     char *err, size_t errsize)
@@ -169,6 +205,12 @@ feed_json_read(struct feed_builder *fb, const char *data, size_t len,
 	const cJSON	*items, *item;
 	const char	*version;
 
+	if (fj_count_values(data, len, FJ_MAX_VALUES) > FJ_MAX_VALUES) {
+		snprintf(err, errsize, "JSON Feed: more than %d values (no "
+		    "feed has that many; refused to bound memory)",
+		    FJ_MAX_VALUES);
+		return -1;
+	}
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
 		fj_syntax_error(data, len, err, errsize);
 		return -1;

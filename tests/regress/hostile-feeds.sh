@@ -1,4 +1,4 @@
-# hostile-feeds: one daemon polls 38 misbehaving feeds and 4 healthy ones
+# hostile-feeds: one daemon polls 39 misbehaving feeds and 4 healthy ones
 # at once (tests/regress/helpers/hostile-server.py: XXE, entity bombs, 2 GB
 # bodies, a gzip bomb, slow drip, silence, resets, redirect loops and
 # schemes, lying content types, broken UTF-8, NULs, 10,000 entries, 1 MB

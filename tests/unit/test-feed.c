@@ -722,6 +722,43 @@ START_TEST(refused)
 		feed_free(&f);
 		free(doc);
 	}
+	/*
+	 * A value bomb is refused before cJSON builds it: 500,000 values
+	 * (strings full of commas do not count) pass, one more does not.
+	 */
+	{
+		const char	*head = "{\"title\":\",,[{\",\"items\":[{\"id\":"
+				    "\"v\",\"title\":\"values\",\"x\":[0";
+		size_t		 hl = strlen(head), n;
+		char		*doc = malloc(hl + 2 * 500000 + 16);
+
+		/* head counts 8 (the count starts at 1, then one for each
+		 * of { , [ { , , [ outside strings); each ",0" adds one. */
+		ck_assert_ptr_nonnull(doc);
+		for (int extra = 0; extra < 2; extra++) {
+			memcpy(doc, head, hl);
+			n = hl;
+			for (size_t i = 8; i < 500000 + (size_t)extra; i++) {
+				doc[n++] = ',';
+				doc[n++] = '0';
+			}
+			memcpy(doc + n, "]}]}", 4);
+			n += 4;
+			if (extra == 0) {
+				ck_assert_msg(feed_parse(doc, n, NULL, NULL, &f,
+				    err, sizeof(err)) == 0, "%s", err);
+				ck_assert_uint_eq(f.nentries, 1);
+			} else {
+				ck_assert_int_eq(feed_parse(doc, n, NULL, NULL,
+				    &f, err, sizeof(err)), -1);
+				ck_assert_str_eq(err, "JSON Feed: more than "
+				    "500000 values (no feed has that many; "
+				    "refused to bound memory)");
+			}
+			feed_free(&f);
+		}
+		free(doc);
+	}
 }
 END_TEST
 

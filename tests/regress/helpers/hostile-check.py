@@ -31,6 +31,7 @@ EXPECT = {
     "quadratic": (FAIL, r"parse error: entity expansion exceeds the limits"),
     "deep-nesting": (FAIL, r"parse error: elements nested deeper than 1024 levels"),
     "json-bomb": (FAIL, r"parse error: JSON Feed: nested deeper than 1000 levels"),
+    "json-values": (FAIL, r"parse error: JSON Feed: more than 500000 values"),
     "lying-ctype-html": (FAIL, r"parse error: not an RSS, RDF or Atom feed"),
     "empty-body": (FAIL, r"^empty body \(HTTP 200\)$"),
     "rate-limited": (FAIL, r"^HTTP 429 Too Many Requests, Retry-After 120 s$"),
@@ -242,7 +243,7 @@ def check_store(d, secret):
     check(past == [-62135596800, -2208988800, 0], "past-dates: %s" % past)
     check(len(per.get("h-grow", [])) >= 20,
           "h-grow: only %d articles" % len(per.get("h-grow", [])))
-    for feed in ("billion-laughs", "quadratic", "deep-nesting", "json-bomb",
+    for feed in ("billion-laughs", "quadratic", "deep-nesting", "json-bomb", "json-values",
                  "lying-ctype-html", "gzip-bomb"):
         check(feed not in per, "%s: articles stored from a refused feed" % feed)
     return len(rows)

@@ -208,6 +208,13 @@ def json_bomb():
         b"[" * 200000 + b"]" * 200000 + b"}"
 
 
+def json_values():
+    """A JSON Feed of one item whose member is 3.9 million zeros (7.5 MB):
+    cJSON would spend 250 MB on its nodes."""
+    return b'{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"v",' + \
+        b'"title":"values","x":[0' + b",0" * 3900000 + b"]}]}"
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
     behaviour = None
@@ -322,6 +329,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def b_json_bomb(self):
         self.reply(self.server.store["jbomb"], "application/feed+json")
+
+    def b_json_values(self):
+        self.reply(self.server.store["jvalues"], "application/feed+json")
 
     # ---- hostile content types
     def b_wrong_ctype(self):
@@ -446,7 +456,7 @@ class Server(http.server.ThreadingHTTPServer):
 
 NAMES = """h-rss h-atom h-json h-grow
 xxe billion-laughs quadratic many-entries tiny-entries huge-title huge-ids future-dates
-past-dates duplicate-ids invalid-utf8 nul-bytes deep-nesting deep-html json-bomb
+past-dates duplicate-ids invalid-utf8 nul-bytes deep-nesting deep-html json-bomb json-values
 wrong-ctype lying-ctype-html lying-ctype-json lying-charset empty-body
 rate-limited huge-stream huge-length gzip-bomb bad-gzip bad-chunked slow-drip
 never-answers reset-mid-body truncated not-http huge-headers endless-headers
@@ -463,7 +473,8 @@ def main():
     store = {"many": many_entries(), "tiny": tiny_entries(),
              "huge": huge_title(), "deep": deep_xml(),
              "deep-html": deep_html(),
-             "jbomb": json_bomb(), "bomb": gzip_bomb()}
+             "jbomb": json_bomb(), "jvalues": json_values(),
+             "bomb": gzip_bomb()}
     shared = {"store": store,
               "secret": os.path.abspath(a.secret),
               "logpath": os.path.join(a.dir, "requests.log")}
