@@ -645,7 +645,7 @@ mbuild_terms(struct mbuild *b, struct jsonv *jv, const char *path,
 
 static const char *const rule_keys[] = {
 	"name", "all", "any", "within", "weight", "none", "rivals", "ignore",
-	"article_has", "fact", NULL
+	"article_has", "fact", "concord", NULL
 };
 
 static int
@@ -714,6 +714,27 @@ mbuild_rule_fact(struct jsonv *jv, const cJSON *node, const char *path,
 	return 0;
 }
 
+/*
+ * "concord": true: a negation right before one of the rule's terms other
+ * than the anchor belongs to that term, not to the event.  For a rule that
+ * already says no: "there will be no ceasefire and no agreement" is a no
+ * to a ceasefire, not a double negative.  Only rules of two terms or more.
+ */
+static int
+mbuild_rule_concord(struct jsonv *jv, const cJSON *node, const char *path,
+    struct market_rule *r)
+{
+	char p[256];
+
+	if (jsonv_bool(jv, node, path, "concord", 0, &r->concord) == -1)
+		return -1;
+	jsonv_path_key(p, sizeof(p), path, "concord");
+	if (r->concord && r->nterms < 2)
+		return jsonv_fail(jv, p, "needs a rule with at least two terms "
+		    "in \"all\"");
+	return 0;
+}
+
 static int
 mbuild_rule(struct mbuild *b, struct jsonv *jv, const cJSON *node,
     const char *path, struct market *m, uint32_t mi, size_t ri)
@@ -779,7 +800,8 @@ mbuild_rule(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 	}
 	return mbuild_rule_within(jv, node, path, r) == -1 ||
 	    mbuild_rule_ignore(jv, node, path, r) == -1 ||
-	    mbuild_rule_fact(jv, node, path, r) == -1 ? -1 : 0;
+	    mbuild_rule_fact(jv, node, path, r) == -1 ||
+	    mbuild_rule_concord(jv, node, path, r) == -1 ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- markets */

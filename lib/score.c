@@ -445,6 +445,7 @@ static int
 rule_same_shape(const struct market_rule *a, const struct market_rule *b)
 {
 	return a->within == b->within && a->nterms == b->nterms &&
+	    a->concord == b->concord &&
 	    a->nnone == b->nnone && a->nrivals == b->nrivals &&
 	    a->narticle == b->narticle &&
 	    memcmp(a->terms, b->terms, a->nterms * sizeof(*a->terms)) == 0 &&
@@ -459,7 +460,8 @@ rule_same_shape(const struct market_rule *a, const struct market_rule *b)
 static uint64_t
 rule_shape_hash(const struct market_rule *r)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(r->within + 1);
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(r->within + 1) ^
+	    ((uint64_t)r->concord << 40);
 
 	for (size_t i = 0; i < r->nterms; i++)
 		h = (h ^ r->terms[i]) * 0x100000001b3ULL;
@@ -1548,6 +1550,28 @@ scorer_speaker(const struct scorer *s, const struct occ *v, const struct occ *a)
 }
 
 /*
+ * A rule with "concord": a negation cue right before one of its terms
+ * other than the anchor (occ[1..]) is that term's own, like the words of
+ * the term: widen the term's span ex[i] over it, so that the anchor's
+ * context leaves it out ("no ceasefire and no agreement").
+ */
+static void
+scorer_concord(const struct scorer *s, const struct occ *const *occ,
+    struct span *ex, size_t nex)
+{
+	for (size_t i = 1; i < nex; i++) {
+		if (occ[i]->tok0 >= occ[0]->tok0)
+			continue;
+		for (size_t c = scorer_first_cue(s, occ[i]->sent);
+		    c < s->ncues && s->cues[c].sent == occ[i]->sent &&
+		    s->cues[c].tok0 < occ[i]->tok0; c++)
+			if ((s->cues[c].bits & CUE_BEFORE(MOD_NEGATION)) &&
+			    s->cues[c].tok1 == occ[i]->tok0)
+				ex[i].start = s->cues[c].start;
+	}
+}
+
+/*
  * Judge rule r with its anchor at occurrence a: are the other terms in
  * reach, is it vetoed, are rivals nearer the event than the named actors,
  * and what does the sentence say around it?
@@ -1610,6 +1634,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 		    !scorer_between_blocked(s, &s->occs[o], anc, wa->breaks))
 			f->mods |= 1u << MOD_WRONG_ACTOR;
 	}
+	if (r->concord)
+		scorer_concord(s, occ, ex, nex);
 	f->mods |= scorer_context(s, anc, ex, nex);
 	f->ok = 1;
 }
