@@ -78,6 +78,7 @@ struct scorer {
 	struct matcher	*matcher;	/* every literal, see match.h */
 	double		 factors[FACTOR_SETS];	/* per set of modifiers */
 	uint64_t	 h_apos, h_s;	/* hashes of "'" and "s" */
+	uint64_t	 h_and, h_that;	/* hashes of "and" and "that" */
 
 	uint32_t	*lit_cue;
 	uint32_t	*lit_toff, *lit_terms;		/* CSR: literal -> terms */
@@ -545,6 +546,8 @@ scorer_new(const struct market_set *set, char *err, size_t errsize)
 	for (unsigned mods = 0; mods < FACTOR_SETS; mods++)
 		s->factors[mods] = scorer_factor_of(set->mods, mods);
 	s->h_apos = text_hash("'", 1);
+	s->h_and = text_hash("and", 3);
+	s->h_that = text_hash("that", 4);
 	s->h_s = text_hash("s", 1);
 	if ((s->matcher = match_new(set, err, errsize)) == NULL) {
 		scorer_free(s);
@@ -928,8 +931,25 @@ scorer_coref_pick(const struct scorer *s, const struct market_coref *c,
 }
 
 /*
+ * Does the anaphor o open a second reported clause ("and that he ...")?
+ * Its speaker is the subject of the sentence, not the person named
+ * nearest before it: "He said he believed Putin and Zelensky were close
+ * to a deal, and that he would meet Putin when it was ready".
+ */
+static int
+scorer_coref_second_clause(const struct scorer *s, const struct occ *o)
+{
+	const struct token *tk = s->text->toks;
+
+	return o->tok0 >= 2 && tk[o->tok0 - 1].hash == s->h_that &&
+	    tk[o->tok0 - 2].hash == s->h_and &&
+	    tk[o->tok0 - 2].sent == o->sent;
+}
+
+/*
  * Resolve an anaphor of count 1 at occurrence a: the actor named nearest
- * before it in its sentence ("Trump said he spoke with Putin"), else the
+ * before it in its sentence ("Trump said he spoke with Putin"), or its
+ * first one after "and that" (scorer_coref_second_clause()), else the
  * first one named in the nearest sentence before that names one, its
  * subject ("Trump ... . He said he would speak with Putin"); earlier
  * anaphors count, resolved ("He added that he ...").  Adds a to the terms
@@ -943,7 +963,9 @@ scorer_coref_one(struct scorer *s, const struct market_coref *c,
 	size_t		 ks[16], n = 0;
 	int32_t		 best;
 
-	best = scorer_coref_pick(s, c, na, o.sent, o.tok0, 1);
+	best = scorer_coref_second_clause(s, &o) ?
+	    scorer_coref_pick(s, c, na, o.sent, o.tok0, 0) :
+	    scorer_coref_pick(s, c, na, o.sent, o.tok0, 1);
 	for (int j = 1; best < 0 && j <= c->sentences && (uint32_t)j <= o.sent; j++)
 		best = scorer_coref_pick(s, c, na, o.sent - (uint32_t)j,
 		    UINT32_MAX, 0);
