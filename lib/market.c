@@ -645,7 +645,7 @@ mbuild_terms(struct mbuild *b, struct jsonv *jv, const char *path,
 
 static const char *const rule_keys[] = {
 	"name", "all", "any", "within", "weight", "none", "rivals", "ignore",
-	"article_has", "fact", NULL
+	"article_has", "fact", "concord", NULL
 };
 
 static int
@@ -694,23 +694,32 @@ mbuild_rule_ignore(struct jsonv *jv, const cJSON *node, const char *path,
 }
 
 /*
- * "fact": true marks a rule that reports the event itself as done ("the
- * two presidents spoke by phone"): its clean firings say the event has
- * happened, which the model keeps (docs/MODEL.md).  Such a rule must move
- * the market up.
+ * The rule's flags.  "fact": true marks a rule that reports the event
+ * itself as done ("the two presidents spoke by phone"): its clean firings
+ * say the event has happened, which the model keeps (docs/MODEL.md); such
+ * a rule must move the market up.  "concord": true: a negation right
+ * before one of the rule's terms other than the anchor belongs to that
+ * term, not to the event: for a rule that already says no, "there will be
+ * no ceasefire and no agreement" is a no to a ceasefire, not a double
+ * negative; only rules of two terms or more.
  */
 static int
-mbuild_rule_fact(struct jsonv *jv, const cJSON *node, const char *path,
+mbuild_rule_flags(struct jsonv *jv, const cJSON *node, const char *path,
     struct market_rule *r)
 {
 	char p[256];
 
-	if (jsonv_bool(jv, node, path, "fact", 0, &r->fact) == -1)
+	if (jsonv_bool(jv, node, path, "fact", 0, &r->fact) == -1 ||
+	    jsonv_bool(jv, node, path, "concord", 0, &r->concord) == -1)
 		return -1;
-	jsonv_path_key(p, sizeof(p), path, "fact");
+	jsonv_path_key(p, sizeof(p), path, r->fact && r->weight < 0 ?
+	    "fact" : "concord");
 	if (r->fact && r->weight < 0)
 		return jsonv_fail(jv, p, "a fact rule reports the event done: "
 		    "its weight must be positive");
+	if (r->concord && r->nterms < 2)
+		return jsonv_fail(jv, p, "needs a rule with at least two terms "
+		    "in \"all\"");
 	return 0;
 }
 
@@ -779,7 +788,7 @@ mbuild_rule(struct mbuild *b, struct jsonv *jv, const cJSON *node,
 	}
 	return mbuild_rule_within(jv, node, path, r) == -1 ||
 	    mbuild_rule_ignore(jv, node, path, r) == -1 ||
-	    mbuild_rule_fact(jv, node, path, r) == -1 ? -1 : 0;
+	    mbuild_rule_flags(jv, node, path, r) == -1 ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- markets */

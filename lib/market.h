@@ -77,6 +77,7 @@ struct market_rule {
 	size_t		 narticle;
 	unsigned	 ignore;	/* bit (1 << modifier_id): not applied */
 	int		 fact;		/* reports the event itself as done (see model.h) */
+	int		 concord;	/* a negation right before another term is that term's */
 };
 
 struct market {

@@ -78,6 +78,7 @@ struct scorer {
 	struct matcher	*matcher;	/* every literal, see match.h */
 	double		 factors[FACTOR_SETS];	/* per set of modifiers */
 	uint64_t	 h_apos, h_s;	/* hashes of "'" and "s" */
+	uint64_t	 h_and, h_that;	/* hashes of "and" and "that" */
 
 	uint32_t	*lit_cue;
 	uint32_t	*lit_toff, *lit_terms;		/* CSR: literal -> terms */
@@ -445,6 +446,7 @@ static int
 rule_same_shape(const struct market_rule *a, const struct market_rule *b)
 {
 	return a->within == b->within && a->nterms == b->nterms &&
+	    a->concord == b->concord &&
 	    a->nnone == b->nnone && a->nrivals == b->nrivals &&
 	    a->narticle == b->narticle &&
 	    memcmp(a->terms, b->terms, a->nterms * sizeof(*a->terms)) == 0 &&
@@ -459,7 +461,8 @@ rule_same_shape(const struct market_rule *a, const struct market_rule *b)
 static uint64_t
 rule_shape_hash(const struct market_rule *r)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(r->within + 1);
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(r->within + 1) ^
+	    ((uint64_t)r->concord << 40);
 
 	for (size_t i = 0; i < r->nterms; i++)
 		h = (h ^ r->terms[i]) * 0x100000001b3ULL;
@@ -543,6 +546,8 @@ scorer_new(const struct market_set *set, char *err, size_t errsize)
 	for (unsigned mods = 0; mods < FACTOR_SETS; mods++)
 		s->factors[mods] = scorer_factor_of(set->mods, mods);
 	s->h_apos = text_hash("'", 1);
+	s->h_and = text_hash("and", 3);
+	s->h_that = text_hash("that", 4);
 	s->h_s = text_hash("s", 1);
 	if ((s->matcher = match_new(set, err, errsize)) == NULL) {
 		scorer_free(s);
@@ -926,8 +931,25 @@ scorer_coref_pick(const struct scorer *s, const struct market_coref *c,
 }
 
 /*
+ * Does the anaphor o open a second reported clause ("and that he ...")?
+ * Its speaker is the subject of the sentence, not the person named
+ * nearest before it: "He said he believed Putin and Zelensky were close
+ * to a deal, and that he would meet Putin when it was ready".
+ */
+static int
+scorer_coref_second_clause(const struct scorer *s, const struct occ *o)
+{
+	const struct token *tk = s->text->toks;
+
+	return o->tok0 >= 2 && tk[o->tok0 - 1].hash == s->h_that &&
+	    tk[o->tok0 - 2].hash == s->h_and &&
+	    tk[o->tok0 - 2].sent == o->sent;
+}
+
+/*
  * Resolve an anaphor of count 1 at occurrence a: the actor named nearest
- * before it in its sentence ("Trump said he spoke with Putin"), else the
+ * before it in its sentence ("Trump said he spoke with Putin"), or its
+ * first one after "and that" (scorer_coref_second_clause()), else the
  * first one named in the nearest sentence before that names one, its
  * subject ("Trump ... . He said he would speak with Putin"); earlier
  * anaphors count, resolved ("He added that he ...").  Adds a to the terms
@@ -941,7 +963,9 @@ scorer_coref_one(struct scorer *s, const struct market_coref *c,
 	size_t		 ks[16], n = 0;
 	int32_t		 best;
 
-	best = scorer_coref_pick(s, c, na, o.sent, o.tok0, 1);
+	best = scorer_coref_second_clause(s, &o) ?
+	    scorer_coref_pick(s, c, na, o.sent, o.tok0, 0) :
+	    scorer_coref_pick(s, c, na, o.sent, o.tok0, 1);
 	for (int j = 1; best < 0 && j <= c->sentences && (uint32_t)j <= o.sent; j++)
 		best = scorer_coref_pick(s, c, na, o.sent - (uint32_t)j,
 		    UINT32_MAX, 0);
@@ -1548,6 +1572,28 @@ scorer_speaker(const struct scorer *s, const struct occ *v, const struct occ *a)
 }
 
 /*
+ * A rule with "concord": a negation cue right before one of its terms
+ * other than the anchor (occ[1..]) is that term's own, like the words of
+ * the term: widen the term's span ex[i] over it, so that the anchor's
+ * context leaves it out ("no ceasefire and no agreement").
+ */
+static void
+scorer_concord(const struct scorer *s, const struct occ *const *occ,
+    struct span *ex, size_t nex)
+{
+	for (size_t i = 1; i < nex; i++) {
+		if (occ[i]->tok0 >= occ[0]->tok0)
+			continue;
+		for (size_t c = scorer_first_cue(s, occ[i]->sent);
+		    c < s->ncues && s->cues[c].sent == occ[i]->sent &&
+		    s->cues[c].tok0 < occ[i]->tok0; c++)
+			if ((s->cues[c].bits & CUE_BEFORE(MOD_NEGATION)) &&
+			    s->cues[c].tok1 == occ[i]->tok0)
+				ex[i].start = s->cues[c].start;
+	}
+}
+
+/*
  * Judge rule r with its anchor at occurrence a: are the other terms in
  * reach, is it vetoed, are rivals nearer the event than the named actors,
  * and what does the sentence say around it?
@@ -1610,6 +1656,8 @@ scorer_fire(const struct scorer *s, const struct market_rule *r, int32_t a,
 		    !scorer_between_blocked(s, &s->occs[o], anc, wa->breaks))
 			f->mods |= 1u << MOD_WRONG_ACTOR;
 	}
+	if (r->concord)
+		scorer_concord(s, occ, ex, nex);
 	f->mods |= scorer_context(s, anc, ex, nex);
 	f->ok = 1;
 }

@@ -94,6 +94,10 @@ START_TEST(fact_rules)
 	expect_error("{\"markets\":[" M1 "\"rules\":[{\"name\":\"r\",\"any\":\"x\","
 	    "\"weight\":1,\"fact\":1}]}]}",
 	    "m.json: markets[0].rules[0].fact: must be true or false, not a number");
+	expect_error("{\"markets\":[" M1 "\"rules\":[{\"name\":\"r\",\"any\":\"x\","
+	    "\"weight\":-1,\"concord\":true}]}]}",
+	    "m.json: markets[0].rules[0].concord: needs a rule with at least "
+	    "two terms in \"all\"");
 	expect_error("{\"markets\":[" M1 "\"fact_scale\":9," R1 "]}",
 	    "m.json: markets[0].fact_scale: must be between 0.05 and 5 (got 9)");
 	expect_error("{\"markets\":[" M1 "\"evidence_cap\":0.1," R1 "]}",

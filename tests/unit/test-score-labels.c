@@ -22,6 +22,12 @@
  *    and market commentary that names the markets' topics; labelled and
  *    committed before it was first scored: at least HELDOUT4_MIN of the
  *    articles and HELDOUT4_PAIRS of the pairs.
+ *  - tests/data/score/heldout5/: 25 more of 300-420 words (Driscoll in Abu
+ *    Dhabi, the Moscow readouts, the year-end news conference, the 20
+ *    points, Mar-a-Lago and the two calls, Paris, Davos, Abu Dhabi, truce
+ *    talk, elections, denials; noise and live-blog digests), labelled and
+ *    committed before it was first scored: at least HELDOUT5_MIN of the
+ *    articles and HELDOUT5_PAIRS of the pairs.
  *
  * Every file of config/markets/ is loaded: the live markets open long
  * after the historical ones close, so each article sees one kind.
@@ -46,11 +52,14 @@
 #define HELDOUT2	"tests/data/score/heldout2/"
 #define HELDOUT3	"tests/data/score/heldout3/"
 #define HELDOUT4	"tests/data/score/heldout4/"
+#define HELDOUT5	"tests/data/score/heldout5/"
 #define HELDOUT_MIN	0.75
-#define HELDOUT3_MIN	0.65	/* 22 of 31 now (16 when first scored) */
-#define HELDOUT3_PAIRS	0.92	/* 215 of 229 now (200 when first scored) */
-#define HELDOUT4_MIN	0.70	/* 22 of 30 now (10 when first scored) */
-#define HELDOUT4_PAIRS	0.92	/* 213 of 226 now (189 when first scored) */
+#define HELDOUT3_MIN	0.65	/* 23 of 31 now (16 when first scored) */
+#define HELDOUT3_PAIRS	0.92	/* 217 of 229 now (200 when first scored) */
+#define HELDOUT4_MIN	0.70	/* 23 of 30 now (10 when first scored) */
+#define HELDOUT4_PAIRS	0.92	/* 216 of 226 now (189 when first scored) */
+#define HELDOUT5_MIN	0.68	/* 18 of 25 now (9 when first scored) */
+#define HELDOUT5_PAIRS	0.90	/* 160 of 173 now (144 when first scored) */
 #define MOVE		0.005
 
 struct label {
@@ -267,6 +276,12 @@ START_TEST(heldout4_articles)
 }
 END_TEST
 
+START_TEST(heldout5_articles)
+{
+	check_heldout_pairs(HELDOUT5, 25, HELDOUT5_MIN, HELDOUT5_PAIRS);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -278,6 +293,7 @@ main(void)
 	tcase_add_test(tc, heldout_articles);
 	tcase_add_test(tc, heldout3_articles);
 	tcase_add_test(tc, heldout4_articles);
+	tcase_add_test(tc, heldout5_articles);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

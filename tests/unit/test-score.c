@@ -173,6 +173,42 @@ shape_totals(struct market_set *set2, const char *body, double *out)
 }
 
 /*
+ * "concord": in a rule that already says no, a negation right before one
+ * of its other terms is that term's ("no meeting and no deal" is a no);
+ * without it, the negation flips the rule.  A negation before the anchor
+ * itself flips both alike.
+ */
+START_TEST(concord_negation)
+{
+	static const char *with =
+	    "{\"id\":\"with\",\"question\":\"q\",\"kind\":\"binary\","
+	    "\"opens\":\"2025-01-01\",\"prior\":0.2,\"rules\":["
+	    "{\"name\":\"refused\",\"all\":[\"@meet\",\"refused\"],"
+	    "\"weight\":-1,\"concord\":true}]}";
+	static const char *without =
+	    "{\"id\":\"without\",\"question\":\"q\",\"kind\":\"binary\","
+	    "\"opens\":\"2025-01-01\",\"prior\":0.2,\"rules\":["
+	    "{\"name\":\"refused\",\"all\":[\"@meet\",\"refused\"],"
+	    "\"weight\":-1}]}";
+	struct market_set	*both = shape_set(with, without);
+	double			 t2[2];
+
+	shape_totals(both, "There is no meet and Putin refused it.", t2);
+	NEAR(t2[0], -1.0);
+	ck_assert(t2[1] > 0.0);
+	/* not next to the term: the anchor's own context, as before */
+	shape_totals(both, "Putin never refused to meet.", t2);
+	ck_assert(t2[0] > 0.0);
+	NEAR(t2[0], t2[1]);
+	/* the anchor negated itself ("not refused"): the same for both */
+	shape_totals(both, "No meet: Putin said it was not refused.", t2);
+	ck_assert(t2[0] != 0.0);
+	NEAR(t2[0], t2[1]);
+	market_set_free(both);
+}
+END_TEST
+
+/*
  * A question at two deadlines repeats its rule: the firings are judged
  * once and shared, and each market applies its own weight and ignored
  * modifiers: the same totals as each market scored alone.
@@ -347,6 +383,11 @@ START_TEST(coreference)
 	NEAR(total("call"), 0.0);
 	run("Trump and Putin are old rivals. The two presidents spoke by phone "
 	    "on Monday.", 1.0);
+	NEAR(total("call"), 2.0);
+	/* "and that he": a second reported clause of the speaker, not of
+	 * the person named nearest before it. */
+	run("Trump arrived on Sunday. He said he liked Zelensky, and that he "
+	    "spoke with Putin.", 1.0);
 	NEAR(total("call"), 2.0);
 	/* The two named nearest: Trump and Zelensky, not Putin. */
 	run("Putin stayed away while Trump hosted Zelensky. The two presidents "
@@ -572,6 +613,7 @@ main(void)
 	tcase_add_test(tc, questions_and_conditionals);
 	tcase_add_test(tc, asked_whether_then_answer);
 	tcase_add_test(tc, coreference);
+	tcase_add_test(tc, concord_negation);
 	tcase_add_test(tc, wrong_actor);
 	tcase_add_test(tc, possessive_actor_aside);
 	tcase_add_test(tc, speaker_is_not_a_party);
