@@ -31,7 +31,7 @@
 static void
 pending_arm(struct daemon *d, int64_t ms)
 {
-	struct timeval tv = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000 };
+	struct timeval tv = monotime_timeval(ms);
 
 	if (d->ev_retry != NULL && evtimer_add(d->ev_retry, &tv) == -1)
 		log_warnx("store: cannot arm the retry timer");

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "poller-int.h"
+#include "text.h"
 
 #define POLLER_ACCEPT	"Accept: application/rss+xml, application/atom+xml, " \
 			"application/feed+json, application/xml;q=0.9, " \
@@ -261,35 +262,24 @@ poller_fetch_retry_after(struct poller_xfer *x, struct poller_outcome *o)
 	    ", Retry-After %lld s", (long long)o->retry_after);
 }
 
-/* A 2xx body: empty is a failure, otherwise the handler decides. */
 /*
  * A 64-bit hash of the body with its content type and final URL (both
- * change how it parses), eight bytes at a time; never 0.
+ * change how it parses): text_hash() of each, combined; never 0.
  */
 static uint64_t
 poller_body_hash(const char *body, size_t len, const char *ct,
     const char *url)
 {
-	const char	*parts[3] = { body, ct != NULL ? ct : "", url };
-	size_t		 lens[3] = { len, strlen(parts[1]), strlen(url) };
-	uint64_t	 h = 0x243f6a8885a308d3ULL, w;
+	uint64_t h = text_hash(body, len);
 
-	for (int k = 0; k < 3; k++) {
-		size_t i = 0;
-
-		for (; i + 8 <= lens[k]; i += 8) {
-			memcpy(&w, parts[k] + i, 8);
-			h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-			h ^= h >> 29;
-		}
-		w = 0;
-		memcpy(&w, parts[k] + i, lens[k] - i);
-		h = (h ^ w ^ ((uint64_t)lens[k] << 56)) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
-	}
+	if (ct == NULL)
+		ct = "";
+	h = (h ^ text_hash(ct, strlen(ct))) * 0x9e3779b97f4a7c15ULL;
+	h = (h ^ text_hash(url, strlen(url))) * 0x9e3779b97f4a7c15ULL;
 	return h != 0 ? h : 1;
 }
 
+/* A 2xx body: empty is a failure, otherwise the handler decides. */
 static void
 poller_fetch_body(struct poller *p, struct poller_xfer *x, long status,
     struct poller_outcome *o)

@@ -148,8 +148,7 @@ poller_loop_timer(CURLM *multi, long timeout_ms, void *userp)
 		evtimer_del(p->ev_timer);
 		return 0;
 	}
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	tv = monotime_timeval(timeout_ms);
 	if (evtimer_add(p->ev_timer, &tv) == -1) {
 		log_warnx("poller: cannot arm curl's timer");
 		return -1;

@@ -175,14 +175,12 @@ static void
 poller_host_block(struct poller *p, struct poller_host *h, int64_t delay_ms)
 {
 	int64_t		until = monotime_ms() + delay_ms;
-	struct timeval	tv;
+	struct timeval	tv = monotime_timeval(delay_ms);
 
 	if (until <= h->not_before)
 		return;
 	h->not_before = until;
 	h->retry_until = poller_now_wall() + (delay_ms + 999) / 1000;
-	tv.tv_sec = delay_ms / 1000;
-	tv.tv_usec = (delay_ms % 1000) * 1000;
 	if (evtimer_add(h->ev_unblock, &tv) == -1)
 		log_warnx("poller: cannot arm the Retry-After timer of %s",
 		    h->key);
@@ -205,8 +203,7 @@ poller_feed_schedule(struct poller *p, struct poller_feed *f,
 	f->next_poll = poller_now_wall() + (delay_ms + 999) / 1000;
 	if (p->stopped)
 		return;
-	tv.tv_sec = delay_ms / 1000;
-	tv.tv_usec = (delay_ms % 1000) * 1000;
+	tv = monotime_timeval(delay_ms);
 	if (evtimer_add(f->ev_due, &tv) == -1)
 		log_warnx("poller: feed %s: cannot arm its timer", f->name);
 }
@@ -873,8 +870,7 @@ poller_drain(struct poller *p, int64_t limit_ms, void (*done)(void *),
 	if (!TAILQ_EMPTY(&p->xfers)) {
 		log_info("poller: stopping: %u transfer(s) in flight, "
 		    "waiting up to %" PRId64 " ms", p->active, limit_ms);
-		tv.tv_sec = (time_t)(limit_ms / 1000);
-		tv.tv_usec = (suseconds_t)(limit_ms % 1000) * 1000;
+		tv = monotime_timeval(limit_ms);
 	}
 	if (p->ev_drain == NULL &&
 	    (p->ev_drain = evtimer_new(p->base, poller_drain_cb, p)) == NULL) {

@@ -6,6 +6,7 @@
  * else content_html (text or HTML content), date_published,
  * date_modified, and author.name (1.0) or else authors[0].name (1.1).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,17 +122,26 @@ fj_item(struct feed_builder *fb, const cJSON *item)
 }
 
 /*
- * How deeply arrays and objects are nested at byte n of data (strings
- * skipped): cJSON stops at CJSON_NESTING_LIMIT and reports that as a
- * plain syntax error, which misleads whoever reads the log.
+ * The shape of data[0..n) outside strings: how deeply arrays and objects
+ * are nested at byte n, and how many values start there (every comma and
+ * opening bracket starts one; members count once each, close enough for
+ * a bound), counting stopped once past max_values.  One pass, no
+ * allocation: it explains cJSON's refusals (fj_syntax_error) and bounds
+ * what cJSON would build (feed_json_read).
  */
-static size_t
-fj_depth_at(const char *data, size_t n)
+struct fj_shape {
+	size_t	depth;
+	size_t	values;
+};
+
+static void
+fj_shape(const char *data, size_t n, size_t max_values, struct fj_shape *sh)
 {
-	size_t	depth = 0;
 	int	instr = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	sh->depth = 0;
+	sh->values = 1;
+	for (size_t i = 0; i < n && sh->values <= max_values; i++) {
 		char c = data[i];
 
 		if (instr) {
@@ -139,14 +149,17 @@ fj_depth_at(const char *data, size_t n)
 				i++;
 			else if (c == '"')
 				instr = 0;
-		} else if (c == '"')
+		} else if (c == '"') {
 			instr = 1;
-		else if (c == '[' || c == '{')
-			depth++;
-		else if ((c == ']' || c == '}') && depth > 0)
-			depth--;
+		} else if (c == '[' || c == '{') {
+			sh->depth++;
+			sh->values++;
+		} else if (c == ',') {
+			sh->values++;
+		} else if ((c == ']' || c == '}') && sh->depth > 0) {
+			sh->depth--;
+		}
 	}
-	return depth;
 }
 
 /* Why cJSON refused the document, in one line. */
@@ -155,46 +168,20 @@ fj_syntax_error(const char *data, size_t len, char *err, size_t errsize)
 {
 	const char	*where = cJSON_GetErrorPtr();
 	size_t		 at;
+	struct fj_shape	 sh;
 
 	if (where == NULL || where < data || where > data + len) {
 		snprintf(err, errsize, "JSON Feed: syntax error");
 		return;
 	}
 	at = (size_t)(where - data);
-	if (fj_depth_at(data, at) >= CJSON_NESTING_LIMIT)
+	fj_shape(data, at, SIZE_MAX, &sh);
+	if (sh.depth >= CJSON_NESTING_LIMIT)
 		snprintf(err, errsize, "JSON Feed: nested deeper than %d "
 		    "levels at byte %zu", CJSON_NESTING_LIMIT, at);
 	else
 		snprintf(err, errsize, "JSON Feed: syntax error at byte %zu",
 		    at);
-}
-
-/*
- * Count the values of a JSON text, up to limit + 1: every comma and every
- * opening bracket outside strings starts one (members count once each,
- * which is close enough for a bound).  One pass, no allocation.
- */
-static size_t
-fj_count_values(const char *data, size_t len, size_t limit)
-{
-	size_t	n = 1;
-	int	in_string = 0;
-
-	for (size_t i = 0; i < len && n <= limit; i++) {
-		char c = data[i];
-
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = 0;
-		} else if (c == '"') {
-			in_string = 1;
-		} else if (c == ',' || c == '[' || c == '{') {
-			n++;
-		}
-	}
-	return n;
 }
 
 int
@@ -204,8 +191,10 @@ feed_json_read(struct feed_builder *fb, const char *data, size_t len,
 	cJSON		*root;
 	const cJSON	*items, *item;
 	const char	*version;
+	struct fj_shape	 sh;
 
-	if (fj_count_values(data, len, FJ_MAX_VALUES) > FJ_MAX_VALUES) {
+	fj_shape(data, len, FJ_MAX_VALUES, &sh);
+	if (sh.values > FJ_MAX_VALUES) {
 		snprintf(err, errsize, "JSON Feed: more than %d values (no "
 		    "feed has that many; refused to bound memory)",
 		    FJ_MAX_VALUES);

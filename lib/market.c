@@ -1095,6 +1095,9 @@ mbuild_coref(struct mbuild *b, struct jsonv *jv, const cJSON *o,
 		return jsonv_fail(jv, p, "required");
 	if (mbuild_terms(b, jv, p, x, &c->actors, &c->nactors) == -1)
 		return -1;
+	for (size_t i = 0; i < c->nactors; i++)
+		if (c->actors[i] == c->anaphor)
+			return jsonv_fail(jv, p, "an anaphor cannot be its own actor");
 	v = 1;
 	if (jsonv_int(jv, o, path, "count", 0, 1, 2, &v) == -1)
 		return -1;
@@ -1118,9 +1121,6 @@ mbuild_coref(struct mbuild *b, struct jsonv *jv, const cJSON *o,
 				    "word", l->text);
 		}
 	}
-	for (size_t i = 0; i < c->nactors; i++)
-		if (c->actors[i] == c->anaphor)
-			return jsonv_fail(jv, p, "an anaphor cannot be its own actor");
 	return 0;
 }
 

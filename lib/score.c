@@ -870,7 +870,7 @@ scorer_coref_skipped(const struct scorer *s, const struct nahash *na,
 }
 
 static size_t scorer_first_cue(const struct scorer *, uint32_t);
-static int scorer_clause_stop(const struct text *, uint32_t);
+static int scorer_clause_cut(const struct text *, uint32_t, uint32_t);
 
 /*
  * Is actor occurrence x inside the scope of a clause cue, the question
@@ -884,14 +884,9 @@ scorer_in_asked_clause(const struct scorer *s, const struct occ *x)
 	    i < s->ncues && s->cues[i].sent == x->sent &&
 	    s->cues[i].tok0 < x->tok0; i++) {
 		const struct cue *c = &s->cues[i];
-		uint32_t	  k;
 
-		if (!(c->bits & CUE_CLAUSE_BITS) || c->tok1 > x->tok0)
-			continue;
-		for (k = c->tok1; k <= x->tok0; k++)
-			if (scorer_clause_stop(s->text, k))
-				break;
-		if (k > x->tok0)
+		if ((c->bits & CUE_CLAUSE_BITS) && c->tok1 <= x->tok0 &&
+		    !scorer_clause_cut(s->text, c->tok1, x->tok0))
 			return 1;
 	}
 	return 0;
@@ -1160,6 +1155,16 @@ scorer_clause_stop(const struct text *t, uint32_t k)
 	    (t->toks[k].brk >= BREAK_ANY && !scorer_own_break(t, k));
 }
 
+/* Does a clause cue's scope stop anywhere in tokens [a, b]? */
+static int
+scorer_clause_cut(const struct text *t, uint32_t a, uint32_t b)
+{
+	for (uint32_t k = a; k <= b && k < t->ntoks; k++)
+		if (scorer_clause_stop(t, k))
+			return 1;
+	return 0;
+}
+
 /* Is the scope of before-cue c of modifier m cut off in tokens [a, b]? */
 static int
 scorer_before_blocked(const struct scorer *s, const struct cue *c, int m,
@@ -1167,10 +1172,7 @@ scorer_before_blocked(const struct scorer *s, const struct cue *c, int m,
 {
 	if (!(c->bits & CUE_CLAUSE(m)))
 		return scorer_blocked(s, a, b, s->set->mods[m].breaks);
-	for (uint32_t k = a; k <= b && k < s->text->ntoks; k++)
-		if (scorer_clause_stop(s->text, k))
-			return 1;
-	return 0;
+	return scorer_clause_cut(s->text, a, b);
 }
 
 /*
